@@ -1,0 +1,41 @@
+# The README's two commands are `make all` (set up, then run the main job) and `make test`.
+PY      := .venv/bin/python
+XXGK    := .venv/bin/xxgk
+DEB     := fonts-noto-cjk chromium
+YEAR    ?= 2023
+
+.PHONY: all setup deb venv run test lab clean
+
+all: setup run
+
+setup: deb venv
+
+# Debian packages the project needs: a CJK font for chart labels, Chromium for the browser tests.
+deb:
+	@missing=""; for p in $(DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+venv: .venv/.installed
+
+.venv/.installed: pyproject.toml
+	python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+run: setup
+	$(XXGK) run --year all
+
+test: setup
+	$(PY) -m pytest
+
+lab: setup
+	.venv/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf reports/

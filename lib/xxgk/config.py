@@ -1,0 +1,21 @@
+"""Every path the project uses, derived from the project root (never built by hand elsewhere)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LAYOUTS_DIR = PACKAGE_DIR / "layouts"
+
+# lib/xxgk -> lib -> project root; XXGK_ROOT lets an installed copy point at a checkout.
+ROOT = Path(os.environ.get("XXGK_ROOT", PACKAGE_DIR.parent.parent)).resolve()
+DATA_DIR = ROOT / "data"
+REPORTS_DATA_DIR = DATA_DIR / "reports"
+AGENCIES_CSV = DATA_DIR / "agencies.csv"
+WAIVERS_CSV = DATA_DIR / "waivers.csv"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+OUTPUT_DIR = ROOT / "reports"
+
+# Shared corpus of real reports: read by tests, never copied into the repository.
+CORPUS_DIR = Path(os.environ.get("XXGK_CORPUS", ROOT.parent / "shared" / "corpus")).resolve()

@@ -1,0 +1,206 @@
+"""Official layouts as data: one YAML file per version, loaded once, with label lookups.
+
+Labels are never re-typed in code; everything that needs a row, column or heading asks a Layout.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from xxgk.config import LAYOUTS_DIR
+
+VERSIONS = ("2019", "2021")
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'", "＂": '"'})
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_label(text: str) -> str:
+    """NFKC, no whitespace, unified quotes: how real pages differ from the official print."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
+    return _SPACE.sub("", text).replace("\u3000", "")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    type: str
+    group: str | None = None  # the spanning headers above the label, joined by "/"
+    unit: str | None = None
+    variants: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The header path joined by '/', e.g. 行政诉讼/复议后起诉/总计."""
+        return f"{self.group}/{self.label}" if self.group else self.label
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    group: bool = False
+    parent: str | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    table: str  # 二 / 三 / 四
+    subtable: str | None
+    title: str | None
+    header_label: str | None
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    corner_note: str | None = None
+
+    @property
+    def data_rows(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if not r.group)
+
+    def row(self, key: str) -> Row:
+        return next(r for r in self.rows if r.key == key)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def children(self, group_key: str) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.parent == group_key and not r.group)
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    key: str
+    heading: str
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    version: str
+    issuing_document: str
+    format_title: str
+    first_year: int
+    last_year: int | None
+    markers: tuple[str, ...]
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    _labels: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+    def tables_of(self, name: str) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.table == name)
+
+    def applies_to(self, year: int) -> bool:
+        return year >= self.first_year and (self.last_year is None or year <= self.last_year)
+
+    def row_label_index(self) -> dict[str, tuple[Table, Row, bool]]:
+        """Normalized row label (official or variant) -> (table, row, is_official)."""
+        if not self._labels:
+            for t in self.tables:
+                for r in t.rows:
+                    if not r.label:
+                        continue
+                    self._labels.setdefault(normalize_label(r.label), (t, r, True))
+                    for v in r.variants:
+                        self._labels.setdefault(normalize_label(v), (t, r, False))
+        return self._labels
+
+    def match_row(self, text: str, cutoff: float = 0.82) -> tuple[Table, Row, str] | None:
+        """Find the official row a written label means; the last item says how it matched."""
+        norm = normalize_label(text)
+        if not norm:
+            return None
+        index = self.row_label_index()
+        hit = index.get(norm)
+        if hit:
+            return hit[0], hit[1], "exact" if hit[2] else "variant"
+        if len(norm) < 4:
+            return None
+        close = difflib.get_close_matches(norm, list(index), n=1, cutoff=cutoff)
+        if close:
+            t, r, _ = index[close[0]]
+            return t, r, "fuzzy"
+        return None
+
+    def match_caption(self, text: str) -> Table | None:
+        norm = normalize_label(text)
+        for t in self.tables:
+            if t.subtable and normalize_label(t.subtable) == norm:
+                return t
+        return None
+
+
+def _layout_from_yaml(data: dict) -> Layout:
+    tables = []
+    for t in data["tables"]:
+        tables.append(
+            Table(
+                id=t["id"],
+                table=t["table"],
+                subtable=t.get("subtable"),
+                title=t.get("title"),
+                header_label=t.get("header_label"),
+                columns=tuple(
+                    Column(c["key"], c["label"], c["type"], c.get("group"), c.get("unit"), tuple(c.get("variants", ())))
+                    for c in t["columns"]
+                ),
+                rows=tuple(
+                    Row(r["key"], r["label"], bool(r.get("group")), r.get("parent"), tuple(r.get("variants", ())))
+                    for r in t["rows"]
+                ),
+                corner_note=t.get("corner_note"),
+            )
+        )
+    return Layout(
+        version=data["version"],
+        issuing_document=data["issuing_document"],
+        format_title=data["format_title"],
+        first_year=data["report_years"]["first"],
+        last_year=data["report_years"]["last"],
+        markers=tuple(data["markers"]),
+        sections=tuple(
+            Section(s["number"], s["key"], s["heading"], tuple(s.get("variants", ()))) for s in data["sections"]
+        ),
+        tables=tuple(tables),
+    )
+
+
+@lru_cache(maxsize=None)
+def load_layout(version: str) -> Layout:
+    """The official layout '2019' or '2021'."""
+    if version not in VERSIONS:
+        raise KeyError(f"unknown layout version {version!r}; known: {', '.join(VERSIONS)}")
+    with open(LAYOUTS_DIR / f"gb{version}.yaml", encoding="utf-8") as fh:
+        return _layout_from_yaml(yaml.safe_load(fh))
+
+
+@lru_cache(maxsize=None)
+def pre2019_markers() -> dict:
+    with open(LAYOUTS_DIR / "pre2019.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def layout_for_year(year: int) -> Layout | None:
+    """The layout in force for a report year (None before 2019)."""
+    for v in VERSIONS:
+        lay = load_layout(v)
+        if lay.applies_to(year):
+            return lay
+    return None
+
+
+def section_headings() -> list[Section]:
+    """Section headings are identical in both layouts."""
+    return list(load_layout("2021").sections)

@@ -1,0 +1,162 @@
+"""The shapes everything passes around: a Report with its sections, cells and notes.
+
+Readers produce Reports; rules read them; narrative, charts, the CLI and exports render them.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from xxgk.values import BLANK, MISSING, NUMBER
+
+
+@dataclass
+class Cell:
+    """One official cell: table 二/三/四, sub-table, official row label, column header path."""
+
+    table: str
+    subtable: str | None
+    row: str
+    column: str
+    value: float | int | None
+    raw: str
+    status: str
+    source: str
+    table_id: str = ""
+    row_key: str = ""
+    column_key: str = ""
+    unit: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "subtable": self.subtable,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "raw": self.raw,
+            "status": self.status,
+            "source": self.source,
+        }
+
+
+@dataclass
+class Section:
+    number: int | None
+    heading: str
+    text: str
+    source: str = ""
+    key: str | None = None
+    official: bool = True
+
+    @property
+    def chars(self) -> int:
+        return len("".join(self.text.split()))
+
+
+@dataclass
+class Note:
+    """Something a reader noticed: a deviation, an uncertainty, what is missing. Rules report these."""
+
+    kind: str
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.where}）" if self.where else self.message
+
+
+@dataclass
+class Report:
+    source_file: str
+    agency: str | None = None
+    year: int | None = None
+    format_version: str = "unknown"
+    rendering: str = ""
+    published: str | None = None
+    year_reason: str = ""
+    version_reason: str = ""
+    preface: str = ""
+    sections: list[Section] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    text: str = ""
+
+    # -- lookups -------------------------------------------------------------------------------
+    def cell(self, table_id: str, row_key: str, column_key: str) -> Cell | None:
+        for c in self.cells:
+            if c.table_id == table_id and c.row_key == row_key and c.column_key == column_key:
+                return c
+        return None
+
+    def value(self, table_id: str, row_key: str, column_key: str):
+        c = self.cell(table_id, row_key, column_key)
+        return c.value if c is not None and c.status == NUMBER else None
+
+    def section(self, number: int) -> Section | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+    def has_table(self, name: str) -> bool:
+        return any(c.table == name and c.status != MISSING for c in self.cells)
+
+    def note(self, kind: str, message: str, where: str = "") -> None:
+        self.notes.append(Note(kind, message, where))
+
+    # -- views ---------------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "format_version": self.format_version,
+            "source_file": self.source_file,
+            "rendering": self.rendering,
+            "published": self.published,
+            "year_reason": self.year_reason,
+            "version_reason": self.version_reason,
+            "sections": [{"number": s.number, "heading": s.heading, "chars": s.chars} for s in self.sections],
+            "cells": [c.to_json() for c in self.cells],
+            "notes": [asdict(n) for n in self.notes],
+        }
+
+    def tidy(self):
+        """One row per cell, for pandas users."""
+        import pandas as pd
+
+        rows = [
+            {
+                "agency": self.agency,
+                "year": self.year,
+                "format_version": self.format_version,
+                **asdict(c),
+            }
+            for c in self.cells
+        ]
+        columns = ["agency", "year", "format_version", *Cell.__dataclass_fields__]
+        return pd.DataFrame(rows, columns=columns)
+
+    def wide(self, table: str, subtable: str | None = None):
+        """One official table as printed: official row labels down, column paths across."""
+        import pandas as pd
+
+        cells = [c for c in self.cells if c.table == table and (subtable is None or c.subtable == subtable)]
+        if not cells:
+            return pd.DataFrame()
+        index = list(dict.fromkeys((c.subtable or "", c.row) for c in cells)) if subtable is None else None
+        rows = list(dict.fromkeys(c.row for c in cells))
+        cols = list(dict.fromkeys(c.column for c in cells))
+        frame = pd.DataFrame(index=rows if index is None else pd.MultiIndex.from_tuples(index), columns=cols, dtype=object)
+        for c in cells:
+            key = c.row if index is None else (c.subtable or "", c.row)
+            frame.loc[key, c.column] = c.value if c.status == NUMBER else (None if c.status in (BLANK, MISSING) else c.raw)
+        return frame
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = (
+            f"<b>{e(self.agency or '未识别机关')}</b> {e(str(self.year or '?'))}年度报告 · "
+            f"格式 {e(self.format_version)} · {e(self.rendering)} · {len(self.cells)} 个单元格 · {len(self.notes)} 条读取说明"
+        )
+        secs = "".join(f"<li>{e(s.heading)}（{s.chars} 字）</li>" for s in self.sections)
+        return f"<div lang='zh'><p>{head}</p><ul>{secs}</ul></div>"

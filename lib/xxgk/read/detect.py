@@ -1,0 +1,113 @@
+"""What a file is before it is read: its text encoding, its rendering, its layout version and year."""
+
+from __future__ import annotations
+
+import re
+
+from xxgk.layouts import load_layout, normalize_label, pre2019_markers, VERSIONS
+from xxgk.read.document import ReadError
+
+MAX_BYTES = 50 * 1024 * 1024  # larger files are refused rather than read blindly
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Bytes to text, trying the encodings Chinese government pages use; returns (text, encoding)."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{path}: UTF-16 byte-order mark but the text does not decode ({exc.reason} at byte {exc.start})") from exc
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc), enc.replace("-sig", "")
+        except UnicodeDecodeError:
+            continue
+    text = data.decode("utf-8", errors="replace")
+    return text, "utf-8 (with undecodable bytes replaced)"
+
+
+def sniff_rendering(data: bytes, path: str) -> str:
+    """Choose a reader by content, not by file name."""
+    head = data[:4096]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    text = decode(data[:200_000], path)[0]
+    stripped = text.lstrip("\ufeff \r\n\t")
+    low = stripped[:4096].lower()
+    if stripped.startswith(("{", "[")):
+        return "json_tables"
+    first = stripped.splitlines()[0] if stripped else ""
+    if first.replace(" ", "").startswith("table,subtable,row,column"):
+        return "cells_csv"
+    if "<table" in low or "<html" in low or "<!doctype html" in low or "<p" in low[:2000]:
+        return "html"
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    piped = sum(1 for ln in lines if ln.rstrip().endswith("|") and not ln.lstrip().startswith("|"))
+    if lines and piped / len(lines) > 0.3:
+        return "pipe_text"
+    if sum(1 for ln in lines if ln.lstrip().startswith("|")) >= 5:
+        return "markdown"
+    return "crawler_text"
+
+
+def layout_version(text: str) -> tuple[str, str]:
+    """pre2019 / 2019 / 2021 / unknown from the labels the text uses, with the reason."""
+    norm = normalize_label(text)
+    hits = {}
+    for v in VERSIONS:
+        hits[v] = [m for m in load_layout(v).markers if normalize_label(m) in norm]
+    old = [m for m in pre2019_markers()["markers"] if normalize_label(m) in norm]
+    n19, n21 = len(hits["2019"]), len(hits["2021"])
+    if n19 or n21:
+        v = "2019" if n19 > n21 else "2021" if n21 > n19 else "unknown"
+        reason = f"2019 格式标志 {n19} 个（{'、'.join(hits['2019'][:4])}），2021 格式标志 {n21} 个（{'、'.join(hits['2021'][:4])}）"
+        return v, reason
+    if len(old) >= 2:
+        return "pre2019", f"无 2019/2021 表格标志；旧版结构标志：{'、'.join(old[:4])}"
+    return "unknown", "未发现任何格式版本的表格标志"
+
+
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政\s*府\s*信\s*息\s*公\s*开(?:工作)?\s*(?:年度)?\s*报\s*告")
+_PERIOD = re.compile(r"统计(?:期限|时限|区间|周期)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD_END = re.compile(r"至\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*3[01]\s*日")
+_PLAN = re.compile(r"((?:19|20)\d{2})\s*年[，,]?\s*(?:[我本][\u4e00-\u9fff]{0,6}|全[\u4e00-\u9fff]{1,3})?将")
+
+
+def report_year(text: str, title: str | None = None) -> tuple[int | None, str]:
+    """The report year from the title, the 统计期限, or next year's plans; with the reason."""
+    for source, where in ((title or "", "标题"), (text[:3000], "正文开头")):
+        m = _TITLE_YEAR.search(source)
+        if m:
+            return int(m.group(1)), f"{where}“{m.group(0)}”"
+    m = _PERIOD.search(text) or _PERIOD_END.search(text)
+    if m:
+        return int(m.group(1)), f"统计期限“{m.group(0)}”"
+    m = _PLAN.search(text[len(text) // 2 :])
+    if m:
+        return int(m.group(1)) - 1, f"改进计划写“{m.group(0)}”，报告年度为其前一年"
+    return None, "标题、统计期限和改进计划中都没有年份"
+
+
+_AGENCY_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于)?(?:19|20)\d{2}\s*年")
+_AGENCY_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|编制)")
+
+
+def agency_name(text: str, title: str | None = None) -> str | None:
+    """The publishing agency as the report names itself (title first, then 本报告由…)."""
+    for source in (title or "", *[ln for ln in text.splitlines()[:15] if "报告" in ln]):
+        m = _AGENCY_IN_TITLE.match(source.strip().lstrip("标题:： "))
+        if m and not re.search(r"[，。,;；]", m.group(1)):
+            return m.group(1).strip()
+    m = _AGENCY_BY.search(text[:3000])
+    if m:
+        return m.group(1).strip()
+    return None
+
+
+def check_size(size: int, path: str) -> None:
+    if size > MAX_BYTES:
+        raise ReadError(f"{path}: 文件过大（{size / 1e6:.0f} MB，上限 {MAX_BYTES / 1e6:.0f} MB），未读取")
+    if size == 0:
+        raise ReadError(f"{path}: 空文件")

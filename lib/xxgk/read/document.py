@@ -1,0 +1,53 @@
+"""The one intermediate every reader produces: an ordered stream of text and table-cell tokens.
+
+Readers only know their rendering (HTML, PDF, pipe text...); the assembler only knows the layouts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEXT = "text"  # a paragraph or line of prose (headings included)
+CELL = "cell"  # one table cell, as written
+ROW_END = "row_end"  # the end of a table row (or a run of pipes closing one)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    where: str  # "line 37", "page 3 table 1 row 4 cell 2", ...
+
+
+@dataclass
+class Document:
+    """What a reader hands the assembler."""
+
+    path: str
+    rendering: str  # pipe_text, html, pdf, docx, crawler_text, markdown, cells_csv, json_tables
+    tokens: list[Token] = field(default_factory=list)
+    concatenated: bool = False  # cells run together without separators: digit runs must be split
+    title: str | None = None
+    published: str | None = None
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, message, where)
+
+    def text(self, t: str, where: str) -> None:
+        if t.strip():
+            self.tokens.append(Token(TEXT, t, where))
+
+    def cell(self, t: str, where: str) -> None:
+        self.tokens.append(Token(CELL, t, where))
+
+    def row_end(self, where: str = "") -> None:
+        if self.tokens and self.tokens[-1].kind != ROW_END:
+            self.tokens.append(Token(ROW_END, "", where))
+
+    def note(self, kind: str, message: str, where: str = "") -> None:
+        self.notes.append((kind, message, where))
+
+    def full_text(self) -> str:
+        return "\n".join(t.text for t in self.tokens if t.kind != ROW_END)
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; the message names the file and what is wrong."""

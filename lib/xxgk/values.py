@@ -1,0 +1,71 @@
+"""Reading one cell's text: numbers as written in real reports, kept apart from blanks and 'not applicable'."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Cell statuses, shared by every reader, rule and export.
+NUMBER = "number"
+BLANK = "blank"
+NOT_APPLICABLE = "na"
+TEXT = "text"
+UNCERTAIN = "uncertain"
+MISSING = "missing"
+
+NA_TOKENS = {"/", "-", "—", "–", "－", "——", "--", "无", "／", "\\", "―", "─"}
+_UNITS = ("万元", "元", "件", "项", "个", "条", "份", "次")
+_MINUS = str.maketrans({"−": "-", "－": "-", "–": "-", "—": "-", "﹣": "-"})
+_NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Value:
+    value: float | int | None
+    status: str
+    unit: str | None = None
+
+
+def parse_value(raw: str | None) -> Value:
+    """Turn a cell's raw text into a number, blank, not-applicable or text.
+
+    Examples:
+        >>> parse_value("１２３")
+        Value(value=123, status='number', unit=None)
+        >>> parse_value("1,234.5万元")
+        Value(value=1234.5, status='number', unit='万元')
+        >>> parse_value("—").status, parse_value("").status, parse_value("+5").value
+        ('na', 'blank', 5)
+    """
+    text = unicodedata.normalize("NFKC", raw or "").strip().strip("|").strip()
+    text = re.sub(r"\s+", "", text)
+    if not text:
+        return Value(None, BLANK)
+    if text in NA_TOKENS or text.translate(_MINUS) in {"-", "--"}:
+        return Value(None, NOT_APPLICABLE)
+    unit = None
+    for u in _UNITS:
+        if text.endswith(u) and len(text) > len(u):
+            unit, text = u, text[: -len(u)]
+            break
+    text = text.translate(_MINUS)
+    m = _NUM.match(text)
+    if not m:
+        return Value(None, TEXT, unit)
+    sign, digits, frac = m.groups()
+    digits = digits.replace(",", "")
+    if frac:
+        try:
+            number: float | int = float(Decimal(sign + digits + frac))
+        except InvalidOperation:  # pragma: no cover - regex guarantees a decimal
+            return Value(None, TEXT, unit)
+    else:
+        number = int(sign + digits)
+    return Value(number, NUMBER, unit)
+
+
+def is_value_text(raw: str) -> bool:
+    """Could this text stand in a number cell (a number, a blank or a not-applicable mark)?"""
+    return parse_value(raw).status in (NUMBER, BLANK, NOT_APPLICABLE)
