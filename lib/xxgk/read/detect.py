@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from xxgk.layouts import load_layout, normalize_label, pre2019_markers, VERSIONS
@@ -17,13 +18,38 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise ReadError(f"{path}: UTF-16 byte-order mark but the text does not decode ({exc.reason} at byte {exc.start})") from exc
-    for enc in ("utf-8-sig", "gb18030"):
+    declared = declared_charset(data)
+    # A declared single-byte charset decodes anything, so it must not pre-empt the GB reading.
+    single_byte = declared is not None and len(bytes(range(128, 256)).decode(declared, "replace")) == 128
+    order = ("utf-8-sig", "gb18030", declared) if single_byte else ("utf-8-sig", declared, "gb18030")
+    for enc in dict.fromkeys(order):
+        if enc is None:
+            continue
         try:
             return data.decode(enc), enc.replace("-sig", "")
         except UnicodeDecodeError:
             continue
-    text = data.decode("utf-8", errors="replace")
-    return text, "utf-8 (with undecodable bytes replaced)"
+    enc = declared or "utf-8"
+    return data.decode(enc, errors="replace"), f"{enc} (with undecodable bytes replaced)"
+
+
+_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"}
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding a page or XML file declares in its head (meta charset, encoding=); GB names read as gb18030."""
+    m = _CHARSET.search(data[:4096])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return None if name.startswith(("utf-16", "utf-32")) else name  # bytes that say it in ASCII are not UTF-16
 
 
 def sniff_rendering(data: bytes, path: str) -> str:

@@ -1,0 +1,229 @@
+"""Web pages: prose blocks become text tokens, every <table> row its cells then a row end.
+
+Only what a reader of the page sees is kept: scripts, styles, forms, navigation and hidden elements
+are skipped. Page metadata tables (名称/索引号/发布日期…) are prose, not report tables: they become
+text lines and give the title and publication date.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from xxgk.read.document import Document, ReadError
+
+_SKIP = {
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "nav", "form", "select",
+    "option", "button", "input", "textarea", "iframe", "object", "embed", "svg", "canvas", "map", "audio",
+    "video",
+}
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section", "article",
+    "aside", "header", "footer", "main", "blockquote", "pre", "center", "address", "figure", "figcaption",
+    "hr", "caption", "tr", "td", "th", "thead", "tbody", "tfoot", "body", "html",
+}
+_NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|position|footer|share|toolbar)(?:$|[\s_-])", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SPACE = re.compile(r"\s+")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+# Labels of the metadata block government sites put above a document (not official report labels).
+_META_KEYS = ("名称", "标题", "索引号", "发布机构", "发文机关", "发文机构", "公开日期", "发布日期", "发布时间",
+              "成文日期", "生成日期", "印发日期", "文号", "发文字号", "关键词", "主题词", "分类", "主题分类",
+              "公开方式", "公开范围", "时效", "有效性", "来源", "信息来源", "文件下载", "所属机构", "组配分类")
+_PUBLISHED_KEYS = ("发布日期", "发布时间", "公开日期", "公开时间", "生成日期", "成文日期", "印发日期")
+_TITLE_KEYS = ("标题", "名称", "文件名称")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})")
+_KEY_VALUE = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.+)$")
+_TITLE_TAIL = re.compile(r"(报告)\s*[-_|｜－—–]+\s*[^-_|｜－—–]*$")
+
+
+def read(text: str, path: str) -> Document:
+    doc = Document(path, "html")
+    try:
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1) or "<html></html>")
+    except (etree.ParserError, ValueError) as exc:
+        raise ReadError(f"{path}: 网页无法解析（{exc}）") from exc
+    walker = _Walker(doc)
+    walker.walk(root)
+    walker.flush()
+    doc.published = _published(walker.meta)
+    doc.title = _title(root, walker.meta, doc)
+    return doc
+
+
+def clean(text: str) -> str:
+    """Collapse &nbsp;, full-width spaces and line wraps of the source into single spaces."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _tag(el) -> str | None:
+    return el.tag.lower() if isinstance(el.tag, str) else None
+
+
+def _skipped(el) -> bool:
+    tag = _tag(el)
+    if tag is None or tag in _SKIP:
+        return True
+    if _HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None:
+        return True
+    if tag in ("ul", "ol") and _links_only(el):
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(_NAV_CLASS.search(names)) and not el.xpath(".//table")
+
+
+def _links_only(el) -> bool:
+    """A list whose every word is a link: site navigation, not report text."""
+    links = "".join(a.text_content() for a in el.iter("a"))
+    return bool(links.strip()) and _SPACE.sub("", links) == _SPACE.sub("", el.text_content())
+
+
+class _Walker:
+    """Walks the element tree in document order, cutting text at block boundaries and <br>."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.buffer: list[str] = []
+        self.paragraphs = 0
+        self.tables = 0
+        self.meta: dict[str, str] = {}
+
+    # -- prose --------------------------------------------------------------------------------
+    def flush(self) -> None:
+        line = clean("".join(self.buffer))
+        self.buffer = []
+        if line:
+            self.paragraphs += 1
+            self.doc.text(line, f"第{self.paragraphs}段")
+            m = _KEY_VALUE.match(line)
+            if m and m.group(1) in _META_KEYS:
+                self.meta.setdefault(m.group(1), m.group(2).strip())
+
+    def walk(self, el) -> None:
+        tag = _tag(el)
+        if not _skipped(el):
+            if tag == "br":
+                self.flush()
+            elif tag == "table":
+                self.flush()
+                self.table(el)
+            else:
+                block = tag in _BLOCK
+                if block:
+                    self.flush()
+                if el.text:
+                    self.buffer.append(el.text)
+                for child in el:
+                    self.walk(child)
+                if block:
+                    self.flush()
+        if el.tail and el.getparent() is not None:
+            self.buffer.append(el.tail)
+
+    # -- tables -------------------------------------------------------------------------------
+    def table(self, table) -> None:
+        rows = _rows(table)
+        if table.xpath(".//table"):
+            # A layout table wrapping the page: its cells are page regions, read as prose.
+            for tr in rows:
+                for td in _cells(tr):
+                    self.walk_children(td)
+            return
+        grid = [[_cell_text(td) for td in _cells(tr)] for tr in rows]
+        if _is_metadata(grid):
+            for cells in grid:
+                for key, value in zip(cells[::2], cells[1::2]):
+                    if value:
+                        self.buffer.append(f"{key}：{value}")
+                        self.flush()
+            return
+        self.tables += 1
+        for r, cells in enumerate(grid, 1):
+            for c, text in enumerate(cells, 1):
+                self.doc.cell(text, f"表{self.tables} 第{r}行 第{c}格")
+            self.doc.row_end(f"表{self.tables} 第{r}行")
+
+    def walk_children(self, el) -> None:
+        self.flush()
+        if el.text:
+            self.buffer.append(el.text)
+        for child in el:
+            self.walk(child)
+        self.flush()
+
+
+def _rows(table) -> list:
+    """The table's own rows (not those of tables nested in its cells)."""
+    return [tr for tr in table.iter("tr") if _owner(tr) is table and not _skipped(tr)]
+
+
+def _owner(el):
+    parent = el.getparent()
+    while parent is not None and _tag(parent) != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def _cells(tr) -> list:
+    return [c for c in tr if _tag(c) in ("td", "th") and not _skipped(c)]
+
+
+def _cell_text(td) -> str:
+    """A cell's visible text; <p>, <div> and <br> inside it become line breaks."""
+    parts: list[str] = []
+
+    def visit(el) -> None:
+        tag = _tag(el)
+        if not _skipped(el):
+            if tag == "br" or tag in _BLOCK:
+                parts.append("\n")
+            if el.text and tag != "br":
+                parts.append(el.text)
+            for child in el:
+                visit(child)
+            if tag in _BLOCK:
+                parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    if td.text:
+        parts.append(td.text)
+    for child in td:
+        visit(child)
+    lines = (clean(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _is_metadata(grid: list[list[str]]) -> bool:
+    """A site's document-information table: label/value pairs with known metadata labels."""
+    labels = [_meta_key(cell) for cells in grid for cell in cells[::2]]
+    return sum(1 for key in labels if key) >= 3
+
+
+def _meta_key(text: str) -> str | None:
+    key = re.sub(r"[\s:：]", "", text)
+    return key if key in _META_KEYS else None
+
+
+def _published(meta: dict[str, str]) -> str | None:
+    for key in _PUBLISHED_KEYS:
+        m = _DATE.search(meta.get(key, ""))
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def _title(root, meta: dict[str, str], doc: Document) -> str | None:
+    """The report's own title: metadata first, then a heading, then <title>; site suffixes cut."""
+    candidates = [meta.get(k, "") for k in _TITLE_KEYS]
+    candidates += [clean(h.text_content()) for h in root.iter("h1", "h2", "h3") if not _skipped(h)]
+    candidates += [clean(t.text_content()) for t in root.iter("title")]
+    for cand in candidates:
+        if "报告" in cand:
+            return _TITLE_TAIL.sub(r"\1", cand)
+    return next((c for c in candidates if c), None)
