@@ -42,6 +42,42 @@ def cmd_parse(args) -> int:
     return 0
 
 
+def cmd_run(args) -> int:
+    from xxgk import batch, registry
+
+    from pathlib import Path
+
+    data_root = Path(args.data) if args.data else None
+    reports = (data_root / "reports") if data_root else None
+    years = (registry.report_years(reports) if reports else registry.report_years()) if args.year == "all" else [int(args.year)]
+    where = {"data_root": data_root} if data_root else {}
+    if args.out:
+        where["out_dir"] = Path(args.out)
+    status = 0
+    for year in years:
+        try:
+            summary = batch.run(
+                year, agency_ids=args.agency, region=args.region, jobs=args.jobs, force=args.force,
+                dask_address=args.dask, timeout=args.timeout, **where,
+            )
+        except batch.RunLocked as exc:
+            print(f"xxgk: {exc}", file=sys.stderr)
+            return 3
+        except ValueError as exc:
+            print(f"xxgk: {exc}", file=sys.stderr)
+            return 2
+        counts = {}
+        for r in summary.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        done = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        print(f"{year}：{done}；用时 {summary.seconds:.1f}s → {summary.index_html}")
+        for r in summary.failed:
+            print(f"  失败 {r.agency_id}: {r.error}", file=sys.stderr)
+        if summary.failed:
+            status = 1
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告审查工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("run", help="review every selected agency of a year into reports/<year>/")
+    p.add_argument("--year", required=True, help="report year, or 'all' for every year under data/reports")
+    p.add_argument("--agency", nargs="+", help="agency ids (default: all in data/agencies.csv)")
+    p.add_argument("--region")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--force", action="store_true", help="re-render even when nothing changed")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786")
+    p.add_argument("--timeout", type=float, default=300, help="seconds allowed per agency notebook")
+    p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
+    p.add_argument("--out", help="output folder (default: the project's reports/)")
+    p.set_defaults(func=cmd_run)
     return parser
 
 

@@ -1,0 +1,302 @@
+"""Review many agencies: in parallel, incrementally, each in its own fresh kernel, never half-written.
+
+One long-lived driver runs the jobs on threads; every review executes in a new kernel forked from a
+warm zygote (see kernels.py). An agency is re-rendered only when its inputs or the code changed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from xxgk import registry
+from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR
+
+DEFAULT_TIMEOUT = 300  # seconds for one agency's whole notebook
+
+
+@dataclass
+class Job:
+    agency_id: str
+    year: int
+    out_dir: str
+    data_root: str  # holds agencies.csv, waivers.csv and reports/<year>/
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(self.data_root) / "reports"
+
+
+@dataclass
+class JobResult:
+    agency_id: str
+    year: int
+    status: str  # rendered, skipped, failed, no_report
+    seconds: float = 0.0
+    error: str = ""
+    html: str = ""
+
+
+@dataclass
+class RunSummary:
+    year: int
+    started: str
+    index_html: str = ""
+    seconds: float = 0.0
+    results: list[JobResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+class RunLocked(RuntimeError):
+    """Another `xxgk run` holds the output folder."""
+
+
+@contextmanager
+def output_lock(out_dir: Path):
+    """One run per output folder at a time; a second run refuses rather than interleaving writes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(out_dir / ".lock", "w")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise RunLocked(f"{out_dir}: 另一个 xxgk run 正在写入该目录，请等它结束后再运行") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def code_fingerprint() -> str:
+    """Hash of everything that shapes a review: the package, its data files and the notebook."""
+    h = hashlib.sha256()
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".j2", ".css", ".tpl"})
+    for p in [*files, NOTEBOOKS_DIR / "review.ipynb"]:
+        if p.exists():
+            h.update(str(p.relative_to(PACKAGE_DIR.parent.parent)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def input_fingerprint(job: Job, agencies, code: str) -> str:
+    """Hash of one agency's inputs: its report, last year's, its waivers, its registry row, the code."""
+    h = hashlib.sha256(code.encode())
+    for y in (job.year, job.year - 1):
+        f = registry.report_file(job.agency_id, y, job.reports_dir)
+        h.update(f"{y}:{f.name if f else '-'}".encode())
+        if f:
+            h.update(f.read_bytes())
+    if job.agency_id in agencies.index:
+        h.update(json.dumps(agencies.loc[job.agency_id].to_dict(), ensure_ascii=False, sort_keys=True).encode())
+    waivers = Path(job.data_root) / "waivers.csv"
+    if waivers.exists():
+        for line in waivers.read_text(encoding="utf-8").splitlines():
+            if line.split(",", 1)[0] == job.agency_id:
+                h.update(line.encode())
+    return h.hexdigest()
+
+
+def select_agencies(agencies, agency_ids=None, region=None) -> list[str]:
+    ids = list(agencies.index)
+    if agency_ids:
+        unknown = [a for a in agency_ids if a not in agencies.index]
+        if unknown:
+            raise ValueError(f"未登记的机关：{', '.join(unknown)}（见 data/agencies.csv）")
+        ids = [a for a in ids if a in agency_ids]
+    if region:
+        ids = [a for a in ids if agencies.loc[a, "region"] == region]
+    return ids
+
+
+def run_one(job: Job, kernel_manager_class=None) -> JobResult:
+    """Render one agency's review; any failure becomes a status, never an exception."""
+    from xxgk.render import render_review
+
+    start = time.monotonic()
+    watchdog = None
+    if kernel_manager_class is not None:
+        # A per-job subclass records its kernels so the whole-notebook limit can kill them.
+        kernel_manager_class = type("JobKernelManager", (kernel_manager_class,), {"started": []})
+        watchdog = threading.Timer(job.timeout, lambda: [km.kill_now() for km in kernel_manager_class.started])
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        html = render_review(
+            job.agency_id, job.year, Path(job.out_dir), data_root=Path(job.data_root), timeout=job.timeout,
+            kernel_manager_class=kernel_manager_class,
+        )
+        return JobResult(job.agency_id, job.year, "rendered", time.monotonic() - start, html=str(html))
+    except Exception as exc:  # one agency never stops the batch
+        seconds = time.monotonic() - start
+        error = _short_error(exc)
+        if seconds >= job.timeout:
+            error = f"超过整本笔记本的时间上限 {job.timeout:.0f}s，已终止内核（{error}）"
+        return JobResult(job.agency_id, job.year, "failed", seconds, error=error)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+
+
+def _short_error(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # papermill's PapermillExecutionError carries the kernel traceback: keep its last line.
+    tail = lines[-1] if lines else type(exc).__name__
+    return f"{type(exc).__name__}: {tail}"[:500]
+
+
+class _Progress:
+    """A bar with counts and ETA on a terminal; plain log lines otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+        self.lock = threading.Lock()
+
+    def update(self, result: JobResult) -> None:
+        with self.lock:
+            self.done += 1
+            elapsed = time.monotonic() - self.start
+            eta = elapsed / self.done * (self.total - self.done)
+            if self.tty:
+                width = 30
+                filled = int(width * self.done / max(self.total, 1))
+                self.stream.write(
+                    f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                    f"剩余约 {eta:4.0f}s  {result.agency_id:<24.24}"
+                )
+                if self.done == self.total:
+                    self.stream.write("\n")
+            else:
+                extra = f" — {result.error}" if result.error else ""
+                self.stream.write(
+                    f"{time.strftime('%H:%M:%S')} {self.done}/{self.total} {result.agency_id} {result.year} "
+                    f"{result.status} {result.seconds:.1f}s{extra}\n"
+                )
+            self.stream.flush()
+
+
+def run(
+    year: int,
+    agency_ids=None,
+    region=None,
+    jobs: int = 2,
+    force: bool = False,
+    dask_address: str | None = None,
+    out_dir: Path = OUTPUT_DIR,
+    data_root: Path = DATA_DIR,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress_stream=sys.stderr,
+) -> RunSummary:
+    """Review the selected agencies for one year and write reports/<year>/ (see module docstring)."""
+    from xxgk import overview
+
+    out_year = Path(out_dir) / str(year)
+    agencies = registry.load_agencies(Path(data_root) / "agencies.csv")
+    selected = select_agencies(agencies, agency_ids, region)
+    summary = RunSummary(year, time.strftime("%Y-%m-%dT%H:%M:%S"), str(out_year / "index.html"))
+    t0 = time.monotonic()
+    with output_lock(Path(out_dir)):
+        out_year.mkdir(parents=True, exist_ok=True)
+        state_dir = out_year / ".state"
+        state_dir.mkdir(exist_ok=True)
+        code = code_fingerprint()
+        todo: list[tuple[Job, str]] = []
+        for agency_id in selected:
+            job = Job(agency_id, year, str(out_dir), str(data_root), timeout)
+            if registry.report_file(agency_id, year, job.reports_dir) is None:
+                summary.results.append(JobResult(agency_id, year, "no_report"))
+                continue
+            fp = input_fingerprint(job, agencies, code)
+            state = _read_state(state_dir / f"{agency_id}.json")
+            if not force and state.get("fingerprint") == fp and (out_year / f"{agency_id}.html").exists():
+                summary.results.append(JobResult(agency_id, year, "skipped"))
+                continue
+            todo.append((job, fp))
+        progress = _Progress(len(todo), progress_stream)
+        for result, fp in _execute(todo, jobs, dask_address, progress):
+            summary.results.append(result)
+            if result.status == "rendered":
+                _write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}))
+        overview.write_year(out_year, year, agencies, selected, summary, data_root=Path(data_root))
+        summary.seconds = time.monotonic() - t0
+        _write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2))
+    return summary
+
+
+def _execute(todo, jobs, dask_address, progress):
+    if not todo:
+        return
+    if dask_address:
+        from distributed import Client
+
+        with Client(dask_address) as client:
+            futures = {client.submit(run_one, job, pure=False): fp for job, fp in todo}
+            from distributed import as_completed as dask_completed
+
+            for fut in dask_completed(futures):
+                try:
+                    result = fut.result()
+                except Exception as exc:  # a worker died
+                    job = next(j for j, f in todo if f == futures[fut])
+                    result = JobResult(job.agency_id, job.year, "failed", error=_short_error(exc))
+                progress.update(result)
+                yield result, futures[fut]
+        return
+    from xxgk.kernels import ForkedKernelManager, Zygote
+
+    zygote = Zygote()
+    manager = type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote})
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(run_one, job, manager): fp for job, fp in todo}
+            for fut in as_completed(futures):
+                result = fut.result()
+                progress.update(result)
+                yield result, futures[fut]
+    finally:
+        zygote.close()
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _summary_json(summary: RunSummary) -> dict:
+    counts: dict[str, int] = {}
+    for r in summary.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    rendered = [r.seconds for r in summary.results if r.status == "rendered"]
+    return {
+        "year": summary.year,
+        "started": summary.started,
+        "seconds": round(summary.seconds, 3),
+        "counts": counts,
+        "seconds_per_rendered_agency": round(sum(rendered) / len(rendered), 3) if rendered else None,
+        "results": [asdict(r) for r in summary.results],
+    }

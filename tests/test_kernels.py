@@ -1,0 +1,68 @@
+"""Forked kernels: real papermill runs, each in a fresh process, nothing leaking between them."""
+
+from __future__ import annotations
+
+import nbformat
+import papermill as pm
+import pytest
+
+from xxgk.kernels import ForkedKernelManager, Zygote
+
+
+@pytest.fixture(scope="module")
+def manager():
+    zygote = Zygote()
+    yield type("TestKernelManager", (ForkedKernelManager,), {"zygote": zygote})
+    zygote.close()
+
+
+def _notebook(path, source: str):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("agency = 'none'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _stdout(nb_path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
+
+
+def test_each_run_gets_a_fresh_process_and_state(tmp_path, manager):
+    src = _notebook(
+        tmp_path / "probe.ipynb",
+        "import os, matplotlib\n"
+        "print('pid', os.getpid())\n"
+        "print('leaked', globals().get('secret'), matplotlib.rcParams['lines.linewidth'])\n"
+        "secret = agency\n"
+        "matplotlib.rcParams['lines.linewidth'] = 9\n",
+    )
+    outs = []
+    for agency in ("a", "b"):
+        out = tmp_path / f"{agency}.ipynb"
+        pm.execute_notebook(str(src), str(out), parameters={"agency": agency}, progress_bar=False,
+                            kernel_manager_class=manager, shutdown_kernel="immediate")
+        outs.append(_stdout(out))
+    pids = [o.split()[1] for o in outs]
+    assert pids[0] != pids[1]
+    default_width = __import__("matplotlib").rcParamsDefault["lines.linewidth"]
+    for text in outs:
+        assert f"leaked None {default_width}" in text
+
+
+def test_charts_render_inline_in_forked_kernels(tmp_path, manager):
+    src = _notebook(tmp_path / "plot.ipynb", "import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]);")
+    out = tmp_path / "plot.out.ipynb"
+    pm.execute_notebook(str(src), str(out), progress_bar=False, kernel_manager_class=manager, shutdown_kernel="immediate")
+    nb = nbformat.read(out, as_version=4)
+    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_a_dead_kernel_fails_the_run_without_hanging(tmp_path, manager):
+    src = _notebook(tmp_path / "die.ipynb", "import os\nos._exit(3)")
+    with pytest.raises(Exception):
+        pm.execute_notebook(str(src), str(tmp_path / "die.out.ipynb"), progress_bar=False,
+                            kernel_manager_class=manager, shutdown_kernel="immediate", execution_timeout=60)
