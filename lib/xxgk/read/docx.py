@@ -1,0 +1,112 @@
+"""Word attachments: body paragraphs and tables in the order they are written.
+
+The body XML is walked directly so that tables and paragraphs interleave as in the file. A merged
+cell is one <w:tc> (horizontal span) plus vMerge continuations below it (vertical span): each is
+emitted once, where it starts, as a web page's rowspan/colspan cell would be.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from docx import Document as open_docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from lxml.etree import XMLSyntaxError
+
+from xxgk.read.document import Document, ReadError
+
+_SPACE = re.compile(r"[^\S\n]+")
+_P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
+_TR, _TC = qn("w:tr"), qn("w:tc")
+
+
+def read(data: bytes, path: str) -> Document:
+    try:
+        word = open_docx(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
+        raise ReadError(f"{path}: 不是可读的 Word（.docx）文件（{exc}）") from exc
+    doc = Document(path, "docx")
+    walker = _Walker(doc, word)
+    walker.blocks(word.element.body)
+    title = (word.core_properties.title or "").strip()
+    doc.title = title if "报告" in title else walker.first_title
+    return doc
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text.replace("\u3000", " ")).strip()
+
+
+def _blocks(parent):
+    """Paragraphs and tables of a body or cell, looking through content controls (w:sdt)."""
+    for child in parent:
+        if child.tag in (_P, _TBL):
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content)
+
+
+def _rows(tbl):
+    for child in tbl:
+        if child.tag == _TR:
+            yield child
+        elif child.tag == _SDT:  # rows wrapped in a content control
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _rows(content)
+
+
+def _cells(tr):
+    for child in tr:
+        if child.tag == _TC:
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _cells(content)
+
+
+class _Walker:
+    def __init__(self, doc: Document, word):
+        self.doc, self.part = doc, word.part
+        self.paragraphs = 0
+        self.tables = 0
+        self.first_title: str | None = None
+
+    def paragraph_lines(self, p) -> list[str]:
+        text = Paragraph(p, self.part).text
+        return [line for line in (_clean(x) for x in text.split("\n")) if line]
+
+    def blocks(self, parent) -> None:
+        for el in _blocks(parent):
+            if el.tag == _P:
+                for line in self.paragraph_lines(el):
+                    self.paragraphs += 1
+                    self.doc.text(line, f"第{self.paragraphs}段")
+                    if self.first_title is None and self.paragraphs <= 5 and "报告" in line:
+                        self.first_title = line
+            else:
+                self.table(el)
+
+    def table(self, tbl) -> None:
+        rows = list(_rows(tbl))
+        if any(tc.find(f".//{_TBL}") is not None for tr in rows for tc in _cells(tr)):
+            # A layout table holding the document: its cells are page regions, read as prose.
+            for tr in rows:
+                for tc in _cells(tr):
+                    self.blocks(tc)
+            return
+        self.tables += 1
+        for r, tr in enumerate(rows, 1):
+            for c, tc in enumerate(_cells(tr), 1):
+                if tc.vMerge == "continue":
+                    continue  # the lower part of a vertically merged cell, already emitted above
+                text = "\n".join(line for p in _blocks(tc) if p.tag == _P for line in self.paragraph_lines(p))
+                self.doc.cell(text, f"表{self.tables} 第{r}行 第{c}格")
+            self.doc.row_end(f"表{self.tables} 第{r}行")
