@@ -19,3 +19,7 @@ OUTPUT_DIR = ROOT / "reports"
 
 # Shared corpus of real reports: read by tests, never copied into the repository.
 CORPUS_DIR = Path(os.environ.get("XXGK_CORPUS", ROOT.parent / "shared" / "corpus")).resolve()
+
+# System font folders searched for the CJK chart font (Debian's fonts-noto-cjk installs under the first).
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+TEMPLATES_DIR = PACKAGE_DIR / "templates"

@@ -1,0 +1,267 @@
+"""Matplotlib figures of a review, with Chinese labels, as small embedded PNGs.
+
+Lean and stateless: figures are built with matplotlib.figure.Figure on the Agg canvas (no pyplot, no
+global backend), inside an rc_context, so no setting leaks into the next review. The CJK font is
+registered from the system font folder at run time (matplotlib's cache may predate its install), and
+a glyph missing from it raises MissingGlyphError instead of drawing boxes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from xxgk.config import FONT_DIRS
+from xxgk.facts import Fact, Facts
+
+CJK_FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Regular.otf", "NotoSansCJKsc-Regular.otf")
+CJK_FAMILY = "Noto Sans CJK SC"
+_DPI = 96
+_HIGHLIGHT, _BASE, _MUTED = "#c0392b", "#2e6da4", "#9db7d5"
+_PALETTE = ("#2e6da4", "#5aa469", "#c0392b", "#e08e0b", "#7d5ba6", "#7f8c8d", "#16a085", "#d35400")
+
+
+class MissingGlyphError(RuntimeError):
+    """A chart label holds a character the CJK font cannot draw."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One figure as PNG bytes, shown as an <img> with a caption."""
+
+    key: str
+    title: str
+    png: bytes
+
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+    def _repr_html_(self) -> str:
+        t = html.escape(self.title)
+        return f'<figure class="chart" id="chart-{html.escape(self.key)}"><img src="{self.data_uri()}" alt="{t}"><figcaption>{t}</figcaption></figure>'
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """Register the CJK font file found under the system font folders; return its family name."""
+    from matplotlib import font_manager
+
+    for folder in FONT_DIRS:
+        for name in CJK_FONT_FILES:
+            for path in sorted(Path(folder).rglob(name)):
+                font_manager.fontManager.addfont(str(path))
+                families = {f.name for f in font_manager.fontManager.ttflist if Path(f.fname) == path}
+                return CJK_FAMILY if CJK_FAMILY in families else sorted(families)[0]
+    raise MissingGlyphError(f"未找到中文字体（{', '.join(CJK_FONT_FILES)}），请安装 fonts-noto-cjk")
+
+
+@contextmanager
+def _strict_cjk():
+    """Chart settings for one figure; a missing-glyph warning becomes an error."""
+    from matplotlib import rc_context
+
+    family = cjk_font()
+    rc = {
+        "font.family": [family],
+        "font.size": 9,
+        "axes.unicode_minus": False,
+        "text.parse_math": False,  # labels are data: a '$' must never start mathtext
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "savefig.dpi": _DPI,
+    }
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r"Glyph .* missing from", category=UserWarning)
+        with rc_context(rc):
+            try:
+                yield
+            except UserWarning as exc:
+                if "missing from" in str(exc):
+                    raise MissingGlyphError(str(exc)) from exc
+                raise
+
+
+def _figure(width: float = 6.4, height: float = 3.2):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+    return fig
+
+
+def _png(fig) -> bytes:
+    """PNG, quantized to a small palette: charts are flat colours, and pages must stay small."""
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=_DPI)
+    img = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colors=48, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    img.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _chart(key: str, title: str, draw, width: float = 6.4, height: float = 3.2) -> Chart:
+    with _strict_cjk():
+        fig = _figure(width, height)
+        draw(fig)
+        return Chart(key, title, _png(fig))
+
+
+def _values(facts: list[Fact]) -> list[float]:
+    return [f.value if f.known else 0 for f in facts]
+
+
+def _bar_labels(ax, bars, values) -> None:
+    ax.bar_label(bars, labels=[_fmt(v) for v in values], padding=2, fontsize=8)
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _empty(ax, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# -- the charts of one report ---------------------------------------------------------------------------
+def flow(f: Facts) -> Chart:
+    """Received + carried over -> outcomes -> carried forward, as three stacked bars."""
+
+    def draw(fig):
+        ax = fig.subplots()
+        inflow = [f.received, f.carried_over]
+        stages = ["收到", "办结", "结转下年"]
+        if not any(x.known and x.value for x in [*inflow, *f.outcomes, f.carried_forward]):
+            _empty(ax, "本年度没有收到、办结或结转的申请（表三均为0或空）")
+            return
+        bottom = 0
+        for i, x in enumerate(inflow):
+            ax.bar(stages[0], x.value or 0, bottom=bottom, color=(_BASE, _MUTED)[i], label=x.label)
+            bottom += x.value or 0
+        bottom = 0
+        for i, x in enumerate(f.outcomes):
+            if x.value:
+                ax.bar(stages[1], x.value, bottom=bottom, color=_PALETTE[(i + 1) % len(_PALETTE)], label=x.label)
+                bottom += x.value
+        ax.bar(stages[2], f.carried_forward.value or 0, color="#bbbbbb", label=f.carried_forward.label)
+        ax.set_ylabel("件")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+
+    return _chart("flow", "申请办理流程：收到（新收+上年结转）→ 办理结果 → 结转下年", draw)
+
+
+def outcomes(f: Facts) -> Chart:
+    def draw(fig):
+        ax = fig.subplots()
+        vals = _values(f.outcomes)
+        labels = [o.label for o in f.outcomes]
+        bars = ax.barh(labels[::-1], vals[::-1], color=_BASE)
+        _bar_labels(ax, bars, vals[::-1])
+        ax.set_xlabel("件")
+
+    return _chart("outcomes", "办理结果构成", draw)
+
+
+def applicants(f: Facts) -> Chart:
+    def draw(fig):
+        ax = fig.subplots()
+        vals = _values(f.applicants)
+        bars = ax.bar([a.label for a in f.applicants], vals, color=[_BASE] + [_MUTED] * (len(vals) - 1))
+        _bar_labels(ax, bars, vals)
+        ax.set_ylabel("件")
+        ax.tick_params(axis="x", labelsize=8)
+
+    return _chart("applicants", "新收申请的申请人构成", draw)
+
+
+def review_litigation(f: Facts) -> Chart:
+    def draw(fig):
+        ax = fig.subplots()
+        groups = list(f.review)
+        results = [x.label for x in f.review[groups[0]][:-1]]
+        width = 0.8 / len(results)
+        for j, name in enumerate(results):
+            vals = [f.review[g][j].value or 0 for g in groups]
+            xs = [i + (j - (len(results) - 1) / 2) * width for i in range(len(groups))]
+            bars = ax.bar(xs, vals, width=width, color=_PALETTE[j], label=name)
+            _bar_labels(ax, bars, vals)
+        ax.set_xticks(range(len(groups)), [g.replace("/", "\n") for g in groups])
+        ax.set_ylabel("件")
+        ax.legend(fontsize=7, frameon=False, ncols=len(results))
+
+    return _chart("review", "行政复议、行政诉讼结果", draw)
+
+
+def years(series: dict[int, Facts]) -> Chart:
+    """New, processed and carried forward per year, with the disclosure rate on a second axis."""
+    ordered = sorted(series)
+
+    def draw(fig):
+        ax = fig.subplots()
+        labels = [str(y) for y in ordered]
+        for i, (name, get) in enumerate(
+            (("新收申请", lambda x: x.received), ("办结", lambda x: x.processed), ("结转下年", lambda x: x.carried_forward))
+        ):
+            ys = [get(series[y]).value for y in ordered]
+            ax.plot(labels, [float("nan") if v is None else v for v in ys], marker="o", color=_PALETTE[i], label=name)
+        ax.set_ylabel("件")
+        ax.set_ylim(bottom=0)
+        rates = [series[y].disclosure_rate for y in ordered]
+        if any(r is not None for r in rates):
+            ax2 = ax.twinx()
+            ax2.plot(labels, [float("nan") if r is None else r for r in rates], ls="--", marker="s", color=_PALETTE[3], label="公开率（%）")
+            ax2.set_ylim(0, 105)
+            ax2.set_ylabel("公开率（%）")
+            ax2.spines["right"].set_visible(True)
+            ax2.legend(fontsize=7, loc="upper right", frameon=False)
+        ax.legend(fontsize=7, loc="upper left", frameon=False)
+
+    return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw)
+
+
+def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int) -> Chart:
+    """This agency (highlighted) against the others of its region: applications and disclosure rate."""
+    n = len(names)
+
+    def draw(fig):
+        left, right = fig.subplots(1, 2, sharey=True)
+        colors = [_HIGHLIGHT if i == current else _MUTED for i in range(n)]
+        vals = _values(received)
+        bars = left.barh(names, vals, color=colors)
+        _bar_labels(left, bars, vals)
+        left.invert_yaxis()
+        left.set_xlabel("新收申请（件）")
+        rate_vals = [r if r is not None else 0 for r in rates]
+        bars = right.barh(names, rate_vals, color=colors)
+        right.bar_label(bars, labels=["—" if r is None else f"{r:.0f}%" for r in rates], padding=2, fontsize=8)
+        right.set_xlim(0, 115)
+        right.set_xlabel("公开率（%）")
+
+    return _chart("peers", "与本地区其他机关比较（红色为本机关；公开率以办结总数为基数，办结不足30件不计）", draw, height=max(2.4, 0.32 * n + 1.0))
+
+
+def review_charts(f: Facts, history: dict[int, Facts] | None = None, peer_view: tuple | None = None) -> list[Chart]:
+    """Every chart the data supports: flow always; the others when they would show something."""
+    out = [flow(f)]
+    if f.layout is None:
+        return out
+    if any(o.value for o in f.outcomes):
+        out.append(outcomes(f))
+    if f.received.value:
+        out.append(applicants(f))
+    if any(x.value for group in f.review.values() for x in group):
+        out.append(review_litigation(f))
+    if history and len(history) > 1:
+        out.append(years(history))
+    if peer_view and len(peer_view[0]) > 1:
+        out.append(peers(*peer_view))
+    return out
+

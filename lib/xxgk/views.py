@@ -1,0 +1,198 @@
+"""HTML views of reports and findings: the report's own tables redrawn, offending cells highlighted.
+
+Reports are hostile input: every string that comes from a report, a finding or the registry is
+escaped here, and nothing here emits a link, a script or a style attribute built from data.
+The page's CSS lives in the nbconvert template (templates/review/), not in these fragments.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from itertools import groupby
+
+from xxgk.layouts import Table, load_layout
+from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report
+from xxgk.narrative import SEVERITY_NAMES, number
+from xxgk.values import BLANK, MISSING, NUMBER
+
+STATUS_NAMES = {FAIL: "不符合", UNCERTAIN: "无法判断", "pass": "通过", "not_assessable": "无法评估"}
+_MAX_EVIDENCE = 6
+
+
+def _e(value) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _shown(value) -> str:
+    return number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _e(value)
+
+
+def cell_key(table: str, row: str | None, column: str | None) -> str:
+    """How a finding's evidence names a cell: 表三/（七）总计/自然人."""
+    return f"表{table}/{row or ''}/{column or ''}"
+
+
+# -- findings -------------------------------------------------------------------------------------
+def finding_html(f: Finding, statement: str = "") -> str:
+    """One finding: severity, message, the rule's statement, expected/actual and its evidence."""
+    classes = f"finding sev-{_e(f.severity)} st-{_e(f.status)}" + (" waived" if f.waived else "")
+    badges = f'<span class="badge">{_e(SEVERITY_NAMES.get(f.severity, f.severity))}</span>'
+    if f.status != FAIL:
+        badges += f'<span class="badge st">{_e(STATUS_NAMES.get(f.status, f.status))}</span>'
+    if f.waived:
+        badges += f'<span class="badge wv">已豁免</span>'
+    parts = [f'<li class="{classes}">{badges} <span class="msg">{_e(f.message)}</span>']
+    rule = f'<span class="rule">{_e(f.rule)}</span>'
+    parts.append(f'<div class="stmt">{rule} {_e(statement)}</div>' if statement else f'<div class="stmt">{rule}</div>')
+    if f.expected is not None or f.actual is not None:
+        parts.append(f'<div class="ea">应为 <b>{_shown(f.expected)}</b>，实为 <b>{_shown(f.actual)}</b></div>')
+    if f.waived:
+        parts.append(f'<div class="wv-reason">豁免理由：{_e(f.waiver_reason)}</div>')
+    if f.evidence:
+        items = "".join(
+            f"<li>{_e(ev.get('cell') or '')} {_e(ev.get('where') or '')}"
+            + (f"：<q>{_e(ev.get('raw'))}</q>" if ev.get("raw") not in (None, "") else "")
+            + "</li>"
+            for ev in f.evidence[:_MAX_EVIDENCE]
+        )
+        more = f"<li>……等共{len(f.evidence)}处</li>" if len(f.evidence) > _MAX_EVIDENCE else ""
+        parts.append(f'<ul class="ev">{items}{more}</ul>')
+    return "".join(parts) + "</li>"
+
+
+def findings_html(findings: list[Finding], statements: dict[str, str]) -> str:
+    """Failed and uncertain findings grouped by severity; passes only counted."""
+    shown = [f for f in findings if f.status in (FAIL, UNCERTAIN)]
+    order = {s: i for i, s in enumerate(SEVERITY_NAMES)}
+    shown.sort(key=lambda f: (order.get(f.severity, 9), f.status != FAIL, f.waived))
+    out = []
+    for severity, group in groupby(shown, key=lambda f: f.severity):
+        group = list(group)
+        name = SEVERITY_NAMES.get(severity, severity)
+        items = "".join(finding_html(f, statements.get(f.rule, "")) for f in group)
+        out.append(f'<section class="sev-group"><h3>{_e(name)}（{len(group)}项）</h3><ol class="findings">{items}</ol></section>')
+    passed = sum(1 for f in findings if f.status == "pass")
+    na = sum(1 for f in findings if f.status == "not_assessable")
+    out.append(f'<p class="muted">另有{passed}项检查通过，{na}项因缺少所需表格或材料无法评估。</p>')
+    if not shown:
+        out.insert(0, "<p>未发现问题。</p>")
+    return "".join(out)
+
+
+# -- tables ---------------------------------------------------------------------------------------
+def _header_rows(table: Table, corner: str) -> str:
+    """Multi-level column headers from the layout's header paths (group/label), merged like the print."""
+    paths = [c.path.split("/") for c in table.columns]
+    depth = max(len(p) for p in paths)
+    rows = []
+    for level in range(depth):
+        cells = [f'<th rowspan="{depth}" class="corner">{_e(corner)}</th>'] if level == 0 else []
+        i = 0
+        while i < len(paths):
+            p = paths[i]
+            if len(p) <= level:
+                i += 1
+                continue
+            if level == len(p) - 1:
+                span = depth - level
+                cells.append(f'<th rowspan="{span}">{_e(p[level])}</th>' if span > 1 else f"<th>{_e(p[level])}</th>")
+                i += 1
+                continue
+            j = i
+            while j < len(paths) and len(paths[j]) > level + 1 and paths[j][: level + 1] == p[: level + 1]:
+                j += 1
+            cells.append(f'<th colspan="{j - i}">{_e(p[level])}</th>')
+            i = j
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "".join(rows)
+
+
+def _marks(findings: list[Finding]) -> dict[str, list[tuple[int, Finding]]]:
+    """Cell key -> the numbered findings it takes part in (failed or uncertain)."""
+    out: dict[str, list[tuple[int, Finding]]] = {}
+    for n, f in enumerate(findings, 1):
+        keys = {ev["cell"] for ev in f.evidence if ev.get("cell")}
+        if f.row is not None and f.column is not None and f.table:
+            keys.add(cell_key(f.table, f.row, f.column))
+        for k in keys:
+            out.setdefault(k, []).append((n, f))
+    return out
+
+
+def _cell_html(cell: Cell | None, marks: list[tuple[int, Finding]]) -> str:
+    if cell is None or cell.status == MISSING:
+        text, classes = "缺失", ["missing"]
+    elif cell.status == BLANK:
+        text, classes = "（空）", ["blank"]
+    else:
+        text, classes = _e(cell.raw if cell.status != NUMBER else number(cell.value)), [] if cell.status == NUMBER else [cell.status]
+    active = [(n, f) for n, f in marks if not f.waived]
+    if active:
+        classes.append("bad" if any(f.status == FAIL for _, f in active) else "unsure")
+    elif marks:
+        classes.append("waived")
+    notes = ""
+    direct = [f for _, f in active if f.status == FAIL and f.row is not None and f.column is not None and f.expected is not None]
+    if direct:
+        notes += f'<span class="expected">应为 {_shown(direct[0].expected)}</span>'
+    if marks:
+        notes += "<sup>" + ",".join(str(n) for n, _ in marks) + "</sup>"
+    cls = f' class="{" ".join(classes)}"' if classes else ""
+    title = f' title="{_e(cell.source)}"' if cell is not None and cell.source else ""
+    return f"<td{cls}{title}>{text}{notes}</td>"
+
+
+def _table_html(report: Report, table: Table, marks: dict) -> str:
+    corner = table.header_label or table.corner_note or ""
+    head = _header_rows(table, corner if table.table != "三" else "")
+    parents = {r.key: r.parent for r in table.rows}
+    body = []
+    for row in table.rows:
+        depth, p = 0, row.parent
+        while p:
+            depth, p = depth + 1, parents.get(p)
+        label = f'<th class="lv{depth}" scope="row">{_e(row.label)}</th>'
+        if row.group:
+            body.append(f'<tr class="grp">{label}<td colspan="{len(table.columns)}"></td></tr>')
+            continue
+        tds = "".join(
+            _cell_html(report.cell(table.id, row.key, col.key), marks.get(cell_key(table.table, row.label, col.path), []))
+            for col in table.columns
+        )
+        body.append(f"<tr>{label}{tds}</tr>")
+    caption = " ".join(x for x in (f"表{table.table}", table.title, table.subtable) if x)
+    return f'<div class="tbl"><table><caption>{_e(caption)}</caption><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def tables_html(report: Report, findings: list[Finding]) -> str:
+    """The report's tables 二, 三, 四 in its own layout, with each involved cell marked and numbered."""
+    if report.format_version not in ("2019", "2021"):
+        return "<p>报告未采用2019或2021年度报告格式，无法按官方表格重绘。</p>"
+    layout = load_layout(report.format_version)
+    involved = [f for f in findings if f.status in (FAIL, UNCERTAIN) and f.table in ("二", "三", "四")]
+    marks = _marks(involved)
+    out = [
+        '<p class="legend"><span class="bad">红色</span>：不符合的检查所涉单元格，“应为”为按规则推算的值；'
+        '<span class="unsure">黄色</span>：无法判断；<span class="waived">灰色</span>：已豁免；上标为下方注释编号。</p>'
+    ]
+    for table in layout.tables:
+        if any(c.table_id == table.id for c in report.cells):
+            out.append(_table_html(report, table, marks))
+    if involved:
+        notes = "".join(f"<li>{_e(f.message)}{'（已豁免）' if f.waived else ''}</li>" for f in involved)
+        out.append(f'<ol class="table-notes">{notes}</ol>')
+    return "".join(out)
+
+
+# -- rich display in notebooks --------------------------------------------------------------------
+def report_html(report: Report) -> str:
+    e = _e
+    head = (
+        f"<b>{e(report.agency or '未识别机关')}</b> {e(report.year or '?')}年度报告 · 格式 {e(report.format_version)}"
+        f" · {e(report.rendering)} · {len(report.cells)} 个单元格 · {len(report.notes)} 条读取说明"
+    )
+    secs = "".join(f"<li>{e(s.heading)}（{s.chars} 字）</li>" for s in report.sections)
+    notes = "".join(f"<li>{e(n)}</li>" for n in report.notes[:20])
+    more = f"<li>……共{len(report.notes)}条</li>" if len(report.notes) > 20 else ""
+    notes_html = f"<details><summary>读取说明</summary><ul>{notes}{more}</ul></details>" if report.notes else ""
+    return f"<div lang='zh'><p>{head}</p><ul>{secs}</ul>{tables_html(report, [])}{notes_html}</div>"
