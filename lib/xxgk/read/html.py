@@ -12,7 +12,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from xxgk.read.document import Document, ReadError
+from xxgk.read.document import Document
 
 _SKIP = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "nav", "form", "select",
@@ -42,15 +42,18 @@ _TITLE_TAIL = re.compile(r"(报告)\s*[-_|｜－—–]+\s*[^-_|｜－—–]*$"
 
 def read(text: str, path: str) -> Document:
     doc = Document(path, "html")
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1) or "<html></html>")
-    except (etree.ParserError, ValueError) as exc:
-        raise ReadError(f"{path}: 网页无法解析（{exc}）") from exc
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=parser)
+    except etree.ParserError:
+        return doc  # nothing but whitespace or comments: the caller reports that no report was found
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        doc.note("truncated", "网页元素嵌套过深，超出解析上限的部分未读取")
     walker = _Walker(doc)
     walker.walk(root)
     walker.flush()
     doc.published = _published(walker.meta)
-    doc.title = _title(root, walker.meta, doc)
+    doc.title = _title(root, walker)
     return doc
 
 
@@ -90,6 +93,7 @@ class _Walker:
         self.paragraphs = 0
         self.tables = 0
         self.meta: dict[str, str] = {}
+        self.headings: list[str] = []  # visible <h1>–<h3> text, title candidates
 
     # -- prose --------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -111,6 +115,8 @@ class _Walker:
                 self.flush()
                 self.table(el)
             else:
+                if tag in ("h1", "h2", "h3"):
+                    self.headings.append(clean(el.text_content()))
                 block = tag in _BLOCK
                 if block:
                     self.flush()
@@ -218,10 +224,9 @@ def _published(meta: dict[str, str]) -> str | None:
     return None
 
 
-def _title(root, meta: dict[str, str], doc: Document) -> str | None:
-    """The report's own title: metadata first, then a heading, then <title>; site suffixes cut."""
-    candidates = [meta.get(k, "") for k in _TITLE_KEYS]
-    candidates += [clean(h.text_content()) for h in root.iter("h1", "h2", "h3") if not _skipped(h)]
+def _title(root, walker: _Walker) -> str | None:
+    """The report's own title: metadata first, then a visible heading, then <title>; site suffixes cut."""
+    candidates = [walker.meta.get(k, "") for k in _TITLE_KEYS] + walker.headings
     candidates += [clean(t.text_content()) for t in root.iter("title")]
     for cand in candidates:
         if "报告" in cand:
