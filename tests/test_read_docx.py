@@ -113,3 +113,21 @@ def test_a_broken_word_file_is_a_read_error(tmp_path):
     path.write_bytes(b"PK\x03\x04" + b"\0" * 64)
     with pytest.raises(ReadError, match="broken.docx"):
         read_report(path)
+
+
+def test_text_in_smart_tags_and_hyperlinks_is_kept_deleted_text_is_not(tmp_path):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document()
+    para = word.add_paragraph("六、其他需要报告的事项")
+    para._p.append(parse_xml(
+        f'<w:smartTag {nsdecls("w")} w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="chsdate">'
+        "<w:r><w:t>（2024年1月17日）</w:t></w:r></w:smartTag>"
+    ))
+    para._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="1" w:author="x"><w:r><w:delText>旧稿</w:delText></w:r></w:del>'))
+    para._p.append(parse_xml(f'<w:hyperlink {nsdecls("w")}><w:r><w:t>详见附件</w:t></w:r><w:r><w:br/><w:t>第二行</w:t></w:r></w:hyperlink>'))
+    path = tmp_path / "tags.docx"
+    word.save(path)
+    texts = [t.text for t in read_document(path).tokens]
+    assert texts == ["六、其他需要报告的事项（2024年1月17日）详见附件", "第二行"]

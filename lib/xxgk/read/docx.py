@@ -14,7 +14,6 @@ import zipfile
 from docx import Document as open_docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
 from xxgk.read.document import Document, ReadError
@@ -22,6 +21,7 @@ from xxgk.read.document import Document, ReadError
 _SPACE = re.compile(r"[^\S\n]+")
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 _TR, _TC = qn("w:tr"), qn("w:tc")
+_T, _BR, _CR, _TAB, _TEXT_BOX = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), qn("w:txbxContent")
 
 
 def read(data: bytes, path: str) -> Document:
@@ -30,7 +30,7 @@ def read(data: bytes, path: str) -> Document:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
         raise ReadError(f"{path}: 不是可读的 Word（.docx）文件（{exc}）") from exc
     doc = Document(path, "docx")
-    walker = _Walker(doc, word)
+    walker = _Walker(doc)
     walker.blocks(word.element.body)
     title = (word.core_properties.title or "").strip()
     doc.title = title if "报告" in title else walker.first_title
@@ -39,6 +39,17 @@ def read(data: bytes, path: str) -> Document:
 
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", text.replace("\u3000", " ")).strip()
+
+
+def _paragraph_text(p) -> str:
+    """All run text of a paragraph, also inside hyperlinks, smart tags, fields and tracked insertions;
+    line breaks kept, deleted text (w:delText) and floating text boxes left out."""
+    parts = []
+    for el in p.iter(_T, _BR, _CR, _TAB):
+        if any(a.tag == _TEXT_BOX for a in el.iterancestors()):
+            continue
+        parts.append((el.text or "") if el.tag == _T else "\t" if el.tag == _TAB else "\n")
+    return "".join(parts)
 
 
 def _blocks(parent):
@@ -73,15 +84,14 @@ def _cells(tr):
 
 
 class _Walker:
-    def __init__(self, doc: Document, word):
-        self.doc, self.part = doc, word.part
+    def __init__(self, doc: Document):
+        self.doc = doc
         self.paragraphs = 0
         self.tables = 0
         self.first_title: str | None = None
 
     def paragraph_lines(self, p) -> list[str]:
-        text = Paragraph(p, self.part).text
-        return [line for line in (_clean(x) for x in text.split("\n")) if line]
+        return [line for line in (_clean(x) for x in _paragraph_text(p).split("\n")) if line]
 
     def blocks(self, parent) -> None:
         for el in _blocks(parent):
