@@ -6,13 +6,15 @@ row's values in column order; a caption or a new label ends the row.
 
 from __future__ import annotations
 
+import difflib
 import re
 
-from xxgk.layouts import Layout, Table, load_layout, normalize_label, pre2019_markers, section_headings
+from xxgk.layouts import (VERSIONS, Layout, Table, layout_for_year, load_layout, normalize_label, pre2019_markers,
+                          section_headings)
 from xxgk.model import Cell, Report, Section
 from xxgk.read import detect, digit_runs
-from xxgk.read.document import CELL, ROW_END, TEXT, Document, Token
-from xxgk.values import MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, is_value_text, parse_value
+from xxgk.read.document import CELL, ROW_END, TEXT, Document, KeyedCell, Token
+from xxgk.values import MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, Value, is_value_text, parse_value
 
 _NUMERALS = "一二三四五六七八九十"
 _HEADING_START = re.compile(rf"^\s*([{_NUMERALS}])\s*[、.．]")
@@ -25,22 +27,37 @@ def assemble(doc: Document, year: int | None = None, agency: str | None = None) 
     for kind, message, where in doc.notes:
         report.note(kind, message, where)
 
-    report.format_version, report.version_reason = detect.layout_version(full)
-    found_year, report.year_reason = detect.report_year(full, doc.title)
+    if doc.year is not None:
+        found_year, report.year_reason = doc.year, f"文件元数据写明年度 {doc.year}"
+    else:
+        found_year, report.year_reason = detect.report_year(full, doc.title)
     if year is not None:
         if found_year is not None and found_year != year:
             report.note("year", f"指定年度 {year} 与报告自身所示年度 {found_year} 不一致（{report.year_reason}）")
         report.year, report.year_reason = year, f"命令行指定 {year}；" + report.year_reason
     else:
         report.year = found_year
-    report.agency = agency or detect.agency_name(full, doc.title)
+    report.agency = agency or doc.agency or detect.agency_name(full, doc.title)
+    report.format_version, report.version_reason = _layout_version(doc, full, report.year)
 
     _read_sections(doc, report)
     if report.format_version in ("2019", "2021"):
         _TableReader(doc, report, load_layout(report.format_version)).run()
-    elif report.format_version == "unknown" and any(t.kind == CELL for t in doc.tokens):
+    elif report.format_version == "unknown" and (doc.keyed or any(t.kind == CELL for t in doc.tokens)):
         report.note("layout", "无法判断表格格式版本，未读取表格")
     return report
+
+
+def _layout_version(doc: Document, full: str, year: int | None) -> tuple[str, str]:
+    """The layout a file declares, else the one its labels show; keyed cells fall back on the year."""
+    if doc.format_version in VERSIONS:
+        return doc.format_version, f"文件元数据写明格式 {doc.format_version}"
+    labels = "\n".join(f"{k.subtable}\n{k.row}\n{k.column}" for k in doc.keyed)
+    version, reason = detect.layout_version(full + "\n" + labels)
+    if version == "unknown" and doc.keyed and year is not None and layout_for_year(year) is not None:
+        version = layout_for_year(year).version
+        reason += f"；按报告年度 {year} 适用的格式 {version} 读取"
+    return version, reason
 
 
 # -- sections --------------------------------------------------------------------------------------
@@ -53,13 +70,19 @@ def _heading_match(text: str):
     norm = normalize_label(first_line)
     for sec in section_headings():
         for candidate in (sec.heading, *sec.variants):
-            c = normalize_label(candidate)
-            if norm.startswith(c):
+            if norm.startswith(_numbered(candidate, norm[0])):
                 return sec.number, sec, first_line[: len(candidate) + 4].strip()
     for old in pre2019_markers()["headings"]:
         if norm.startswith(normalize_label(old)) or norm[2:].startswith(normalize_label(old)):
             return _NUMERALS.index(m.group(1)) + 1, None, first_line.strip()
     return None
+
+
+def _numbered(heading: str, numeral: str) -> str:
+    """An official heading under the numeral the report wrote: reports renumber sections when they add
+    parts of their own (一、总体情况 二、工作机制保障 … 一、主动公开政府信息情况)."""
+    norm = normalize_label(heading)
+    return numeral + norm[1:]
 
 
 def _read_sections(doc: Document, report: Report) -> None:
@@ -79,11 +102,13 @@ def _read_sections(doc: Document, report: Report) -> None:
                 body = normalize_label(tok.text)
                 written = tok.text.strip()
                 for cand in (sec.heading, *sec.variants):
-                    if body.startswith(normalize_label(cand)):
-                        written = _cut_heading(tok.text, cand)
+                    if body.startswith(_numbered(cand, body[0])):
+                        written = _cut_heading(tok.text, _numbered(cand, body[0]))
                         break
                 rest = tok.text.strip()[len(written):].strip()
                 official = normalize_label(written) == heading_norm
+                if normalize_label(written)[0] != heading_norm[0]:
+                    report.note("section_number", f"章节“{written}”的编号与官方格式“{sec.heading}”不同", tok.where)
             else:
                 official = False
             current = Section(number, written, rest, tok.where, sec.key if sec else None, official)
@@ -117,6 +142,7 @@ class _TableReader:
         self.values: list[Token] = []
         self.headers: dict[str, list[Token]] = {}
         self.placed: dict[tuple[str, str], list[Cell]] = {}
+        self.last_row: dict[str, str] = {}  # table id -> key of the row placed last (for unlabelled rows)
         self.t4_values: list[Token] | None = None
 
     def run(self) -> None:
@@ -130,6 +156,8 @@ class _TableReader:
             self._on_cell(tok)
         self._close_row()
         self._close_t4()
+        for kc in self.doc.keyed:
+            self._place_keyed(kc)
         self._fill_missing()
 
     def _on_text(self, tok: Token) -> None:
@@ -178,10 +206,18 @@ class _TableReader:
             self._take_value(tok)
             return
         if self.t4_values is not None:
-            self.t4_values = []  # header text: values only follow the last header cell
+            # Header text: values only follow the last header cell, unless whole column groups were read
+            # already (表四 printed as one small table per group: 行政复议 / 直接起诉 / 复议后起诉).
+            if len(self.t4_values) % self._t4_group_size():
+                self.t4_values = []
             self.headers.setdefault("t4", []).append(tok)
             return
         if self.table is not None:
+            # A header naming another sub-table's columns (表二 prints one small table per 第二十条 item).
+            other = [t for t in self.layout.tables_of(self.table.table)
+                     if any(norm == normalize_label(c.label) for c in t.columns)]
+            if other and self.table not in other:
+                self.table = other[0]
             self.headers.setdefault(self.table.id, []).append(tok)
 
     def _is_header(self, norm: str) -> bool:
@@ -190,7 +226,13 @@ class _TableReader:
             return False
         return any(norm == normalize_label(c.label) for c in table.columns)
 
+    def _t4_group_size(self) -> int:
+        cols = self.layout.table("t4").columns
+        return sum(1 for c in cols if c.group == cols[0].group)
+
     def _take_value(self, tok: Token) -> None:
+        if self.row is None and self.t4_values is None and not self.doc.concatenated and normalize_label(tok.text):
+            self._start_unlabelled_row(tok)
         if self.row is not None:
             self.values.append(tok)
             table = self.row[0]
@@ -200,6 +242,22 @@ class _TableReader:
             self.t4_values.append(tok)
             if len(self.t4_values) >= len(self.layout.table("t4").columns) and not self.doc.concatenated:
                 self._close_t4()
+
+    def _start_unlabelled_row(self, tok: Token) -> None:
+        """Values with no row label (extraction lost it or printed it apart): the next row in layout order."""
+        table = self.table
+        if table is None or table.id == "t4":
+            return
+        rows = table.data_rows
+        last = self.last_row.get(table.id)
+        index = next((i + 1 for i, r in enumerate(rows) if r.key == last), 0)
+        if index >= len(rows) or (table.id, rows[index].key) in self.placed:
+            self.report.note("values_without_row", f"表{table.table}中一行数值没有行标签，无法确定所属行：“{tok.text.strip()}”…", tok.where)
+            return
+        row = rows[index]
+        self.report.note("row_unlabelled", f"表{table.table}一行数值没有行标签，按表格顺序读作“{row.label}”", tok.where)
+        self.row = (table, row, None)
+        self.values = []
 
     def _start_t4(self) -> None:
         self._close_t4()
@@ -228,15 +286,11 @@ class _TableReader:
             parsed = digit_runs.split_row(values, n)
         else:
             parsed = [(t.text, parse_value(t.text), t.where) for t in values[:n]]
-            if len(values) > n:
-                extra = "、".join(t.text.strip() for t in values[n:])
-                self.report.note("extra_cells", f"{table.table}表“{row.label or table.id}”多出单元格：{extra}", where_row)
-        if len(parsed) < n and not self.doc.concatenated:
-            self.report.note(
-                "row_short",
-                f"表{table.table}“{row.label or '数据行'}”只读到 {len(parsed)} 个值，应有 {n} 个",
-                where_row,
-            )
+            extra = [t.text.strip() for t in values[n:]]
+            if any(extra):  # empty trailing cells of a ragged table carry nothing
+                self.report.note("extra_cells", f"{table.table}表“{row.label or table.id}”多出单元格：{'、'.join(extra)}", where_row)
+        if 0 < len(parsed) < n and not self.doc.concatenated:
+            parsed = self._short_row(table, row, parsed, where_row)
         key = (table.id, row.key)
         if key in self.placed:
             self.report.note("duplicate_row", f"表{table.table}“{row.label}”重复出现，以第一次为准", where_row)
@@ -252,6 +306,93 @@ class _TableReader:
                      table.id, row.key, col.key, val.unit)
             )
         self.placed[key] = cells
+        self.last_row[table.id] = row.key
+
+    def _short_row(self, table: Table, row, parsed: list, where: str) -> list:
+        """A row that lost cells: the first values from the left, the last one in the last column (every
+        official row ends with its total or cumulative column); the cells in between cannot be told apart."""
+        n, k = len(table.columns), len(parsed)
+        lost = "、".join(c.label for c in table.columns[k - 1 : n - 1]) if k > 1 else "、".join(c.label for c in table.columns[1:])
+        self.report.note(
+            "row_short",
+            f"表{table.table}“{row.label or '数据行'}”只读到 {k} 个值，应有 {n} 个：首列起依次读取、最后一个值读作“{table.columns[-1].label}”，"
+            f"无法确定的单元格（{lost}）记为不确定" if k > 1 else
+            f"表{table.table}“{row.label or '数据行'}”只读到 1 个值，应有 {n} 个：读作“{table.columns[0].label}”，其余记为不确定",
+            where,
+        )
+        gap = [("", Value(None, UNCERTAIN), where)] * (n - k)
+        return parsed[:-1] + gap + parsed[-1:] if k > 1 else parsed + gap
+
+    def _place_keyed(self, kc: KeyedCell) -> None:
+        """A cell named by keys or labels: resolve it on the layout, then store it like a read row's cell."""
+        hit = self._resolve_keyed(kc)
+        if hit is None:
+            return
+        table, row, col = hit
+        val = parse_value(kc.raw)
+        status = kc.status if kc.status in (MISSING, UNCERTAIN) else val.status
+        if status == MISSING:
+            return  # filled in as missing like any cell the file does not give
+        if status == TEXT_STATUS:
+            self.report.note("text_in_number_cell", f"“{kc.raw.strip()}”不是数字", kc.where)
+        cells = self.placed.setdefault((table.id, row.key), [])
+        if any(c.column_key == col.key for c in cells):
+            self.report.note("duplicate_cell", f"表{table.table}“{row.label or col.path}”“{col.path}”重复出现，以第一次为准", kc.where)
+            return
+        value = val.value if status == NUMBER else None
+        cells.append(Cell(table.table, table.subtable, row.label, col.path, value, kc.raw.strip(), status, kc.where,
+                          table.id, row.key, col.key, val.unit if status == NUMBER else None))
+
+    def _resolve_keyed(self, kc: KeyedCell):
+        where = kc.where
+        if kc.keys is not None:
+            tid, rk, ck = kc.keys
+            try:
+                table = self.layout.table(tid)
+                return table, table.row(rk), table.column(ck)
+            except StopIteration:
+                self.report.note("unknown_key", f"格式 {self.layout.version} 中没有单元格 {tid}/{rk}/{ck}", where)
+                return None
+        name = normalize_label(kc.table).removeprefix("表")
+        if name == "四" or (not name and not normalize_label(kc.row)):
+            table, row = self.layout.table("t4"), self.layout.table("t4").rows[0]
+        else:
+            hit = self._match_keyed_row(kc, name)
+            if hit is None:
+                return None
+            table, row = hit
+        col = _match_column(table, kc.column)
+        if col is None:
+            self.report.note("unknown_label", f"表{table.table}没有列“{kc.column}”，该单元格未读取", where)
+            return None
+        column, how = col
+        if how != "exact":
+            self.report.note("label_variant" if how == "variant" else "label_typo",
+                             f"列标题“{kc.column}”按官方列“{column.path}”读取", where)
+        return table, row, column
+
+    def _match_keyed_row(self, kc: KeyedCell, name: str):
+        norm = normalize_label(kc.row)
+        sub = normalize_label(kc.subtable)
+        exact = [(t, r) for t in self.layout.tables for r in t.rows
+                 if normalize_label(r.label) == norm and norm and (not sub or normalize_label(t.subtable or "") == sub)]
+        if exact:
+            table, row = exact[0]
+        else:
+            hit = self.layout.match_row(kc.row)
+            if hit is None:
+                self.report.note("unknown_label", f"行标签“{kc.row}”不是格式 {self.layout.version} 的官方标签，该单元格未读取", kc.where)
+                return None
+            table, row, how = hit
+            kind = "label_variant" if how == "variant" else "label_typo"
+            self.report.note(kind, f"行标签“{kc.row.strip()}”按官方标签“{row.label}”读取", kc.where)
+        if name and table.table != name:
+            self.report.note("unknown_label", f"行标签“{kc.row}”属于表{table.table}，不属于所写的表{name}，该单元格未读取", kc.where)
+            return None
+        if row.group:
+            self.report.note("group_row", f"“{row.label}”是分组标题，不填数字，该单元格未读取", kc.where)
+            return None
+        return table, row
 
     def _fill_missing(self) -> None:
         if self.doc.concatenated:
@@ -263,17 +404,27 @@ class _TableReader:
         for table in self.layout.tables:
             if not any(t.id in seen_tables for t in self.layout.tables_of(table.table)):
                 continue
-            for row in table.data_rows:
-                got = self.placed.get((table.id, row.key), [])
-                for i, col in enumerate(table.columns):
-                    if i < len(got):
-                        self.report.cells.append(got[i])
+            for row in table.rows:
+                if (table.id, row.key) not in self.placed and (row.group or self._under_placed_group(table, row)):
+                    continue  # a group row without numbers, or the rows of a group printed as one row
+                got = {c.column_key: c for c in self.placed.get((table.id, row.key), [])}
+                for col in table.columns:
+                    if col.key in got:
+                        self.report.cells.append(got[col.key])
                     else:
                         self.report.cells.append(
                             Cell(table.table, table.subtable, row.label, col.path, None, "", MISSING, "",
                                  table.id, row.key, col.key)
                         )
         self._check_headers()
+
+    def _under_placed_group(self, table: Table, row) -> bool:
+        parent = row.parent
+        while parent:
+            if (table.id, parent) in self.placed:
+                return True
+            parent = table.row(parent).parent
+        return False
 
     def _check_headers(self) -> None:
         for tid, toks in self.headers.items():
@@ -287,5 +438,21 @@ class _TableReader:
                 norm = normalize_label(tok.text)
                 if not norm or norm in official:
                     continue
+                official.add(norm)  # a header repeated over every block is noted once
                 kind = "label_variant" if norm in variants else "column_label"
                 self.report.note(kind, f"表{table.table}{table.subtable or ''}列标题“{tok.text.strip()[:40]}”与官方格式不同", tok.where)
+
+
+def _match_column(table: Table, text: str):
+    """(Column, how) for a written header path: the full path, else a unique label or variant, else close."""
+    norm = normalize_label(text)
+    for col in table.columns:
+        if normalize_label(col.path) == norm:
+            return col, "exact"
+    for how, names in (("exact", lambda c: [c.label]), ("variant", lambda c: c.variants)):
+        named = [c for c in table.columns if norm in {normalize_label(x) for x in names(c)}]
+        if len(named) == 1:  # the label alone is enough where it is unique (商业企业, not 行政复议/总计)
+            return named[0], how
+    paths = {normalize_label(c.path): c for c in table.columns}
+    close = difflib.get_close_matches(norm, list(paths), n=1, cutoff=0.8) if len(norm) >= 2 else []
+    return (paths[close[0]], "fuzzy") if close else None

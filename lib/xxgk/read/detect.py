@@ -118,12 +118,15 @@ def report_year(text: str, title: str | None = None) -> tuple[int | None, str]:
 
 _AGENCY_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于)?(?:19|20)\d{2}\s*年")
 _AGENCY_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|编制)")
+# Titles that put the year first: 2024 年上海市科委政府信息公开工作年度报告.
+_AGENCY_AFTER_YEAR = re.compile(r"^(?:19|20)\d{2}\s*年度?\s*(.{2,40}?)\s*(?:政府信息公开|政务公开|信息公开)\S*报\s*告")
 
 
 def agency_name(text: str, title: str | None = None) -> str | None:
     """The publishing agency as the report names itself (title first, then 本报告由…)."""
     for source in (title or "", *[ln for ln in text.splitlines()[:15] if "报告" in ln]):
-        m = _AGENCY_IN_TITLE.match(source.strip().lstrip("标题:： "))
+        source = source.strip().lstrip("标题:： ")
+        m = _AGENCY_IN_TITLE.match(source) or _AGENCY_AFTER_YEAR.match(source)
         if m and not re.search(r"[，。,;；]", m.group(1)):
             return m.group(1).strip()
     m = _AGENCY_BY.search(text[:3000])

@@ -19,6 +19,25 @@ class Token:
     where: str  # "line 37", "page 3 table 1 row 4 cell 2", ...
 
 
+@dataclass(frozen=True)
+class KeyedCell:
+    """A cell a structured rendering names itself (a JSON field, a CSV row) instead of placing it in a stream.
+
+    Either `keys` (table id, row key, column key) when the reader maps its own field names, or the
+    labels as written (table 二/三/四, subtable, official row label, column header path), which the
+    assembler matches against the layout as tolerantly as it matches labels in a token stream.
+    """
+
+    table: str
+    subtable: str
+    row: str
+    column: str
+    raw: str
+    where: str
+    keys: tuple[str, str, str] | None = None
+    status: str | None = None  # a declared status: missing/uncertain survive a round trip through exports
+
+
 @dataclass
 class Document:
     """What a reader hands the assembler."""
@@ -30,6 +49,11 @@ class Document:
     title: str | None = None
     published: str | None = None
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, message, where)
+    keyed: list[KeyedCell] = field(default_factory=list)  # cells named by keys or labels, not by position
+    # What a structured file states about itself (metadata fields); the command line still overrides.
+    format_version: str | None = None
+    year: int | None = None
+    agency: str | None = None
 
     def text(self, t: str, where: str) -> None:
         if t.strip():
