@@ -68,6 +68,48 @@ class Note:
         return f"{self.message}（{self.where}）" if self.where else self.message
 
 
+# Outcomes of a rule; every rule gives every report at least one.
+PASS = "pass"
+FAIL = "fail"
+UNCERTAIN = "uncertain"  # an operand is blank, not applicable or unreadable
+NOT_ASSESSABLE = "not_assessable"  # the table, section or other report the rule needs is missing
+
+
+@dataclass
+class Finding:
+    """One outcome of one rule at one place: the shape the CLI, notebooks and exports all render."""
+
+    rule: str
+    category: str
+    severity: str
+    status: str
+    message: str
+    table: str | None = None
+    subtable: str | None = None
+    row: str | None = None
+    column: str | None = None
+    expected: Any = None
+    actual: Any = None
+    difference: Any = None
+    evidence: list[dict[str, str]] = field(default_factory=list)  # [{"where", "raw"}], source locations
+    waived: bool = False
+    waiver_reason: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where the finding sits, e.g. "表三/（七）总计/自然人" (what a waiver's cell names)."""
+        parts = [f"表{self.table}" if self.table else None, self.subtable, self.row, self.column]
+        return "/".join(p for p in parts if p)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in (
+            "rule", "category", "severity", "status", "message", "table", "subtable", "row", "column",
+            "expected", "actual", "difference", "evidence")}
+        if self.waived:
+            out["waived"], out["waiver_reason"] = True, self.waiver_reason
+        return out
+
+
 @dataclass
 class Report:
     source_file: str

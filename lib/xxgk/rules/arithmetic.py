@@ -1,0 +1,309 @@
+"""Identities inside tables 二, 三 and 四, driven by the layout (rows, columns, groups), never by typed labels.
+
+A blank, 'not applicable' or unreadable operand makes an identity uncertain; it is never read as 0.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from xxgk.layouts import Table
+from xxgk.model import FAIL, UNCERTAIN, Cell, Finding
+from xxgk.rules import Context, evidence, number, rule
+
+MONEY_TOLERANCE = 0.005
+
+
+def identity(ctx: Context, lhs: list[Cell | None], rhs: list[Cell | None], *, what: str, table: Table,
+             row: str | None = None, column: str | None = None) -> Finding:
+    """lhs total == rhs total; `what` names the identity in the message (e.g. 一+二 = （七）总计+四)."""
+    cells = [*lhs, *rhs]
+    place = {"table": table.table, "subtable": table.subtable, "row": row, "column": column}
+    unread = [c for c in cells if number(c) is None]
+    if unread:
+        names = "、".join(_describe(c) for c in unread[:6] if c is not None) or "单元格缺失"
+        return ctx.finding(UNCERTAIN, f"{_where(table, row, column)}：{what} 无法核对，{names}不是数字",
+                           evidence=evidence(*cells), **place)
+    left, right = sum(number(c) for c in lhs), sum(number(c) for c in rhs)
+    diff = _round(left - right)
+    if abs(diff) <= (MONEY_TOLERANCE if isinstance(diff, float) else 0):
+        return ctx.passed(f"{_where(table, row, column)}：{what} 成立（{_round(left)}）", expected=_round(left),
+                          actual=_round(right), difference=0, evidence=evidence(*cells), **place)
+    return ctx.finding(FAIL, f"{_where(table, row, column)}：{what} 不成立，左边 {_round(left)}，右边 {_round(right)}，相差 {diff}",
+                       expected=_round(left), actual=_round(right), difference=diff, evidence=evidence(*cells), **place)
+
+
+def _round(x):
+    return round(x, 4) if isinstance(x, float) else x
+
+
+def _where(table: Table, row: str | None, column: str | None) -> str:
+    parts = [f"表{table.table}", table.subtable, f"“{row}”行" if row else None, f"“{column}”列" if column else None]
+    return "".join(p for p in parts if p)
+
+
+def _describe(c: Cell) -> str:
+    shown = {"blank": "空白", "na": f"“{c.raw}”", "missing": "缺失"}.get(c.status, f"“{c.raw}”")
+    return f"{c.row or ''}/{c.column}为{shown}"
+
+
+def _table(ctx: Context, table_id: str) -> Table | None:
+    layout = ctx.layout
+    if layout is None:
+        return None
+    return next((t for t in layout.tables if t.id == table_id), None)
+
+
+def _missing_table(ctx: Context, name: str) -> Finding | None:
+    if ctx.layout is None:
+        return ctx.not_assessable("未识别表格格式版本（2019/2021），无法核对")
+    if not ctx.has_table(name):
+        return ctx.not_assessable(f"未找到表{name}的数据，无法核对")
+    return None
+
+
+def _descendants(table: Table, key: str) -> list:
+    """Data rows under a group row, at any depth, in layout order."""
+    out = []
+    for r in table.rows:
+        if r.parent == key:
+            out.extend(_descendants(table, r.key) if r.group else [r])
+    return out
+
+
+def _total_column(table: Table):
+    return table.columns[-1]
+
+
+# -- table 三 -------------------------------------------------------------------------------------
+T3_TOTAL_ROW = "total_processed"
+T3_RESULTS = "results"
+
+
+@rule("T3_BALANCE")
+def t3_balance(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "三")) is not None:
+        return [skip]
+    t3 = ctx.layout.table("t3")
+    top = [r for r in t3.rows if r.parent is None and not r.group]  # 一, 二 and 四
+    results = t3.row(T3_TOTAL_ROW)
+    incoming, outgoing = top[:-1], top[-1]
+    what = f"{'+'.join(r.label.split('、')[0] for r in incoming)} = {results.label}+{outgoing.label.split('、')[0]}"
+    return [
+        identity(ctx, [ctx.cell("t3", r.key, col.key) for r in incoming],
+                 [ctx.cell("t3", results.key, col.key), ctx.cell("t3", outgoing.key, col.key)],
+                 what=what, table=t3, column=col.path)
+        for col in t3.columns
+    ]
+
+
+@rule("T3_RESULTS_SUM")
+def t3_results_sum(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "三")) is not None:
+        return [skip]
+    t3 = ctx.layout.table("t3")
+    parts = [r for r in _descendants(t3, T3_RESULTS) if r.key != T3_TOTAL_ROW]
+    total = t3.row(T3_TOTAL_ROW)
+    return [
+        identity(ctx, [ctx.cell("t3", total.key, col.key)], [ctx.cell("t3", r.key, col.key) for r in parts],
+                 what=f"{total.label} = 各办理结果之和（{len(parts)}行）", table=t3, column=col.path)
+        for col in t3.columns
+    ]
+
+
+@rule("T3_ROW_TOTAL")
+def t3_row_total(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "三")) is not None:
+        return [skip]
+    t3 = ctx.layout.table("t3")
+    total = _total_column(t3)
+    parts = t3.columns[:-1]
+    return [
+        identity(ctx, [ctx.cell("t3", r.key, total.key)], [ctx.cell("t3", r.key, c.key) for c in parts],
+                 what=f"{total.label} = {len(parts)}类申请人之和", table=t3, row=r.label)
+        for r in t3.data_rows
+    ]
+
+
+@rule("T3_CARRY_BOUND")
+def t3_carry_bound(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "三")) is not None:
+        return [skip]
+    t3 = ctx.layout.table("t3")
+    top = [r for r in t3.rows if r.parent is None and not r.group]
+    incoming, outgoing = top[:-1], top[-1]
+    out = []
+    for col in t3.columns:
+        ins = [ctx.cell("t3", r.key, col.key) for r in incoming]
+        fwd = ctx.cell("t3", outgoing.key, col.key)
+        place = {"table": t3.table, "subtable": None, "row": outgoing.label, "column": col.path}
+        if any(number(c) is None for c in [*ins, fwd]):
+            out.append(ctx.finding(UNCERTAIN, f"表三“{col.path}”列：结转下年度与新收、上年结转有空白，无法比较",
+                                   evidence=evidence(*ins, fwd), **place))
+            continue
+        bound = sum(number(c) for c in ins)
+        if number(fwd) > bound:
+            out.append(ctx.finding(FAIL, f"表三“{col.path}”列：结转下年度 {number(fwd)} 超过新收与上年结转之和 {bound}",
+                                   expected=bound, actual=number(fwd), difference=number(fwd) - bound,
+                                   evidence=evidence(*ins, fwd), **place))
+    return out
+
+
+def _nonneg_int(ctx: Context, name: str) -> list[Finding]:
+    if (skip := _missing_table(ctx, name)) is not None:
+        return [skip]
+    out, unread = [], []
+    for table in ctx.layout.tables_of(name):
+        for r in table.data_rows:
+            for col in table.columns:
+                c = ctx.cell(table.id, r.key, col.key)
+                v = number(c)
+                if v is None:
+                    unread.append(c)
+                elif v < 0 or not float(v).is_integer():
+                    out.append(ctx.finding(FAIL, f"{_where(table, r.label, col.path)}：{c.raw} 不是非负整数",
+                                           table=table.table, subtable=table.subtable, row=r.label, column=col.path,
+                                           actual=v, evidence=evidence(c)))
+    if unread:
+        out.append(ctx.finding(UNCERTAIN, f"表{name}有 {len(unread)} 个单元格不是数字，未能判断",
+                               table=name, evidence=evidence(*[c for c in unread if c is not None][:10])))
+    return out
+
+
+@rule("T3_NONNEG_INT")
+def t3_nonneg_int(ctx: Context) -> Iterable[Finding]:
+    return _nonneg_int(ctx, "三")
+
+
+@rule("T4_NONNEG_INT")
+def t4_nonneg_int(ctx: Context) -> Iterable[Finding]:
+    return _nonneg_int(ctx, "四")
+
+
+# -- table 四 -------------------------------------------------------------------------------------
+# Each 总计 identity belongs to one header group of table 四, in the layout's order.
+T4_GROUP_RULES = ("T4_REVIEW_SUM", "T4_LIT_DIRECT_SUM", "T4_LIT_AFTER_REVIEW_SUM")
+
+
+@rule(*T4_GROUP_RULES)
+def t4_group_sum(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "四")) is not None:
+        return [skip]
+    t4 = ctx.layout.table("t4")
+    groups = list(dict.fromkeys(c.group for c in t4.columns))
+    group = groups[T4_GROUP_RULES.index(ctx.meta.id)]
+    cols = [c for c in t4.columns if c.group == group]
+    total, parts = cols[-1], cols[:-1]
+    row = t4.rows[0]
+    return [identity(ctx, [ctx.cell("t4", row.key, total.key)], [ctx.cell("t4", row.key, c.key) for c in parts],
+                     what=f"{total.label} = {'+'.join(c.label for c in parts)}", table=t4, column=group)]
+
+
+# -- table 二 -------------------------------------------------------------------------------------
+@rule("T2_TYPES")
+def t2_types(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "二")) is not None:
+        return [skip]
+    out = []
+    for table in ctx.layout.tables_of("二"):
+        for r in table.data_rows:
+            for col in table.columns:
+                c = ctx.cell(table.id, r.key, col.key)
+                v = number(c)
+                if v is None:
+                    continue  # blanks are completeness findings; nothing to type-check here
+                integral = float(v).is_integer()
+                bad = {"int": v < 0 or not integral, "signed_int": not integral, "decimal": v < 0}.get(col.type, False)
+                if bad:
+                    kind = {"int": "非负整数", "signed_int": "整数", "decimal": "非负数"}[col.type]
+                    out.append(ctx.finding(FAIL, f"{_where(table, r.label, col.path)}：{c.raw} 应为{kind}",
+                                           table=table.table, subtable=table.subtable, row=r.label, column=col.path,
+                                           actual=v, evidence=evidence(c)))
+    return out
+
+
+def _version(ctx: Context, version: str) -> Finding | None:
+    if ctx.layout is None or ctx.layout.version != version:
+        return ctx.not_assessable(f"仅适用于{version}格式的表二")
+    return _missing_table(ctx, "二")
+
+
+@rule("T2_2019_ITEMS_NONNEG")
+def t2_items_nonneg(ctx: Context) -> Iterable[Finding]:
+    if (skip := _version(ctx, "2019")) is not None:
+        return [skip]
+    out = []
+    for table in ctx.layout.tables_of("二"):
+        keys = [c.key for c in table.columns]
+        if "prev_year_items" not in keys or "change" not in keys:
+            continue
+        for r in table.data_rows:
+            prev, change = ctx.cell(table.id, r.key, "prev_year_items"), ctx.cell(table.id, r.key, "change")
+            place = {"table": table.table, "subtable": table.subtable, "row": r.label}
+            if number(prev) is None or number(change) is None:
+                out.append(ctx.finding(UNCERTAIN, f"{_where(table, r.label, None)}：上一年项目数量或本年增/减不是数字",
+                                       evidence=evidence(prev, change), **place))
+            elif number(prev) + number(change) < 0:
+                now = number(prev) + number(change)
+                out.append(ctx.finding(FAIL, f"{_where(table, r.label, None)}：{number(prev)} + ({number(change)}) = {now}，本年项目数为负",
+                                       expected=">= 0", actual=now, difference=now, evidence=evidence(prev, change),
+                                       **place))
+    return out
+
+
+@rule("T2_2019_PUBLISHED_LE_TOTAL")
+def t2_published_le_total(ctx: Context) -> Iterable[Finding]:
+    if (skip := _version(ctx, "2019")) is not None:
+        return [skip]
+    table = ctx.layout.table("t2_art20_1")
+    out = []
+    for r in table.data_rows:
+        new, total = ctx.cell(table.id, r.key, "new_published"), ctx.cell(table.id, r.key, "total_published")
+        place = {"table": table.table, "subtable": table.subtable, "row": r.label}
+        if number(new) is None or number(total) is None:
+            out.append(ctx.finding(UNCERTAIN, f"{_where(table, r.label, None)}：本年新公开数量或对外公开总数量不是数字",
+                                   evidence=evidence(new, total), **place))
+        elif number(new) > number(total):
+            out.append(ctx.finding(FAIL, f"{_where(table, r.label, None)}：本年新公开 {number(new)} 多于对外公开总数 {number(total)}",
+                                   expected=f"<= {number(total)}", actual=number(new),
+                                   difference=number(new) - number(total), evidence=evidence(new, total), **place))
+    return out
+
+
+@rule("T2_2019_PROCUREMENT_PAIR")
+def t2_procurement_pair(ctx: Context) -> Iterable[Finding]:
+    if (skip := _version(ctx, "2019")) is not None:
+        return [skip]
+    table = ctx.layout.table("t2_art20_9")
+    row = table.data_rows[0]
+    count, amount = (ctx.cell(table.id, row.key, c.key) for c in table.columns)
+    place = {"table": table.table, "subtable": table.subtable, "row": row.label}
+    if number(count) is None or number(amount) is None:
+        return [ctx.finding(UNCERTAIN, f"{_where(table, row.label, None)}：采购项目数量或金额不是数字",
+                            evidence=evidence(count, amount), **place)]
+    if (number(count) == 0) != (number(amount) == 0):
+        return [ctx.finding(FAIL, f"{_where(table, row.label, None)}：采购项目数量 {number(count)} 与采购总金额 {number(amount)} 不相称",
+                            actual=f"{number(count)} / {number(amount)}", evidence=evidence(count, amount), **place)]
+    return []
+
+
+@rule("T2_REGULATIONS_ONLY_RULEMAKERS")
+def t2_regulations_rulemakers(ctx: Context) -> Iterable[Finding]:
+    if (skip := _missing_table(ctx, "二")) is not None:
+        return [skip]
+    from xxgk.rules.timeliness import agency_kind
+
+    kind = agency_kind(ctx)
+    if kind is None:
+        return [ctx.not_assessable("不知道机关层级，无法判断是否有规章制定权")]
+    if kind.get("rulemaker"):
+        return [ctx.passed("机关有规章制定权")]
+    table = ctx.layout.table("t2_art20_1")
+    row = table.data_rows[0]
+    cells = [ctx.cell(table.id, row.key, c.key) for c in table.columns]
+    nonzero = [c for c in cells if number(c)]
+    if nonzero:
+        return [ctx.finding(FAIL, f"{kind['label']}一般无规章制定权，但表二“{row.label}”行填有数字",
+                            table=table.table, subtable=table.subtable, row=row.label, evidence=evidence(*nonzero))]
+    return []
+

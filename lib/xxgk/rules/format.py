@@ -1,0 +1,87 @@
+"""The right official format for the year, and labels as the format prints them."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from xxgk.layouts import layout_for_year, load_layout, normalize_label
+from xxgk.model import FAIL, UNCERTAIN, Finding
+from xxgk.rules import Context, rule
+
+ROW_NOTE_KINDS = ("label_variant", "label_typo")
+COLUMN_NOTE_KINDS = ("column_label",)
+_COLUMN_MARK = "列标题"  # how the assembler words a note about a column header
+
+
+@rule("C_FORMAT_VERSION")
+def format_version(ctx: Context) -> Iterable[Finding]:
+    report = ctx.report
+    if report.year is None:
+        return [ctx.finding(UNCERTAIN, "报告年度未知，无法判断应使用的格式")]
+    expected = layout_for_year(report.year)
+    if expected is None:
+        return [ctx.not_assessable(f"{report.year}年度早于2019年格式")]
+    ev = [{"where": "表格标志", "raw": report.version_reason}]
+    if report.format_version not in ("2019", "2021"):
+        if not report.cells:
+            return [ctx.not_assessable("报告中没有可识别的表格")]
+        return [ctx.finding(UNCERTAIN, "无法判断表格所用格式版本", evidence=ev)]
+    if report.format_version != expected.version:
+        used = load_layout(report.format_version)
+        return [ctx.finding(FAIL, f"{report.year}年度报告使用了{used.version}年格式（{used.issuing_document}），应使用{expected.version}年格式（{expected.issuing_document}）",
+                            expected=expected.version, actual=report.format_version, evidence=ev)]
+    return [ctx.passed(f"使用{expected.version}年格式，与年度相符", expected=expected.version,
+                       actual=report.format_version, evidence=ev)]
+
+
+def _old_citations() -> list[str]:
+    """Normalized strings that cite the 2019 notice or its 试行 format (taken from the layout)."""
+    old = load_layout("2019")
+    number = re.search(r"〔\d{4}〕\d+号", old.issuing_document).group(0)
+    trial = old.format_title[old.format_title.index("格式"):]
+    return [normalize_label(number), normalize_label(trial)]
+
+
+@rule("C_FORMAT_CITATION")
+def format_citation(ctx: Context) -> Iterable[Finding]:
+    report = ctx.report
+    if report.year is None or report.year < load_layout("2021").first_year:
+        return [ctx.not_assessable("只适用于2021年度及以后的报告")]
+    text = normalize_label(report.text)
+    hits = []
+    for needle in _old_citations():
+        at = text.find(needle)
+        if at >= 0:
+            hits.append({"where": "正文", "raw": text[max(0, at - 20): at + len(needle) + 10]})
+    if hits:
+        return [ctx.finding(FAIL, f"{report.year}年度报告仍援引2019年格式（{'；'.join(h['raw'] for h in hits)}）",
+                            evidence=hits)]
+    return [ctx.passed("未援引已废止的2019年格式")]
+
+
+def _label_findings(ctx: Context, columns: bool) -> list[Finding]:
+    out = []
+    for n in ctx.report.notes:
+        is_column = n.kind in COLUMN_NOTE_KINDS or (n.kind in ROW_NOTE_KINDS and _COLUMN_MARK in n.message)
+        if n.kind not in ROW_NOTE_KINDS + COLUMN_NOTE_KINDS or is_column != columns:
+            continue
+        quoted = re.findall(r"“([^”]*)”", n.message)
+        out.append(ctx.finding(FAIL, n.message, actual=quoted[0] if quoted else None,
+                               expected=quoted[1] if len(quoted) > 1 else None,
+                               evidence=[{"where": n.where, "raw": quoted[0] if quoted else n.message}]))
+    return out
+
+
+@rule("C_ROW_LABELS")
+def row_labels(ctx: Context) -> Iterable[Finding]:
+    if not ctx.report.cells:
+        return [ctx.not_assessable("没有读到表格")]
+    return _label_findings(ctx, columns=False) or [ctx.passed("行标签与官方格式一致")]
+
+
+@rule("C_COLUMN_LABELS")
+def column_labels(ctx: Context) -> Iterable[Finding]:
+    if not ctx.report.cells:
+        return [ctx.not_assessable("没有读到表格")]
+    return _label_findings(ctx, columns=True) or [ctx.passed("列标题与官方格式一致")]

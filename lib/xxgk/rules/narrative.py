@@ -1,0 +1,382 @@
+"""The prose: numbers restated in the text against the tables, sections 五 and 六, template residue, years.
+
+Text-versus-table rules only fail on a plain contradiction: when a sentence speaks of a narrower scope
+(only the government office, 其中…) or the number could include last year's carry-over, they say uncertain.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from xxgk.layouts import normalize_label
+from xxgk.model import FAIL, UNCERTAIN, Finding, Section
+from xxgk.rules import Context, evidence, number, rule
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_CLAUSE_END = "，,。；;"
+_NUM = r"(\d+)"
+_GAP = r"[^，,。；;\d率%]{{0,{}}}?"
+COUNT_UNIT = r"(?:件|起|宗|次|个)"
+# Words that mark a sentence about part of the report's scope (the office only, one group of bodies).
+NARROW_SCOPE = ("政府办", "办公室", "本级", "其中", "各部门", "区直", "县直", "市直", "乡镇", "街道", "镇街")
+NARRATIVE_SECTIONS = (1, 3, 4)
+
+
+def _gap(n: int) -> str:
+    return _GAP.format(n)
+
+
+# What each text-vs-table rule looks for: patterns whose group 1 is the count.
+STATEMENTS = {
+    "new_received": [
+        rf"(?:新收|收到|受理|接收|接到){_gap(20)}申请{_gap(6)}{_NUM}件",
+        rf"(?:新收|收到|受理|接收|接到){_gap(8)}{_NUM}件{_gap(12)}申请",
+    ],
+    "carried_over": [
+        rf"上一?年度?结转{_gap(12)}{_NUM}件",
+        rf"{_NUM}件{_gap(6)}(?:为|系|属于?)上一?年度?结转",
+    ],
+    "total_processed": [
+        rf"(?:办结|已答复|予以答复|依法答复|按时答复|办理完毕|办理完成|处理完毕|共办理|已办理){_gap(12)}{_NUM}件",
+    ],
+    "carried_forward": [
+        rf"结转(?:至|到)?下一?年度?{_gap(10)}{_NUM}件",
+        rf"{_NUM}件{_gap(8)}结转(?:至|到)?下一?年",
+    ],
+    "review": [
+        rf"行政复议{_gap(8)}{_NUM}{COUNT_UNIT}",
+        rf"{_NUM}{COUNT_UNIT}{_gap(6)}行政复议",
+    ],
+    "litigation": [
+        rf"(?:行政诉讼|提起诉讼|起诉){_gap(8)}{_NUM}{COUNT_UNIT}",
+        rf"{_NUM}{COUNT_UNIT}{_gap(6)}(?:行政诉讼|诉讼)",
+    ],
+}
+ZERO_STATEMENTS = {
+    "review": r"(?:未|没有|无)(?:发生|收到|出现|被)?[^，,。；;\d]{0,14}?行政复议",
+    "litigation": r"(?:未|没有|无)(?:发生|收到|出现|被)?[^，,。；;\d]{0,14}?(?:行政诉讼|起诉)",
+}
+_COMPILED = {k: [re.compile(p) for p in v] for k, v in STATEMENTS.items()}
+_ZERO = {k: re.compile(p) for k, p in ZERO_STATEMENTS.items()}
+# A match for these quantities that mentions 结转 is about the carry-over, not about them.
+_NOT_CARRY = ("new_received", "total_processed", "review", "litigation")
+
+
+@dataclass
+class Statement:
+    value: int
+    sentence: str
+    narrow: bool
+    where: str
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[ \t\u3000]+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def _narrative_sections(ctx: Context) -> list[tuple[str, str]]:
+    out = [("前言", ctx.report.preface)] if ctx.report.preface else []
+    for s in ctx.report.sections:
+        if s.number in NARRATIVE_SECTIONS:
+            out.append((f"第{s.number}部分（{s.source}）" if s.source else f"第{s.number}部分", s.text))
+    return out
+
+
+def _narrow(sentence_before: str, agency: str | None) -> bool:
+    own = _norm(agency or "")
+    return any(w in sentence_before and w not in own for w in NARROW_SCOPE)
+
+
+def statements(ctx: Context, key: str) -> list[Statement]:
+    """Counts the text states for one quantity (deduplicated by value and sentence)."""
+    found: dict[tuple[int, str], Statement] = {}
+    for where, text in _narrative_sections(ctx):
+        for sent in _SENTENCE.findall(_norm(text)):
+            for pat in _COMPILED[key]:
+                for m in pat.finditer(sent):
+                    if key in _NOT_CARRY and "结转" in m.group(0):
+                        continue
+                    st = Statement(int(m.group(1)), sent, _narrow(sent[: m.end()], ctx.report.agency), where)
+                    found.setdefault((st.value, sent), st)
+            zero = _ZERO.get(key)
+            if zero is not None and not re.search(r"\d", sent) and zero.search(sent):
+                found.setdefault((0, sent), Statement(0, sent, False, where))
+    return list(found.values())
+
+
+def _cells_total(ctx: Context, keys: list[tuple[str, str, str]]):
+    cells = [ctx.cell(*k) for k in keys]
+    vals = [number(c) for c in cells]
+    return (None if any(v is None for v in vals) else sum(vals)), cells
+
+
+def _compare(ctx: Context, key: str, keys: list[tuple[str, str, str]], name: str,
+             table: str, alt: tuple[str, list[tuple[str, str, str]]] | None = None) -> list[Finding]:
+    if not ctx.has_table(table) or ctx.layout is None:
+        return [ctx.not_assessable(f"没有表{table}数据可比")]
+    said = statements(ctx, key)
+    if not said:
+        return [ctx.not_assessable(f"正文未重述{name}")]
+    value, cells = _cells_total(ctx, keys)
+    first = cells[0]
+    place = {"table": table, "row": first.row if first else None,
+             "column": first.column if first is not None and len(keys) == 1 else None}
+    out = []
+    for st in said:
+        ev = [{"where": st.where, "raw": st.sentence[:120]}] + evidence(*cells)
+        if value is None:
+            out.append(ctx.finding(UNCERTAIN, f"正文称{name} {st.value}，表中对应单元格不是数字", actual=st.value,
+                                   evidence=ev, **place))
+        elif st.value == value:
+            out.append(ctx.passed(f"正文所述{name} {st.value} 与表{table}一致", expected=value, actual=st.value,
+                                  difference=0, evidence=ev, **place))
+        else:
+            alt_value = _cells_total(ctx, alt[1])[0] if alt else None
+            kw = dict(expected=value, actual=st.value, difference=st.value - value, evidence=ev, **place)
+            if alt_value is not None and st.value == alt_value:
+                out.append(ctx.finding(UNCERTAIN, f"正文称{name} {st.value}，表中为 {value}；正文的数可能{alt[0]}", **kw))
+            elif st.narrow:
+                out.append(ctx.finding(UNCERTAIN, f"正文称{name} {st.value}，表中为 {value}；该句只说部分范围，口径可能不同", **kw))
+            else:
+                out.append(ctx.finding(FAIL, f"正文称{name} {st.value}，表{table}为 {value}", **kw))
+    return out
+
+
+def _t3(row: str) -> list[tuple[str, str, str]]:
+    return [("t3", row, "total")]
+
+
+@rule("TT_NEW_RECEIVED")
+def tt_new_received(ctx: Context) -> Iterable[Finding]:
+    return _compare(ctx, "new_received", _t3("new_received"), "本年收到申请数", "三",
+                    alt=("包含上年结转的申请", _t3("new_received") + _t3("carried_over")))
+
+
+@rule("TT_CARRIED_OVER")
+def tt_carried_over(ctx: Context) -> Iterable[Finding]:
+    return _compare(ctx, "carried_over", _t3("carried_over"), "上年结转申请数", "三")
+
+
+@rule("TT_PROCESSED")
+def tt_processed(ctx: Context) -> Iterable[Finding]:
+    return _compare(ctx, "total_processed", _t3("total_processed"), "办结申请数", "三",
+                    alt=("包含结转下年度的申请", _t3("total_processed") + _t3("carried_forward")))
+
+
+@rule("TT_CARRIED_FORWARD")
+def tt_carried_forward(ctx: Context) -> Iterable[Finding]:
+    return _compare(ctx, "carried_forward", _t3("carried_forward"), "结转下年度申请数", "三")
+
+
+@rule("TT_REVIEW")
+def tt_review(ctx: Context) -> Iterable[Finding]:
+    return _compare(ctx, "review", [("t4", "cases", "rv_total")], "行政复议件数", "四")
+
+
+@rule("TT_LITIGATION")
+def tt_litigation(ctx: Context) -> Iterable[Finding]:
+    return _compare(ctx, "litigation", [("t4", "cases", "ld_total"), ("t4", "cases", "la_total")], "行政诉讼件数", "四")
+
+
+def outcome_names(ctx: Context) -> list[tuple[str, list[str]]]:
+    """(short outcome name as printed, data row keys it covers) for each 办理结果 from the layout."""
+    t3 = ctx.layout.table("t3")
+    out = []
+    for r in t3.rows:
+        if r.parent != "results" or r.key == "total_processed":
+            continue
+        name = re.sub(r"^\([一二三四五六七八九十]+\)", "", normalize_label(r.label))
+        name = re.sub(r"\(.*\)$", "", name)
+        keys = [c.key for c in t3.children(r.key)] if r.group else [r.key]
+        out.append((name, keys))
+    return out
+
+
+@rule("TT_OUTCOME_SHARES")
+def tt_outcome_shares(ctx: Context) -> Iterable[Finding]:
+    if not ctx.has_table("三") or ctx.layout is None:
+        return [ctx.not_assessable("没有表三数据可比")]
+    bases = {}
+    for label, keys in (("办理结果总计", _t3("total_processed")), ("本年新收", _t3("new_received")),
+                        ("新收与上年结转之和", _t3("new_received") + _t3("carried_over"))):
+        value = _cells_total(ctx, keys)[0]
+        if value:
+            bases[label] = value
+    out = []
+    for name, keys in outcome_names(ctx):
+        pat = re.compile(rf"{name}{_gap(6)}{_NUM}件(?:[,，]?(?:占[^，,。；;\d]{{0,8}})?(\d+(?:\.\d+)?)%)?")
+        value, cells = _cells_total(ctx, [("t3", k, "total") for k in keys])
+        for where, text in _narrative_sections(ctx):
+            for sent in _SENTENCE.findall(_norm(text)):
+                for m in pat.finditer(sent):
+                    count = int(m.group(1))
+                    ev = [{"where": where, "raw": sent[:120]}] + evidence(*cells)
+                    place = {"table": "三", "row": cells[0].row if len(cells) == 1 and cells[0] else name, "column": "总计"}
+                    if value is None:
+                        out.append(ctx.finding(UNCERTAIN, f"正文称{name} {count} 件，表三对应单元格不是数字", evidence=ev, **place))
+                        continue
+                    narrow = _narrow(sent[: m.end()], ctx.report.agency)
+                    if count != value:
+                        status = UNCERTAIN if narrow else FAIL
+                        out.append(ctx.finding(status, f"正文称{name} {count} 件，表三为 {value}", expected=value,
+                                               actual=count, difference=count - value, evidence=ev, **place))
+                        continue
+                    if m.group(2):
+                        pct = float(m.group(2))
+                        fits = [b for b, base in bases.items() if abs(100 * value / base - pct) <= 0.6]
+                        if not fits:
+                            out.append(ctx.finding(FAIL, f"正文称{name}占 {pct}%，按表三任一口径都对不上", actual=pct,
+                                                   evidence=ev, **place))
+                            continue
+                    out.append(ctx.passed(f"正文所述{name} {count} 件与表三一致", expected=value, actual=count,
+                                          evidence=ev, **place))
+    return out or [ctx.not_assessable("正文未重述各办理结果件数")]
+
+
+# -- sections 五 and 六 ------------------------------------------------------------------------------
+PROBLEM_WORDS = ("问题", "不足", "短板", "薄弱", "有待", "不够", "欠缺", "差距", "不及时", "不到位", "不高", "不强")
+MEASURE_WORDS = ("将", "加强", "进一步", "完善", "提升", "改进", "整改", "推进", "落实", "健全", "强化")
+MIN_S5_CHARS = 60
+
+
+def _section_ev(s: Section) -> list[dict[str, str]]:
+    return [{"where": s.source, "raw": (s.heading + " " + s.text)[:120]}]
+
+
+@rule("C_S5_SUBSTANTIVE")
+def s5_substantive(ctx: Context) -> Iterable[Finding]:
+    s5 = ctx.report.section(5)
+    if s5 is None:
+        return [ctx.not_assessable("没有第五部分")]
+    body = "".join(s5.text.split())
+    if body.strip("。.") in ("", "无", "暂无", "没有"):
+        return [ctx.finding(FAIL, f"第五部分为空或只写“{body or '（空）'}”", actual=body, evidence=_section_ev(s5))]
+    if len(body) < MIN_S5_CHARS:
+        return [ctx.finding(FAIL, f"第五部分只有 {len(body)} 字，未写明具体问题和改进措施", actual=len(body),
+                            expected=f">= {MIN_S5_CHARS} 字", evidence=_section_ev(s5))]
+    lacks = [what for what, words in (("问题", PROBLEM_WORDS), ("改进措施", MEASURE_WORDS))
+             if not any(w in body for w in words)]
+    if lacks:
+        return [ctx.finding(FAIL, f"第五部分未写{'和'.join(lacks)}", evidence=_section_ev(s5))]
+    return [ctx.passed(f"第五部分写有问题和改进措施（{len(body)} 字）", evidence=_section_ev(s5))]
+
+
+FEE_WORDS = ("信息处理费", "收费", "收取费用", "费用")
+FEE_ROW = "other_fee_unpaid"
+
+
+@rule("C_S6_FEE_STATEMENT")
+def s6_fee_statement(ctx: Context) -> Iterable[Finding]:
+    if ctx.report.year is None or ctx.report.year < 2021:
+        return [ctx.not_assessable("只适用于2021年度及以后的报告")]
+    s6 = ctx.report.section(6)
+    if s6 is None:
+        return [ctx.not_assessable("没有第六部分")]
+    if any(w in s6.text for w in FEE_WORDS):
+        return [ctx.passed("第六部分说明了信息处理费收取情况", evidence=_section_ev(s6))]
+    return [ctx.finding(FAIL, "第六部分未说明信息处理费收取情况", evidence=_section_ev(s6))]
+
+
+@rule("TT_FEE_ROW_VS_S6")
+def fee_row_vs_s6(ctx: Context) -> Iterable[Finding]:
+    layout = ctx.layout
+    if layout is None or not any(r.key == FEE_ROW for r in layout.table("t3").rows) or not ctx.has_table("三"):
+        return [ctx.not_assessable("只适用于2021年格式的表三")]
+    cell = ctx.cell("t3", FEE_ROW, "total")
+    place = {"table": "三", "row": cell.row if cell else None, "column": cell.column if cell else None}
+    if number(cell) is None:
+        return [ctx.finding(UNCERTAIN, "表三（六）2 不是数字", evidence=evidence(cell), **place)]
+    if number(cell) == 0:
+        return [ctx.passed("表三（六）2 为 0，无需对照", actual=0, **place)]
+    s6 = ctx.report.section(6)
+    if s6 is not None and any(w in s6.text for w in FEE_WORDS):
+        return [ctx.passed("表三（六）2 大于 0，第六部分说明了收费情况", actual=number(cell), evidence=evidence(cell), **place)]
+    return [ctx.finding(FAIL, f"表三（六）2 为 {number(cell)}（发出收费通知后逾期未缴费），第六部分却未说明收费情况",
+                        actual=number(cell), evidence=evidence(cell) + (_section_ev(s6) if s6 else []), **place)]
+
+
+# -- template residue and years ------------------------------------------------------------------------
+PLACEHOLDERS = [
+    re.compile(r"(?<![A-Za-z])[XＸ×xｘ]{2,}(?![A-Za-z])"),
+    re.compile(r"某某"),
+    re.compile(r"[X×Ｘ]\s*年\s*[X×Ｘ\d]*\s*月"),
+    re.compile(r"[（(]\s*(?:单位名称|机关名称|部门名称|填写[^)）]{0,10})\s*[)）]"),
+    re.compile(r"(?<![\d〇零一二三四五六七八九十])\s{2,}年\s+月\s+日"),
+]
+
+
+def _locate(ctx: Context, pos_text: str) -> str:
+    for s in ctx.report.sections:
+        if pos_text in s.text or pos_text in s.heading:
+            return f"第{s.number}部分（{s.source}）" if s.source else f"第{s.number}部分"
+    return "前言" if pos_text in ctx.report.preface else "正文"
+
+
+@rule("C_NO_PLACEHOLDERS")
+def no_placeholders(ctx: Context) -> Iterable[Finding]:
+    text = ctx.report.text
+    if not text.strip():
+        return [ctx.not_assessable("没有正文")]
+    out = []
+    for pat in PLACEHOLDERS:
+        for m in pat.finditer(text):
+            around = text[max(0, m.start() - 15): m.end() + 15].replace("\n", " ")
+            out.append(ctx.finding(FAIL, f"模板残留“{m.group(0).strip()}”：…{around.strip()}…", actual=m.group(0),
+                                   evidence=[{"where": _locate(ctx, m.group(0)), "raw": around.strip()}]))
+    return out[:20] or [ctx.passed("未见模板残留")]
+
+
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政府信息公开(?:工作)?\s*(?:年度)?\s*报告")
+_PERIOD = re.compile(r"统计(?:期限|时限|区间|周期|时间)[^。]{0,20}?((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日[^。]{0,6}?"
+                     r"(?:至|到|-|—)[^。\d]{0,4}((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_PLAN_YEAR = "{year}年[,，]?(?:[我本][\u4e00-\u9fff]{{0,6}}|全[\u4e00-\u9fff]{{1,3}})?将"
+
+
+@rule("C_YEAR_CONSISTENT")
+def year_consistent(ctx: Context) -> Iterable[Finding]:
+    report = ctx.report
+    if report.year is None:
+        return [ctx.finding(UNCERTAIN, "报告年度未知")]
+    year = report.year
+    text = _norm(report.text)
+    out = []
+    head = _norm(report.preface)[:300] or text[:300]
+    m = _TITLE_YEAR.search(head)
+    if m and int(m.group(1)) != year:
+        out.append(ctx.finding(FAIL, f"标题写的是{m.group(1)}年度，报告年度为{year}", expected=year, actual=int(m.group(1)),
+                               evidence=[{"where": "标题", "raw": m.group(0)}]))
+    p = _PERIOD.search(text)
+    if p and (int(p.group(1)) != year or int(p.group(4)) != year):
+        out.append(ctx.finding(FAIL, f"统计期限写作{p.group(1)}年至{p.group(4)}年，报告年度为{year}", expected=year,
+                               actual=f"{p.group(1)}–{p.group(4)}", evidence=[{"where": "统计期限", "raw": p.group(0)}]))
+    s5 = report.section(5)
+    if s5 is not None:
+        body = _norm(s5.text)
+        future = re.search(_PLAN_YEAR.format(year=year), body)
+        if future and f"{year + 1}年" not in body:
+            out.append(ctx.finding(FAIL, f"第五部分把报告年度{year}年当作将来（“{future.group(0)}”），应为{year + 1}年的计划",
+                                   expected=year + 1, actual=year, evidence=[{"where": "第五部分", "raw": future.group(0)}]))
+    for n in report.notes:
+        if n.kind == "year":
+            out.append(ctx.finding(FAIL, n.message, evidence=[{"where": n.where or "报告", "raw": n.message}]))
+    return out or [ctx.passed(f"标题、统计期限与正文年份均与{year}年度一致")]
+
+
+@rule("C_STAT_PERIOD")
+def stat_period(ctx: Context) -> Iterable[Finding]:
+    report = ctx.report
+    if report.year is None:
+        return [ctx.finding(UNCERTAIN, "报告年度未知")]
+    p = _PERIOD.search(_norm(report.text))
+    if p is None:
+        return [ctx.finding(FAIL, "未说明统计期限")]
+    y = report.year
+    got = tuple(int(g) for g in p.groups())
+    ev = [{"where": "统计期限", "raw": p.group(0)}]
+    if got != (y, 1, 1, y, 12, 31):
+        return [ctx.finding(FAIL, f"统计期限应为{y}年1月1日至{y}年12月31日，写作“{p.group(0)}”",
+                            expected=f"{y}-01-01..{y}-12-31", actual=p.group(0), evidence=ev)]
+    return [ctx.passed("统计期限为报告年度全年", evidence=ev)]

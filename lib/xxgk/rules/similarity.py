@@ -1,0 +1,135 @@
+"""Copied text: each section against the agency's previous report and against peers of the same year.
+
+Character shingles (digits folded, so a changed year does not hide a copy) minus shared boilerplate:
+the phrases in boilerplate.yaml, every layout label and heading, and shingles most peers share.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from xxgk.layouts import VERSIONS, load_layout
+from xxgk.model import FAIL, Finding, Report, Section
+from xxgk.rules import Context, rule
+
+SHINGLE = 8
+THRESHOLD = 0.8  # share of a section's own (non-boilerplate) shingles found in the other report's section
+MIN_SHINGLES = 40  # sections with less own text are too short to judge
+MIN_PASSAGE = 20  # characters of a copied passage worth showing
+COMMON_SHARE = 0.5  # a shingle in at least this share of peer reports (and >= 3) is boilerplate
+BOILERPLATE_FILE = Path(__file__).with_name("boilerplate.yaml")
+_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def clean(text: str) -> str:
+    """NFKC, no spaces or punctuation, every digit folded to 0."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\d", "0", _DROP.sub("", text))
+
+
+def shingles(text: str, n: int = SHINGLE) -> set[str]:
+    return {text[i: i + n] for i in range(len(text) - n + 1)}
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> frozenset[str]:
+    with open(BOILERPLATE_FILE, encoding="utf-8") as fh:
+        phrases = list(yaml.safe_load(fh))
+    for v in VERSIONS:
+        lay = load_layout(v)
+        phrases += [lay.format_title, lay.issuing_document]
+        phrases += [s.heading for s in lay.sections] + [x for s in lay.sections for x in s.variants]
+        for t in lay.tables:
+            phrases += [r.label for r in t.rows] + [c.label for c in t.columns] + [t.subtable or "", t.title or ""]
+    out: set[str] = set()
+    for p in phrases:
+        out |= shingles(clean(p))
+    return frozenset(out)
+
+
+def _common(reports: Iterable[Report], number: int) -> set[str]:
+    """Shingles of section `number` that most of the given reports share."""
+    counts: dict[str, int] = {}
+    n = 0
+    for r in reports:
+        s = r.section(number)
+        if s is None:
+            continue
+        n += 1
+        for sh in shingles(clean(s.text)):
+            counts[sh] = counts.get(sh, 0) + 1
+    if n < 3:
+        return set()
+    return {sh for sh, k in counts.items() if k >= max(3, COMMON_SHARE * n)}
+
+
+def compare(mine: Section, other: Section, common: set[str]) -> tuple[float, int] | None:
+    """(share of my own shingles found in `other`, my own shingle count), None when too short."""
+    own = shingles(clean(mine.text)) - boilerplate() - common
+    if len(own) < MIN_SHINGLES:
+        return None
+    return len(own & shingles(clean(other.text))) / len(own), len(own)
+
+
+def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[str]:
+    """The longest passages of `mine` that also stand in `other`, boilerplate-only passages left out."""
+    a, b = clean(mine), clean(other)
+    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    found = []
+    for blk in sorted(blocks, key=lambda x: -x.size):
+        if blk.size < MIN_PASSAGE or len(found) >= limit:
+            break
+        piece = a[blk.a: blk.a + blk.size]
+        if shingles(piece) - boilerplate() - common:
+            found.append(piece[:80] + ("…" if len(piece) > 80 else ""))
+    return found
+
+
+def _check(ctx: Context, other: Report, who: str, common_pool: list[Report]) -> list[Finding]:
+    out = []
+    for mine in ctx.report.sections:
+        theirs = other.section(mine.number) if mine.number else None
+        if theirs is None or mine.key is None:
+            continue
+        common = _common(common_pool, mine.number)
+        got = compare(mine, theirs, common)
+        if got is None:
+            continue
+        share, size = got
+        place = {"row": mine.heading}
+        if share >= THRESHOLD:
+            copied = passages(mine.text, theirs.text, common)
+            ev = [{"where": f"第{mine.number}部分（{mine.source}）", "raw": p} for p in copied]
+            ev.append({"where": f"{who}第{theirs.number}部分（{theirs.source}）", "raw": theirs.text[:80]})
+            out.append(ctx.finding(FAIL, f"第{mine.number}部分 {share:.0%} 的文字与{who}相同（套话不计）",
+                                   expected=f"< {THRESHOLD:.0%}", actual=round(share, 3), evidence=ev, **place))
+        else:
+            out.append(ctx.passed(f"第{mine.number}部分与{who}相同的文字占 {share:.0%}", actual=round(share, 3), **place))
+    return out
+
+
+@rule("X_SIMILARITY_PREVIOUS")
+def similar_to_previous(ctx: Context) -> Iterable[Finding]:
+    prev = ctx.previous
+    if prev is None:
+        return [ctx.not_assessable("没有提供上年报告")]
+    found = _check(ctx, prev, f"{prev.year or '上'}年报告", list(ctx.peers))
+    return found or [ctx.not_assessable("各部分正文太短或与上年报告没有可比的部分")]
+
+
+@rule("X_SIMILARITY_PEERS")
+def similar_to_peers(ctx: Context) -> Iterable[Finding]:
+    peers = [p for p in ctx.peers if p is not ctx.report and (p.agency != ctx.report.agency or p.agency is None)]
+    if not peers:
+        return [ctx.not_assessable("没有提供同年其他机关的报告")]
+    out = []
+    for peer in peers:
+        out += [f for f in _check(ctx, peer, f"{peer.agency or peer.source_file}的报告", peers) if f.status == FAIL]
+    return out or [ctx.passed(f"与 {len(peers)} 份同年报告相比未见雷同")]
