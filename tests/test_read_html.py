@@ -10,6 +10,7 @@ from conftest import REAL
 from official_tables import Grid, expected_values, report_parts
 
 from xxgk.layouts import load_layout
+from xxgk.read import html as html_reader
 from xxgk.read import read_document, read_report
 
 PAGE = "shuyang_drc_2023.html"
@@ -159,3 +160,19 @@ def test_a_page_without_a_report_is_a_partial_report_not_an_error(tmp_path):
     report = read_report(path)
     assert report.format_version == "unknown" and not report.sections
     assert any(n.kind == "no_report" for n in report.notes)
+
+
+@pytest.mark.parametrize(
+    "head,body,published",
+    [
+        ("", "<div>来源：县发改局 发布时间：2024年1月7日 浏览次数：12</div>", "2024-01-07"),
+        ('<meta name="PubDate" content="2023-02-01 10:00">', "<p>正文</p>", "2023-02-01"),
+        ("", "<table><tr><td>成文日期</td><td>2024/01/05</td><td>发布日期</td><td>2024.1.9</td></tr>"
+             "<tr><td>索引号</td><td>x</td><td>文号</td><td></td></tr></table>", "2024-01-09"),
+        ("", "<p>我局将按照项目名称：发布日期：的格式整理</p>", None),
+    ],
+)
+def test_publication_date_from_page_metadata(head, body, published):
+    doc = html_reader.read(f"<html><head>{head}</head><body>{body}</body></html>", "page.html")
+    assert doc.published == published
+    assert not any(t.kind == "cell" for t in doc.tokens)

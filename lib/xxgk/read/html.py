@@ -36,7 +36,8 @@ _META_KEYS = ("名称", "标题", "索引号", "发布机构", "发文机关", "
 _PUBLISHED_KEYS = ("发布日期", "发布时间", "公开日期", "公开时间", "生成日期", "成文日期", "印发日期")
 _TITLE_KEYS = ("标题", "名称", "文件名称")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})")
-_KEY_VALUE = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.+)$")
+_META_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(sorted(_META_KEYS, key=len, reverse=True))})\s*[:：]\s*")
+_META_TAGS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "article:published_time")
 _TITLE_TAIL = re.compile(r"(报告)\s*[-_|｜－—–]+\s*[^-_|｜－—–]*$")
 
 
@@ -52,7 +53,7 @@ def read(text: str, path: str) -> Document:
     walker = _Walker(doc)
     walker.walk(root)
     walker.flush()
-    doc.published = _published(walker.meta)
+    doc.published = _published(walker.meta) or _published_in_head(root)
     doc.title = _title(root, walker)
     return doc
 
@@ -102,9 +103,12 @@ class _Walker:
         if line:
             self.paragraphs += 1
             self.doc.text(line, f"第{self.paragraphs}段")
-            m = _KEY_VALUE.match(line)
-            if m and m.group(1) in _META_KEYS:
-                self.meta.setdefault(m.group(1), m.group(2).strip())
+            if len(line) <= 200:  # a metadata line: "来源：… 发布时间：2024-01-17 浏览次数：…"
+                labels = list(_META_LABEL.finditer(line))
+                for m, nxt in zip(labels, labels[1:] + [None]):
+                    value = line[m.end(): nxt.start() if nxt else len(line)].strip()
+                    if value:
+                        self.meta.setdefault(m.group(1), value)
 
     def walk(self, el) -> None:
         tag = _tag(el)
@@ -214,13 +218,24 @@ def _meta_key(text: str) -> str | None:
     return key if key in _META_KEYS else None
 
 
-def _published(meta: dict[str, str]) -> str | None:
-    for key in _PUBLISHED_KEYS:
+def _published(meta: dict[str, str], keys: tuple[str, ...] = _PUBLISHED_KEYS) -> str | None:
+    for key in keys:
         m = _DATE.search(meta.get(key, ""))
         if m:
             y, mo, d = (int(g) for g in m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def _published_in_head(root) -> str | None:
+    """<meta name="PubDate" content="2024-01-17 09:30">, as many government sites write it."""
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in _META_TAGS:
+            found = _published({"date": meta.get("content") or ""}, ("date",))
+            if found:
+                return found
     return None
 
 
