@@ -117,6 +117,13 @@ def _values(facts: list[Fact]) -> list[float]:
     return [f.value if f.known else 0 for f in facts]
 
 
+def _counts(axis) -> None:
+    """Counts of applications and cases are whole numbers: no 2.5 on an axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _bar_labels(ax, bars, values) -> None:
     ax.bar_label(bars, labels=[_fmt(v) for v in values], padding=2, fontsize=8)
 
@@ -127,21 +134,21 @@ def _fmt(v) -> str:
 
 def _empty(ax, message: str) -> None:
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set_axis_off()
 
 
 # -- the charts of one report ---------------------------------------------------------------------------
 def flow(f: Facts) -> Chart:
     """Received + carried over -> outcomes -> carried forward, as three stacked bars."""
 
+    title = "申请办理流程：收到（新收+上年结转）→ 办理结果 → 结转下年"
+    inflow = [f.received, f.carried_over]
+    if not any(x.value for x in [*inflow, *f.outcomes, f.carried_forward]):
+        return _chart("flow", title, lambda fig: _empty(fig.subplots(), "本年度没有收到、办结或结转的申请（表三均为0或空）"), height=0.9)
+
     def draw(fig):
         ax = fig.subplots()
-        inflow = [f.received, f.carried_over]
         stages = ["收到", "办结", "结转下年"]
-        if not any(x.known and x.value for x in [*inflow, *f.outcomes, f.carried_forward]):
-            _empty(ax, "本年度没有收到、办结或结转的申请（表三均为0或空）")
-            return
         bottom = 0
         for i, x in enumerate(inflow):
             ax.bar(stages[0], x.value or 0, bottom=bottom, color=(_BASE, _MUTED)[i], label=x.label)
@@ -153,9 +160,10 @@ def flow(f: Facts) -> Chart:
                 bottom += x.value
         ax.bar(stages[2], f.carried_forward.value or 0, color="#bbbbbb", label=f.carried_forward.label)
         ax.set_ylabel("件")
+        _counts(ax.yaxis)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
-    return _chart("flow", "申请办理流程：收到（新收+上年结转）→ 办理结果 → 结转下年", draw)
+    return _chart("flow", title, draw)
 
 
 def outcomes(f: Facts) -> Chart:
@@ -166,6 +174,7 @@ def outcomes(f: Facts) -> Chart:
         bars = ax.barh(labels[::-1], vals[::-1], color=_BASE)
         _bar_labels(ax, bars, vals[::-1])
         ax.set_xlabel("件")
+        _counts(ax.xaxis)
 
     return _chart("outcomes", "办理结果构成", draw)
 
@@ -177,6 +186,7 @@ def applicants(f: Facts) -> Chart:
         bars = ax.bar([a.label for a in f.applicants], vals, color=[_BASE] + [_MUTED] * (len(vals) - 1))
         _bar_labels(ax, bars, vals)
         ax.set_ylabel("件")
+        _counts(ax.yaxis)
         ax.tick_params(axis="x", labelsize=8)
 
     return _chart("applicants", "新收申请的申请人构成", draw)
@@ -195,6 +205,7 @@ def review_litigation(f: Facts) -> Chart:
             _bar_labels(ax, bars, vals)
         ax.set_xticks(range(len(groups)), [g.replace("/", "\n") for g in groups])
         ax.set_ylabel("件")
+        _counts(ax.yaxis)
         ax.legend(fontsize=7, frameon=False, ncols=len(results))
 
     return _chart("review", "行政复议、行政诉讼结果", draw)
@@ -214,6 +225,7 @@ def years(series: dict[int, Facts]) -> Chart:
             ax.plot(labels, [float("nan") if v is None else v for v in ys], marker="o", color=_PALETTE[i], label=name)
         ax.set_ylabel("件")
         ax.set_ylim(bottom=0)
+        _counts(ax.yaxis)
         rates = [series[y].disclosure_rate for y in ordered]
         if any(r is not None for r in rates):
             ax2 = ax.twinx()
@@ -221,8 +233,7 @@ def years(series: dict[int, Facts]) -> Chart:
             ax2.set_ylim(0, 105)
             ax2.set_ylabel("公开率（%）")
             ax2.spines["right"].set_visible(True)
-            ax2.legend(fontsize=7, loc="upper right", frameon=False)
-        ax.legend(fontsize=7, loc="upper left", frameon=False)
+        fig.legend(fontsize=7, loc="outside lower center", ncols=4, frameon=False)
 
     return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw)
 
@@ -239,6 +250,7 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
         _bar_labels(left, bars, vals)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
+        _counts(left.xaxis)
         rate_vals = [r if r is not None else 0 for r in rates]
         bars = right.barh(names, rate_vals, color=colors)
         right.bar_label(bars, labels=["—" if r is None else f"{r:.0f}%" for r in rates], padding=2, fontsize=8)

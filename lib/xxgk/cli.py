@@ -78,6 +78,26 @@ def cmd_run(args) -> int:
     return status
 
 
+def cmd_review(args) -> int:
+    """One agency's review notebook, executed and exported to reports/<year>/<agency>.html."""
+    from pathlib import Path
+
+    from xxgk import config
+    from xxgk.render import render_review
+
+    try:
+        page = render_review(
+            args.agency, args.year, Path(args.out) if args.out else config.OUTPUT_DIR,
+            data_dir=Path(args.data) if args.data else config.DATA_DIR, timeout=args.timeout,
+        )
+    except Exception as exc:  # the notebook's own error (unknown agency, no report...) in one line
+        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+        print(f"xxgk: {args.agency} {args.year}: {lines[-1] if lines else type(exc).__name__}", file=sys.stderr)
+        return 1
+    print(page)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告审查工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("review", help="render one agency's review to reports/<year>/<agency>.html")
+    p.add_argument("agency", help="agency id in data/agencies.csv")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--timeout", type=float, default=300, help="seconds allowed per notebook cell")
+    p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
+    p.add_argument("--out", help="output folder (default: the project's reports/)")
+    p.set_defaults(func=cmd_review)
     return parser
 
 

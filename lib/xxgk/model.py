@@ -5,7 +5,6 @@ Readers produce Reports; rules read them; narrative, charts, the CLI and exports
 
 from __future__ import annotations
 
-import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -101,6 +100,11 @@ class Finding:
         parts = [f"表{self.table}" if self.table else None, self.subtable, self.row, self.column]
         return "/".join(p for p in parts if p)
 
+    def _repr_html_(self) -> str:
+        from xxgk.views import finding_html
+
+        return f"<ul>{finding_html(self)}</ul>"
+
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in (
             "rule", "category", "severity", "status", "message", "table", "subtable", "row", "column",
@@ -195,10 +199,6 @@ class Report:
         return frame
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        head = (
-            f"<b>{e(self.agency or '未识别机关')}</b> {e(str(self.year or '?'))}年度报告 · "
-            f"格式 {e(self.format_version)} · {e(self.rendering)} · {len(self.cells)} 个单元格 · {len(self.notes)} 条读取说明"
-        )
-        secs = "".join(f"<li>{e(s.heading)}（{s.chars} 字）</li>" for s in self.sections)
-        return f"<div lang='zh'><p>{head}</p><ul>{secs}</ul></div>"
+        from xxgk.views import report_html  # views render; the model only points there
+
+        return report_html(self)

@@ -32,9 +32,20 @@ def cell_key(table: str, row: str | None, column: str | None) -> str:
     return f"表{table}/{row or ''}/{column or ''}"
 
 
+def header_html(title: str, fields: list[tuple[str, str]]) -> str:
+    """The review's title and its key facts as a definition list."""
+    items = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in fields)
+    return f'<header class="review-head"><h1>{_e(title)}</h1><dl class="facts">{items}</dl></header>'
+
+
 # -- findings -------------------------------------------------------------------------------------
-def finding_html(f: Finding, statement: str = "") -> str:
-    """One finding: severity, message, the rule's statement, expected/actual and its evidence."""
+def finding_html(f: Finding, statement: str | None = None) -> str:
+    """One finding: severity, message, the rule's statement (from the catalog by default), expected/actual, evidence."""
+    if statement is None:
+        from xxgk.rules import catalog
+
+        meta = catalog().get(f.rule)
+        statement = meta.statement if meta else ""
     classes = f"finding sev-{_e(f.severity)} st-{_e(f.status)}" + (" waived" if f.waived else "")
     badges = f'<span class="badge">{_e(SEVERITY_NAMES.get(f.severity, f.severity))}</span>'
     if f.status != FAIL:
@@ -44,8 +55,9 @@ def finding_html(f: Finding, statement: str = "") -> str:
     parts = [f'<li class="{classes}">{badges} <span class="msg">{_e(f.message)}</span>']
     rule = f'<span class="rule">{_e(f.rule)}</span>'
     parts.append(f'<div class="stmt">{rule} {_e(statement)}</div>' if statement else f'<div class="stmt">{rule}</div>')
-    if f.expected is not None or f.actual is not None:
-        parts.append(f'<div class="ea">应为 <b>{_shown(f.expected)}</b>，实为 <b>{_shown(f.actual)}</b></div>')
+    sides = [f"{name} <b>{_shown(v)}</b>" for name, v in (("应为", f.expected), ("实为", f.actual)) if v not in (None, "")]
+    if sides:
+        parts.append(f'<div class="ea">{"，".join(sides)}</div>')
     if f.waived:
         parts.append(f'<div class="wv-reason">豁免理由：{_e(f.waiver_reason)}</div>')
     if f.evidence:
@@ -82,7 +94,7 @@ def findings_html(findings: list[Finding], statements: dict[str, str]) -> str:
 # -- tables ---------------------------------------------------------------------------------------
 def _header_rows(table: Table, corner: str) -> str:
     """Multi-level column headers from the layout's header paths (group/label), merged like the print."""
-    paths = [c.path.split("/") for c in table.columns]
+    paths = [[*(c.group.split("/") if c.group else []), c.label] for c in table.columns]  # a label may hold "/"
     depth = max(len(p) for p in paths)
     rows = []
     for level in range(depth):

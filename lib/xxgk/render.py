@@ -1,0 +1,102 @@
+"""Review notebook -> executed notebook -> lean offline HTML, through the Python APIs (no CLI start-up).
+
+Parameters go in as data through papermill's parameter injection. The HTML comes from a small
+nbconvert template (templates/review/): code hidden, lang="zh", charts inline as data URIs, no
+script, font or stylesheet from outside. Both files are written atomically next to each other.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, TEMPLATES_DIR
+from xxgk.review import write_atomic
+
+REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "review.ipynb"
+TEMPLATE = "review"
+KERNEL = "python3"
+DEFAULT_TIMEOUT = 300
+# A tag attribute that would make the browser fetch something (anything but inline data or an anchor),
+# or a stylesheet import/url(): forbidden in an exported page. Text content cannot match: it is escaped.
+_FETCH_ATTR = re.compile(r"""<[^<>]*?\s(?:src|href|action|poster|srcset|data|background)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]""", re.I)
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.I | re.S)
+_STYLE_FETCH = re.compile(r"@import|url\(", re.I)
+
+
+class RenderError(RuntimeError):
+    """The page could not be made safely (e.g. it would reference an outside URL)."""
+
+
+def parameters(agency_id: str, year: int, data_dir: Path, out_dir: Path) -> dict:
+    return {"agency": agency_id, "year": int(year), "data_dir": str(data_dir), "output_dir": str(out_dir)}
+
+
+def execute(notebook: Path, params: dict, timeout: float = DEFAULT_TIMEOUT, kernel_manager_class=None, cwd=None):
+    """Run a parameterized notebook in a fresh kernel; returns the executed NotebookNode."""
+    import papermill
+
+    extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class is not None else {}
+    return papermill.execute_notebook(
+        str(notebook), None, parameters=params, kernel_name=KERNEL, progress_bar=False,
+        execution_timeout=timeout, cwd=str(cwd or notebook.parent), **extra,
+    )
+
+
+def to_html(nb, title: str = "") -> str:
+    """Export an executed notebook with the review template; refuses any outside reference."""
+    from nbconvert import HTMLExporter
+
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
+        exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    check_offline(body)
+    return body
+
+
+def check_offline(page: str) -> None:
+    """Raise RenderError if the page would load anything besides itself."""
+    hit = _FETCH_ATTR.search(page)
+    if hit is None:
+        hit = next((m for s in _STYLE.finditer(page) if (m := _STYLE_FETCH.search(s.group(1)))), None)
+    if hit is not None:
+        raise RenderError(f"导出的页面会加载外部资源：{hit.group(0)[:120]!r}")
+
+
+def _title(nb) -> str:
+    """The review's title, from the header the notebook displayed (its <h1>)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            m = re.search(r"<h1>(.*?)</h1>", out.get("data", {}).get("text/html", ""), re.S)
+            if m:
+                return html.unescape(m.group(1))
+    return ""
+
+
+def render_review(
+    agency_id: str,
+    year: int,
+    out_dir: Path | str = OUTPUT_DIR,
+    data_dir: Path | str = DATA_DIR,
+    timeout: float = DEFAULT_TIMEOUT,
+    kernel_manager_class=None,
+) -> Path:
+    """Execute notebooks/review.ipynb for one agency and write <out_dir>/<year>/<agency>.ipynb and .html.
+
+    `timeout` limits each cell; a failing notebook raises (papermill's error) and writes nothing.
+    """
+    import nbformat
+
+    out_dir, data_dir = Path(out_dir), Path(data_dir)
+    target = out_dir / str(int(year))
+    nb = execute(REVIEW_NOTEBOOK, parameters(agency_id, year, data_dir, out_dir), timeout, kernel_manager_class)
+    page = to_html(nb, _title(nb))
+    write_atomic(target / f"{agency_id}.ipynb", nbformat.writes(nb).encode("utf-8"))
+    html_path = target / f"{agency_id}.html"
+    write_atomic(html_path, page.encode("utf-8"))
+    return html_path

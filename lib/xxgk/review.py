@@ -1,0 +1,227 @@
+"""One agency's review for one year: everything the review notebook shows, in a few calls.
+
+`load(agency_id, year)` reads the agency's report from the data folder (registry and report files at
+the paths config names), its earlier years and the same-year reports of its region's other agencies,
+runs the rules, and returns a Review whose methods return displayable pieces (header, narrative,
+findings, tables, charts). The notebook only calls these.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from xxgk import config, registry
+from xxgk.facts import Facts, facts
+from xxgk.layouts import layout_for_year
+from xxgk.model import FAIL, UNCERTAIN, Finding, Report
+from xxgk.narrative import Narrative, narrative
+from xxgk.read import ReadError, read_report
+
+MIN_RATE_BASE = 30  # fewer processed applications than this: no disclosure rate in comparisons
+
+
+class ReviewError(RuntimeError):
+    """The review cannot be made: unknown agency, no report for the year, unreadable file."""
+
+
+class Html(str):
+    """Ready-made HTML (already escaped) that a notebook displays as such."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def data_paths(data_dir: Path | str | None = None) -> tuple[Path, Path, Path]:
+    """(agencies.csv, reports folder, waivers.csv) under a data folder laid out like config.DATA_DIR."""
+    root = Path(data_dir) if data_dir else config.DATA_DIR
+    return tuple(root / p.relative_to(config.DATA_DIR) for p in (config.AGENCIES_CSV, config.REPORTS_DATA_DIR, config.WAIVERS_CSV))
+
+
+@dataclass
+class Review:
+    agency_id: str
+    year: int
+    agency: dict
+    source: Path
+    report: Report
+    findings: list[Finding]
+    history: dict[int, Report] = field(default_factory=dict)  # earlier years of this agency
+    peers: dict[str, tuple[str, Report]] = field(default_factory=dict)  # agency id -> (name, report)
+    data_dir: Path = config.DATA_DIR
+
+    # -- numbers ----------------------------------------------------------------------------------
+    @cached_property
+    def facts(self) -> Facts:
+        return facts(self.report)
+
+    @property
+    def previous(self) -> Report | None:
+        return self.history.get(self.year - 1)
+
+    def count(self, severity: str, status: str = FAIL) -> int:
+        return sum(1 for f in self.findings if f.severity == severity and f.status == status and not f.waived)
+
+    @cached_property
+    def score(self):
+        from xxgk.rules.score import score
+
+        return score(self.findings)
+
+    def summary(self) -> dict:
+        """What a batch index needs about this review (plain JSON types)."""
+        s = self.score
+        return {
+            "agency_id": self.agency_id,
+            "agency": self.agency.get("name", ""),
+            "year": self.year,
+            "format_version": self.report.format_version,
+            "score": s.score,
+            "grade": s.grade,
+            "errors": self.count("error"),
+            "warnings": self.count("warning"),
+            "uncertain": sum(1 for f in self.findings if f.status == UNCERTAIN and not f.waived),
+            "waived": sum(1 for f in self.findings if f.waived),
+            "received": self.facts.received.value,
+            "processed": self.facts.processed.value,
+            "disclosure_rate": self.facts.disclosure_rate,
+        }
+
+    # -- displayable pieces -----------------------------------------------------------------------
+    def header(self) -> Html:
+        from xxgk import views
+
+        r, s = self.report, self.score
+        expected = layout_for_year(self.year)
+        layout = r.format_version
+        if expected is not None and r.format_version != expected.version:
+            layout += f"（{self.year}年度应使用{expected.version}格式）"
+        source = self.source.relative_to(self.data_dir) if self.source.is_relative_to(self.data_dir) else self.source.name
+        fields = [
+            ("机关", self.agency.get("name") or self.agency_id),
+            ("年度", f"{self.year}年"),
+            ("表格格式", layout),
+            ("来源", f"{source}（{r.rendering}）" + (f"，发布于{r.published}" if r.published else "")),
+            ("合规得分", f"{s.score:g}分（{s.grade}）"),
+            ("错误", f"{self.count('error')}项"),
+            ("警告", f"{self.count('warning')}项"),
+        ]
+        return Html(views.header_html(f"{fields[0][1]} {self.year}年政府信息公开工作年度报告审查", fields))
+
+    def narrative(self) -> Narrative:
+        prev = self.previous
+        return narrative(self.facts, self.findings, facts(prev) if prev is not None else None)
+
+    def findings_view(self) -> Html:
+        from xxgk import views
+        from xxgk.rules import catalog
+
+        return Html(views.findings_html(self.findings, {k: m.statement for k, m in catalog().items()}))
+
+    def tables_view(self) -> Html:
+        from xxgk import views
+
+        return Html(views.tables_html(self.report, self.findings))
+
+    def chart_list(self) -> list:
+        from xxgk import charts
+
+        history = {y: facts(r) for y, r in self.history.items()}
+        history[self.year] = self.facts
+        return charts.review_charts(self.facts, history, self.peer_view())
+
+    def charts(self) -> Html:
+        return Html("".join(c._repr_html_() for c in self.chart_list()))
+
+    def peer_view(self) -> tuple | None:
+        """Names, received, guarded disclosure rates and this agency's position, for the region chart."""
+        if not self.peers:
+            return None
+        rows = [(self.agency.get("name") or self.agency_id, self.facts)]
+        rows += [(name, facts(rep)) for name, rep in self.peers.values()]
+        rows.sort(key=lambda x: -(x[1].received.value or 0))
+        me = next(i for i, (_, f) in enumerate(rows) if f is self.facts)
+
+        def rate(f: Facts):
+            return f.disclosure_rate if (f.processed.value or 0) >= MIN_RATE_BASE else None
+
+        return [n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me
+
+    def write_summary(self, output_dir: Path | str | None) -> Path | None:
+        """<output_dir>/<year>/<agency>.json, atomically; nothing when no folder is given."""
+        if not output_dir:
+            return None
+        out = Path(output_dir) / str(self.year) / f"{self.agency_id}.json"
+        write_atomic(out, json.dumps(self.summary(), ensure_ascii=False, indent=1).encode("utf-8"))
+        return out
+
+    def _repr_html_(self) -> str:
+        return self.header() + self.narrative()._repr_html_()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write next to the target, then rename: readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read(path: Path, year: int, name: str) -> Report:
+    try:
+        return read_report(path, year=year, agency=name)
+    except ReadError as exc:
+        raise ReviewError(str(exc)) from exc
+
+
+def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) -> Review:
+    """Read the agency's report, its earlier years and its region's peers; run the rules."""
+    from xxgk import rules
+
+    year = int(year)
+    data_dir = Path(data_dir) if data_dir else config.DATA_DIR
+    agencies_csv, reports_dir, waivers_csv = data_paths(data_dir)
+    agencies = registry.load_agencies(agencies_csv)
+    if not registry.valid_agency_id(agency_id) or agency_id not in agencies.index:
+        raise ReviewError(f"登记表 {agencies_csv} 中没有机关 {agency_id!r}")
+    agency = agencies.loc[agency_id].to_dict()
+    name = agency.get("name") or agency_id
+    source = registry.report_file(agency_id, year, reports_dir)
+    if source is None:
+        raise ReviewError(f"{reports_dir / str(year)} 中没有 {agency_id} 的{year}年度报告")
+    report = _read(source, year, name)
+
+    history = {}
+    for y in registry.report_years(reports_dir):
+        path = registry.report_file(agency_id, y, reports_dir) if y < year else None
+        if path is not None:
+            history[y] = _read(path, y, name)
+
+    peers = {}
+    region = agency.get("region")
+    if region:
+        for other, row in agencies[agencies["region"] == region].iterrows():
+            path = registry.report_file(other, year, reports_dir) if other != agency_id else None
+            if path is not None:
+                try:
+                    peers[other] = (row.get("name") or other, read_report(path, year=year, agency=row.get("name") or other))
+                except ReadError:  # a peer's broken file is that peer's problem, not this review's
+                    continue
+
+    findings = rules.check(
+        report,
+        previous=history.get(year - 1),
+        peers=[rep for _, rep in peers.values()],
+        agencies=agencies,
+        waivers=waivers_csv if waivers_csv.exists() else None,
+    )
+    return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir)
