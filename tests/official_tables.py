@@ -37,6 +37,17 @@ class Grid:
         return out
 
 
+def assert_every_cell(report, cells: list[dict]) -> None:
+    """Every expected.json cell, found by (table, subtable, row, column), holds the hand-read value."""
+    got = {(c.table, c.subtable, c.row, c.column): c for c in report.cells}
+    wrong = []
+    for c in cells:
+        key = (c["table"], c.get("subtable"), c["row"], c["column"])
+        if key not in got or got[key].value != c["value"]:
+            wrong.append((key, c["value"], got.get(key)))
+    assert not wrong, f"{len(wrong)} of {len(cells)} cells differ: {wrong[:5]}"
+
+
 def expected_values(layout: Layout, cells: list[dict]) -> dict[Key, object]:
     """expected.json cells keyed by layout keys (the oracle speaks labels and header paths)."""
     out = {}

@@ -8,7 +8,7 @@ import json
 import docx
 import pytest
 from conftest import REAL
-from official_tables import Grid, expected_values, report_parts
+from official_tables import Grid, assert_every_cell, expected_values, report_parts
 
 from xxgk.layouts import load_layout
 from xxgk.read import ReadError, read_document, read_report
@@ -50,13 +50,6 @@ def _write_docx(path, oracle: dict, cell_text=str, in_layout_table: bool = False
     word.save(path)
 
 
-def _assert_every_cell(report, cells: list[dict]) -> None:
-    got = {(c.table, c.subtable, c.row, c.column): c for c in report.cells}
-    for c in cells:
-        key = (c["table"], c.get("subtable"), c["row"], c["column"])
-        assert key in got and got[key].value == c["value"], (key, c["value"], got.get(key))
-
-
 def test_every_cell_round_trips(tmp_path, oracle):
     path = tmp_path / "report.docx"
     _write_docx(path, oracle)
@@ -64,7 +57,7 @@ def test_every_cell_round_trips(tmp_path, oracle):
     assert report.rendering == "docx"
     assert (report.format_version, report.year, report.agency) == ("2021", 2023, oracle["agency"])
     assert len(oracle["cells"]) == 200
-    _assert_every_cell(report, oracle["cells"])
+    assert_every_cell(report, oracle["cells"])
     assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6] and all(s.official for s in report.sections)
     assert not [n for n in report.notes if n.kind != "table_missing"], report.notes
     # Sources name the Word table, row and cell; the colspan=3 value of （五） sits in the second <w:tc>.
@@ -102,7 +95,7 @@ def test_line_breaks_and_marks_in_cells_inside_a_layout_table(tmp_path, oracle):
 
     _write_docx(path, oracle, cell_text, in_layout_table=True)
     report = read_report(path)
-    _assert_every_cell(report, oracle["cells"])
+    assert_every_cell(report, oracle["cells"])
     blank = report.cell("t3", "granted", "research")
     assert (blank.status, blank.raw) == ("na", "—")
     assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]

@@ -7,7 +7,7 @@ import html
 
 import pytest
 from conftest import REAL
-from official_tables import Grid, expected_values, report_parts
+from official_tables import Grid, assert_every_cell, expected_values, report_parts
 
 from xxgk.layouts import load_layout
 from xxgk.read import html as html_reader
@@ -21,17 +21,6 @@ def _by_label(report) -> dict:
     return {(c.table, c.subtable, c.row, c.column): c for c in report.cells}
 
 
-def _assert_every_cell(report, cells: list[dict]) -> None:
-    got = _by_label(report)
-    wrong = [
-        (c["table"], c.get("subtable"), c["row"], c["column"], c["value"], got.get((c["table"], c.get("subtable"), c["row"], c["column"])))
-        for c in cells
-        if (c["table"], c.get("subtable"), c["row"], c["column"]) not in got
-        or got[(c["table"], c.get("subtable"), c["row"], c["column"])].value != c["value"]
-    ]
-    assert not wrong, wrong[:5]
-
-
 def test_real_page_every_cell(expected):
     oracle = expected[PAGE]
     report = read_report(REAL / PAGE)
@@ -40,7 +29,7 @@ def test_real_page_every_cell(expected):
     assert report.year == oracle["year"]
     assert report.agency == oracle["agency"]
     assert len(oracle["cells"]) == 200
-    _assert_every_cell(report, oracle["cells"])
+    assert_every_cell(report, oracle["cells"])
     # Blank cells (<o:p>&nbsp;</o:p>) are blank, not zero; the colspan=3 value of 第二十条第（五）项 is read once.
     assert report.cell("t3", "new_received", "commercial").status == "blank"
     licensing = report.cell("t2_art20_5", "admin_licensing", "decisions")
@@ -71,10 +60,9 @@ def test_real_page_skips_scripts_navigation_and_metadata_cells():
 
 
 # -- pages written from the real report's cells ---------------------------------------------------
-def _page(grid_cell, charset: str = "utf-8", wrap_in_layout_table: bool = False) -> tuple[str, dict]:
+def _page(oracle: dict, grid_cell, charset: str = "utf-8", wrap_in_layout_table: bool = False) -> str:
     """An HTML page of the real report's cells; `grid_cell(span)` writes one cell's inner HTML."""
     layout = load_layout("2021")
-    oracle = _oracle()
     values = expected_values(layout, oracle["cells"])
     raw = {k: "" if v is None else str(v) for k, v in values.items()}
     title = f"{oracle['agency']}{oracle['year']}年政府信息公开工作年度报告"
@@ -102,18 +90,13 @@ def _page(grid_cell, charset: str = "utf-8", wrap_in_layout_table: bool = False)
 <div style="display:none"><p>一、总体情况</p></div>
 {content}
 <div class="footer">主办：沭阳县人民政府办公室</div></body></html>"""
-    return page, oracle
-
-
-def _oracle() -> dict:
-    import json
-
-    return json.loads((REAL / "expected.json").read_text(encoding="utf-8"))[PAGE]
+    return page
 
 
 @pytest.mark.parametrize("charset,wrap", [("gbk", True), ("gb2312", False)])
-def test_gbk_page_in_a_layout_table(tmp_path, charset, wrap):
-    page, oracle = _page(lambda s: html.escape(s.text), charset=charset, wrap_in_layout_table=wrap)
+def test_gbk_page_in_a_layout_table(tmp_path, expected, charset, wrap):
+    oracle = expected[PAGE]
+    page = _page(oracle, lambda s: html.escape(s.text), charset=charset, wrap_in_layout_table=wrap)
     path = tmp_path / "report.html"
     path.write_bytes(page.encode("gbk"))
     report = read_report(path)
@@ -122,11 +105,11 @@ def test_gbk_page_in_a_layout_table(tmp_path, charset, wrap):
     assert report.published == "2024-01-17"
     assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
     assert all(s.official for s in report.sections)
-    _assert_every_cell(report, oracle["cells"])
+    assert_every_cell(report, oracle["cells"])
     assert not [n for n in report.notes if n.kind != "table_missing"], report.notes
 
 
-def test_merged_cells_line_breaks_dashes_and_full_width_digits(tmp_path):
+def test_merged_cells_line_breaks_dashes_and_full_width_digits(tmp_path, expected):
     marks = iter(["—", "/", "&nbsp;—&nbsp;", "-"] * 100)
 
     def cell(span) -> str:
@@ -139,11 +122,12 @@ def test_merged_cells_line_breaks_dashes_and_full_width_digits(tmp_path):
             return f"{html.escape(span.text[:half])}<br/>{html.escape(span.text[half:])}"
         return html.escape(span.text)
 
-    page, oracle = _page(cell)
+    oracle = expected[PAGE]
+    page = _page(oracle, cell)
     path = tmp_path / "merged.htm"
     path.write_text(page, encoding="utf-8")
     report = read_report(path)
-    _assert_every_cell(report, oracle["cells"])
+    assert_every_cell(report, oracle["cells"])
     got = _by_label(report)
     for c in oracle["cells"]:
         cell_read = got[(c["table"], c.get("subtable"), c["row"], c["column"])]

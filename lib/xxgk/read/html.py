@@ -30,9 +30,10 @@ _SPACE = re.compile(r"\s+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # Labels of the metadata block government sites put above a document (not official report labels).
-_META_KEYS = ("名称", "标题", "索引号", "发布机构", "发文机关", "发文机构", "公开日期", "发布日期", "发布时间",
-              "成文日期", "生成日期", "印发日期", "文号", "发文字号", "关键词", "主题词", "分类", "主题分类",
-              "公开方式", "公开范围", "时效", "有效性", "来源", "信息来源", "文件下载", "所属机构", "组配分类")
+_META_KEYS = ("名称", "标题", "文件名称", "索引号", "发布机构", "发文机关", "发文机构", "公开日期", "公开时间",
+              "发布日期", "发布时间", "成文日期", "生成日期", "印发日期", "文号", "发文字号", "关键词", "主题词",
+              "分类", "主题分类", "公开方式", "公开范围", "时效", "有效性", "来源", "信息来源", "文件下载",
+              "所属机构", "组配分类")
 _PUBLISHED_KEYS = ("发布日期", "发布时间", "公开日期", "公开时间", "生成日期", "成文日期", "印发日期")
 _TITLE_KEYS = ("标题", "名称", "文件名称")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})")
@@ -58,7 +59,7 @@ def read(text: str, path: str) -> Document:
     return doc
 
 
-def clean(text: str) -> str:
+def _clean(text: str) -> str:
     """Collapse &nbsp;, full-width spaces and line wraps of the source into single spaces."""
     return _SPACE.sub(" ", text).strip()
 
@@ -98,7 +99,7 @@ class _Walker:
 
     # -- prose --------------------------------------------------------------------------------
     def flush(self) -> None:
-        line = clean("".join(self.buffer))
+        line = _clean("".join(self.buffer))
         self.buffer = []
         if line:
             self.paragraphs += 1
@@ -120,7 +121,7 @@ class _Walker:
                 self.table(el)
             else:
                 if tag in ("h1", "h2", "h3"):
-                    self.headings.append(clean(el.text_content()))
+                    self.headings.append(_clean(el.text_content()))
                 block = tag in _BLOCK
                 if block:
                     self.flush()
@@ -203,7 +204,7 @@ def _cell_text(td) -> str:
         parts.append(td.text)
     for child in td:
         visit(child)
-    lines = (clean(line) for line in "".join(parts).split("\n"))
+    lines = (_clean(line) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -242,7 +243,7 @@ def _published_in_head(root) -> str | None:
 def _title(root, walker: _Walker) -> str | None:
     """The report's own title: metadata first, then a visible heading, then <title>; site suffixes cut."""
     candidates = [walker.meta.get(k, "") for k in _TITLE_KEYS] + walker.headings
-    candidates += [clean(t.text_content()) for t in root.iter("title")]
+    candidates += [_clean(t.text_content()) for t in root.iter("title")]
     for cand in candidates:
         if "报告" in cand:
             return _TITLE_TAIL.sub(r"\1", cand)
