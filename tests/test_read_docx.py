@@ -124,3 +124,36 @@ def test_text_in_smart_tags_and_hyperlinks_is_kept_deleted_text_is_not(tmp_path)
     word.save(path)
     texts = [t.text for t in read_document(path).tokens]
     assert texts == ["六、其他需要报告的事项（2024年1月17日）详见附件", "第二行"]
+
+
+def test_auto_numbered_headings_get_their_numbers(tmp_path, oracle):
+    """Word list numbering ("一、" from numbering.xml, not in the text) still marks the six sections."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document()
+    numbering = word.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        "</w:abstractNum>"
+    ))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text: str, level: int) -> None:
+        para = word.add_paragraph(text)
+        para._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>'))
+
+    word.add_paragraph(f"{oracle['agency']}2023年政府信息公开工作年度报告")
+    for sec in load_layout("2021").sections:
+        numbered(sec.heading[2:], 0)  # "总体情况", numbered 一、 by Word
+        numbered("工作情况", 1)
+        word.add_paragraph("正文。")
+    path = tmp_path / "numbered.docx"
+    word.save(path)
+    report = read_report(path)
+    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert [s.heading for s in report.sections] == [s.heading for s in load_layout("2021").sections]
+    assert report.section(2).text.startswith("（一）工作情况")  # the sub-level restarts under each heading

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from lxml.etree import XMLSyntaxError
 
 from xxgk.read.document import Document, ReadError
+from xxgk.read.docx_numbering import Numbering
 
 _SPACE = re.compile(r"[^\S\n]+")
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
@@ -30,7 +31,7 @@ def read(data: bytes, path: str) -> Document:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
         raise ReadError(f"{path}: 不是可读的 Word（.docx）文件（{exc}）") from exc
     doc = Document(path, "docx")
-    walker = _Walker(doc)
+    walker = _Walker(doc, Numbering(word))
     walker.blocks(word.element.body)
     title = (word.core_properties.title or "").strip()
     doc.title = title if "报告" in title else walker.first_title
@@ -84,14 +85,15 @@ def _cells(tr):
 
 
 class _Walker:
-    def __init__(self, doc: Document):
-        self.doc = doc
+    def __init__(self, doc: Document, numbering: Numbering):
+        self.doc, self.numbering = doc, numbering
         self.paragraphs = 0
         self.tables = 0
         self.first_title: str | None = None
 
     def paragraph_lines(self, p) -> list[str]:
-        return [line for line in (_clean(x) for x in _paragraph_text(p).split("\n")) if line]
+        text = self.numbering.label(p) + _paragraph_text(p)
+        return [line for line in (_clean(x) for x in text.split("\n")) if line]
 
     def blocks(self, parent) -> None:
         for el in _blocks(parent):
