@@ -1,0 +1,353 @@
+"""PDF attachments with a text layer, read with pdfplumber.
+
+Ruled tables become cell tokens row by row; every other text line of the page (title, prose,
+headings, sub-table captions) becomes a text token; both are interleaved by their position on the
+page. Reports made in WPS draw even their prose inside one-column tables, so a table row holding a
+single cell is read as text lines, not as data. A table that goes on over a page break keeps the
+token stream going, and a label cell cut by the break (“（四）无” | “法提供”) is joined back.
+
+`tokens_from_text_lines` reads the same tables from text another tool extracted from a PDF
+(labels followed by space-separated numbers, vertical headers one character per line, wrapped
+labels); readers of line-structured text call it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import pdfplumber
+
+from xxgk.layouts import VERSIONS, load_layout, normalize_label
+from xxgk.read.document import CELL, Document, ReadError, Token
+from xxgk.values import is_value_text
+
+_FOOTER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_PARAGRAPH_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*\S{2}")
+_MAX_LABEL_CHARS = 60  # longer lines are prose, never a row label or caption
+
+
+# -- official labels, in any layout ----------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def _row_match(text: str, fuzzy: bool) -> str | None:
+    """'exact', 'variant' or 'fuzzy' if text is an official row label of some layout, else None."""
+    if len(normalize_label(text)) > _MAX_LABEL_CHARS:
+        return None
+    for version in VERSIONS:
+        hit = load_layout(version).match_row(text, cutoff=0.82 if fuzzy else 1.0)
+        if hit is not None and (fuzzy or hit[2] != "fuzzy"):
+            return hit[2]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _is_caption(text: str) -> bool:
+    return any(load_layout(v).match_caption(text) is not None for v in VERSIONS)
+
+
+def _is_known(text: str) -> bool:
+    """A row label (typos included) or a sub-table caption."""
+    return _is_caption(text) or _row_match(text, True) is not None
+
+
+def _join_cell_lines(text: str) -> str:
+    """Lines of one wrapped cell joined as printed: no space between Chinese characters."""
+    parts = [p.strip() for p in text.splitlines() if p.strip()]
+    out = ""
+    for part in parts:
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+# -- PDF pages -------------------------------------------------------------------------------------
+def read(data: bytes, path: str) -> Document:
+    """The token stream of a PDF; ReadError if it cannot be opened or has no text at all."""
+    doc = Document(path, "pdf")
+    reader = _PageReader(doc)
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = list(pdf.pages)
+            for number, page in enumerate(pages, 1):
+                try:
+                    reader.read_page(number, page)
+                except Exception as exc:  # a damaged page must not lose the others
+                    doc.note("pdf_page", f"第{number}页无法读取（{type(exc).__name__}: {exc}）", f"第{number}页")
+    except ReadError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
+        raise ReadError(f"{path}: PDF 无法打开（{type(exc).__name__}: {exc}）") from exc
+    if not pages:
+        raise ReadError(f"{path}: PDF 没有页面")
+    if reader.pages_with_text == 0:
+        raise ReadError(f"{path}: 扫描版 PDF，{len(pages)} 页都没有文字层，需先做文字识别（OCR）才能读取")
+    return doc
+
+
+class _PageReader:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.pages_with_text = 0
+        # label cells of the last table row of the previous page: column -> token index, and its width
+        self.cut_labels: dict[int, int] = {}
+        self.cut_width = 0
+
+    def read_page(self, number: int, page) -> None:
+        if not page.chars:
+            self.doc.note("pdf_no_text", f"第{number}页没有文字层（可能是扫描图片），未读取", f"第{number}页")
+            self.cut_labels = {}
+            return
+        self.pages_with_text += 1
+        events: list[tuple[float, int, tuple]] = []
+        bands: list[tuple[float, float]] = []
+        for t_no, table in enumerate(page.find_tables(), 1):
+            grid = table.extract()
+            value_cols = {j for row in grid for j, c in enumerate(row) if c and c.strip() and is_value_text(c)}
+            for r_no, (row, cells) in enumerate(zip(table.rows, grid), 1):
+                if sum(c is not None for c in cells) < 2:
+                    continue  # a full-width row: prose or a caption, read below as text lines
+                top, bottom = row.bbox[1], row.bbox[3]
+                bands.append((top, bottom))
+                events.append((top, len(events), ("row", t_no, r_no, cells, value_cols)))
+        for line in page.extract_text_lines():
+            mid = (line["top"] + line["bottom"]) / 2
+            if not any(top <= mid <= bottom for top, bottom in bands):
+                events.append((line["top"], len(events), ("line", line)))
+        events.sort()
+
+        lines: list[dict] = []
+        first_row = True
+        line_no = 0
+        for _, _, event in events:
+            if event[0] == "line":
+                if _FOOTER.match(event[1]["text"]):
+                    continue
+                line_no += 1
+                lines.append({**event[1], "where": f"第{number}页 第{line_no}行"})
+                continue
+            self._text_lines(lines, number)
+            if lines:
+                first_row = False  # text between the page top and the table: not a continuation
+            lines = []
+            self._row(number, *event[1:], continues=first_row)
+            first_row = False
+        self._text_lines(lines, number)
+        if lines:
+            self.cut_labels = {}
+
+    def _row(self, page_no: int, t_no: int, r_no: int, cells: list, value_cols: set[int], continues: bool) -> None:
+        doc = self.doc
+        labels: dict[int, int] = {}
+        for j, raw in enumerate(cells):
+            if raw is None:
+                continue  # the rest of a merged cell
+            text = _join_cell_lines(raw)
+            if not text and j not in value_cols:
+                continue  # an empty piece of a merged label cell
+            where = f"第{page_no}页 表{t_no} 第{r_no}行 第{j + 1}格"
+            if text and j not in value_cols and continues and self._join_cut(j, text, len(cells)):
+                continue
+            if text and j not in value_cols:
+                labels[j] = len(doc.tokens)
+            doc.cell(text, where)
+        doc.row_end(f"第{page_no}页 表{t_no} 第{r_no}行")
+        self.cut_labels, self.cut_width = labels, len(cells)
+
+    def _join_cut(self, j: int, text: str, width: int) -> bool:
+        """Join a label cell the page break cut in two; True if `text` was the second half."""
+        index = self.cut_labels.get(j)
+        if index is None or width != self.cut_width:
+            return False
+        first = self.doc.tokens[index]
+        if _is_known(first.text) or _is_known(text) or _row_match(first.text + text, False) is None:
+            return False
+        self.doc.tokens[index] = Token(CELL, first.text + text, first.where)
+        return True
+
+    def _text_lines(self, lines: list[dict], page_no: int) -> None:
+        """Text lines to tokens: the title, labels and captions alone, prose joined into paragraphs."""
+        if not lines:
+            return
+        doc = self.doc
+        if doc.title is None and page_no == 1:
+            for k, line in enumerate(lines[:3]):
+                if "报告" in line["text"]:
+                    doc.title = "".join(ln["text"].strip() for ln in lines[: k + 1])
+                    doc.text(doc.title, lines[0]["where"])
+                    lines = lines[k + 1 :]
+                    break
+        left = min((ln["x0"] for ln in lines), default=0)
+        right = max((ln["x1"] for ln in lines), default=0)
+        para, where, open_para = "", "", False
+        for line in lines:
+            text = line["text"].strip()
+            size = max(line["bottom"] - line["top"], 1.0)
+            if len(normalize_label(text)) <= _MAX_LABEL_CHARS and _is_known(text):
+                doc.text(para, where)
+                para, open_para = "", False
+                doc.cell(text, line["where"])
+                doc.row_end(line["where"])
+                continue
+            starts = _PARAGRAPH_START.match(text) or line["x0"] > left + 1.5 * size
+            if open_para and not starts:
+                para += text
+            else:
+                doc.text(para, where)
+                para, where = text, line["where"]
+            open_para = line["x1"] >= right - 1.5 * size  # a full line: the paragraph goes on
+        doc.text(para, where)
+
+
+# -- PDF text lines --------------------------------------------------------------------------------
+def tokens_from_text_lines(lines: Iterable[tuple[str, str]], doc: Document) -> None:
+    """Append the tokens of PDF-extracted text lines, given as (text, where) pairs, to `doc`.
+
+    A line's trailing space-separated numbers are one table row; its label may be wrapped over the
+    lines before it, may carry a stray piece of a vertical or group header before it, and its
+    numbers may stand on the line before it (as extractors print rows whose label is taller than
+    the numbers). Lines that are no row become text tokens; page footers (“- 4 -”) are dropped.
+    """
+    _LineReader(doc).run(lines)
+
+
+class _LineReader:
+    _MAX_PENDING = 3  # unknown short lines kept as possible pieces of the next label
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.pending: list[tuple[str, str]] = []  # unknown short lines (text, where), oldest first
+        self.vertical = False  # the last pending line gathers a header printed one character per line
+        self.held: list[tuple[str, str]] = []  # numbers waiting for their row label
+        self.held_after = 0  # how many pending lines came before the held numbers
+        self.open_label = False  # a row label was emitted without its numbers yet
+
+    def run(self, lines: Iterable[tuple[str, str]]) -> None:
+        for text, where in lines:
+            text = text.strip()
+            if text and not _FOOTER.match(text):
+                self._line(text, where)
+        self._flush()
+
+    def _line(self, text: str, where: str) -> None:
+        words = text.split()
+        k = len(words)
+        while k and is_value_text(words[k - 1]):
+            k -= 1
+        label = " ".join(words[:k])
+        first = 2 if label else 1  # the label is the row's first cell
+        values = [(w, f"{where} 第{i + first}格") for i, w in enumerate(words[k:])]
+        if not label:
+            self._numbers(values, where)
+            return
+        found = self._find_label(label, where, fuzzy=bool(values))
+        if found is not None:
+            strays, written, first = found
+            self.pending, self.vertical = [], False
+            self._emit_strays(strays)
+            self._emit_row(written, first, values)
+            return
+        if _is_caption(label) and not values:
+            self._flush()
+            self.doc.cell(text, where)
+            self.doc.row_end(where)
+            return
+        if len(normalize_label(text)) > _MAX_LABEL_CHARS:
+            self._flush()
+            self.doc.text(text, where)
+            return
+        if len(text) <= 2 and self.pending and self.vertical:
+            self.pending[-1] = (self.pending[-1][0] + text, self.pending[-1][1])
+        else:
+            self.pending.append((text, where))
+            self.vertical = len(text) <= 2
+        while len(self.pending) > self._MAX_PENDING:
+            if self.held_after == 0:
+                self._emit_held()  # numbers no label came for (表四's one data row)
+            self.held_after -= 1
+            self._emit_strays([self.pending.pop(0)])
+        self.open_label = False
+
+    def _find_label(self, label: str, where: str, fuzzy: bool) -> tuple[list[tuple[str, str]], str, str] | None:
+        """(stray lines before the label, the label as written, where it starts) if this line ends a label.
+
+        Exact and variant matches win over fuzzy ones, which only a line with numbers may use (a
+        header printed one character per line comes close to its label before it is complete);
+        the longest wrapped label is tried first, then the label without stray pieces before it.
+        """
+        texts = [p[0] for p in self.pending]
+        words = label.split()
+        candidates = [(self.pending[:j], "".join(texts[j:]) + label, ([*self.pending[j:], (label, where)])[0][1])
+                      for j in range(len(texts) + 1)]
+        candidates += [(self.pending + [(" ".join(words[:i]), where)], " ".join(words[i:]), where) for i in range(1, len(words))]
+        for close in (False, True) if fuzzy else (False,):
+            order = sorted(candidates, key=lambda c: len(c[1])) if close else candidates
+            for strays, written, first in order:
+                if _row_match(written, close) is not None:
+                    return strays, written, first
+        return None
+
+    def _numbers(self, values: list[tuple[str, str]], where: str) -> None:
+        joined = "".join(p[0] for p in self.pending)
+        if joined and _row_match(joined, True) is not None:
+            first = self.pending[0][1]
+            self.pending, self.vertical = [], False
+            self._emit_row(joined, first, values)
+        elif self.open_label:
+            self._emit_values(values, where)
+            self.open_label = False
+        else:
+            self._emit_held()
+            self.held, self.held_after = values, len(self.pending)
+
+    def _emit_row(self, label: str, where: str, values: list[tuple[str, str]]) -> None:
+        if values:
+            self._emit_held()
+        else:
+            values, self.held = self.held, []
+        self.doc.cell(label, where)
+        if values:
+            self._emit_values(values, where)
+        self.open_label = not values and not _is_group(label)
+
+    def _emit_values(self, values: list[tuple[str, str]], where: str) -> None:
+        for raw, w in values:
+            self.doc.cell(raw, w)
+        self.doc.row_end(where)
+
+    def _emit_held(self) -> None:
+        if self.held:
+            self._emit_values(self.held, self.held[0][1])
+            self.held = []
+
+    def _emit_strays(self, strays: list[tuple[str, str]]) -> None:
+        """Lines that are no row of their own: a header cut into pieces, or plain text."""
+        strays = [s for s in strays if s[0]]
+        joined = "".join(s[0] for s in strays)
+        if len(strays) > 1 and _row_match(joined, False) is not None:
+            strays = [(joined, strays[0][1])]
+        for text, where in strays:
+            if _row_match(text, False) is not None:
+                self.doc.cell(text, where)
+            else:
+                self.doc.text(text, where)
+
+    def _flush(self) -> None:
+        if self.held:
+            self._emit_strays(self.pending[: self.held_after])
+            self.pending = self.pending[self.held_after :]
+            self._emit_held()
+        self._emit_strays(self.pending)
+        self.pending, self.vertical = [], False
+        self.open_label = False
+
+
+def _is_group(label: str) -> bool:
+    """A row label that only groups other rows (it carries no numbers of its own in the layout)."""
+    for version in VERSIONS:
+        hit = load_layout(version).match_row(label)
+        if hit is not None:
+            return hit[1].group
+    return False
