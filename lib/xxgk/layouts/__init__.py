@@ -19,6 +19,7 @@ VERSIONS = ("2019", "2021")
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'", "＂": '"'})
 _SPACE = re.compile(r"\s+")
+_ENUMERATOR = re.compile(r"^(\d{1,2})[、,]")  # "1、其他" for the official "1.其他"
 
 
 def normalize_label(text: str) -> str:
@@ -126,6 +127,9 @@ class Layout:
         hit = index.get(norm)
         if hit:
             return hit[0], hit[1], "exact" if hit[2] else "variant"
+        hit = index.get(_ENUMERATOR.sub(r"\1.", norm))
+        if hit:
+            return hit[0], hit[1], "variant"
         if len(norm) < 4:
             return None
         close = difflib.get_close_matches(norm, list(index), n=1, cutoff=cutoff)

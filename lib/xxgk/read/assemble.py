@@ -194,7 +194,8 @@ class _TableReader:
             if how != "exact":
                 kind = "label_variant" if how == "variant" else "label_typo"
                 self.report.note(kind, f"行标签“{text.strip()}”按官方标签“{row.label}”读取", tok.where)
-            if not row.group:
+            if not row.group or not self.doc.concatenated:
+                # A group row may carry numbers itself: printed as one row, 2019 style ((六)其他处理).
                 self.row = (table, row, tok)
                 self.values = []
             return
@@ -277,6 +278,11 @@ class _TableReader:
             return
         table, row, label = self.row
         values, self.row, self.values = self.values, None, []
+        if row.group:
+            if not any(normalize_label(v.text) and is_value_text(v.text) for v in values):
+                return
+            self.report.note("group_row_values", f"表{table.table}“{row.label}”作为一行填写数字，未分列其下各项",
+                             label.where if label else values[0].where)
         self._place(table, row, values, label)
 
     def _place(self, table: Table, row, values: list[Token], label: Token | None) -> None:
