@@ -90,8 +90,7 @@ def _strict_cjk():
 def _figure(width: float = 6.4, height: float = 3.2):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
-    return fig
+    return Figure(figsize=(width, height), dpi=_DPI)
 
 
 def _png(fig) -> bytes:
@@ -102,13 +101,15 @@ def _png(fig) -> bytes:
     fig.savefig(raw, format="png", dpi=_DPI)
     img = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colors=48, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG")
     return out.getvalue()
 
 
-def _chart(key: str, title: str, draw, width: float = 6.4, height: float = 3.2) -> Chart:
+def _chart(key: str, title: str, draw, width: float = 6.4, height: float = 3.2, **margins) -> Chart:
+    """Fixed margins instead of a layout engine: a constrained layout draws every figure twice."""
     with _strict_cjk():
         fig = _figure(width, height)
+        fig.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.95, **margins})
         draw(fig)
         return Chart(key, title, _png(fig))
 
@@ -144,7 +145,7 @@ def flow(f: Facts) -> Chart:
     title = "申请办理流程：收到（新收+上年结转）→ 办理结果 → 结转下年"
     inflow = [f.received, f.carried_over]
     if not any(x.value for x in [*inflow, *f.outcomes, f.carried_forward]):
-        return _chart("flow", title, lambda fig: _empty(fig.subplots(), "本年度没有收到、办结或结转的申请（表三均为0或空）"), height=0.9)
+        return _chart("flow", title, lambda fig: _empty(fig.subplots(), "本年度没有收到、办结或结转的申请（表三均为0或空）"), height=0.6)
 
     def draw(fig):
         ax = fig.subplots()
@@ -163,7 +164,7 @@ def flow(f: Facts) -> Chart:
         _counts(ax.yaxis)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
-    return _chart("flow", title, draw)
+    return _chart("flow", title, draw, right=0.66)
 
 
 def outcomes(f: Facts) -> Chart:
@@ -176,7 +177,7 @@ def outcomes(f: Facts) -> Chart:
         ax.set_xlabel("件")
         _counts(ax.xaxis)
 
-    return _chart("outcomes", "办理结果构成", draw)
+    return _chart("outcomes", "办理结果构成", draw, left=0.13)
 
 
 def applicants(f: Facts) -> Chart:
@@ -206,9 +207,9 @@ def review_litigation(f: Facts) -> Chart:
         ax.set_xticks(range(len(groups)), [g.replace("/", "\n") for g in groups])
         ax.set_ylabel("件")
         _counts(ax.yaxis)
-        ax.legend(fontsize=7, frameon=False, ncols=len(results))
+        ax.legend(fontsize=7, frameon=False, ncols=len(results), loc="lower center", bbox_to_anchor=(0.5, 1.0))
 
-    return _chart("review", "行政复议、行政诉讼结果", draw)
+    return _chart("review", "行政复议、行政诉讼结果", draw, bottom=0.17, top=0.88)
 
 
 def years(series: dict[int, Facts]) -> Chart:
@@ -233,9 +234,9 @@ def years(series: dict[int, Facts]) -> Chart:
             ax2.set_ylim(0, 105)
             ax2.set_ylabel("公开率（%）")
             ax2.spines["right"].set_visible(True)
-        fig.legend(fontsize=7, loc="outside lower center", ncols=4, frameon=False)
+        fig.legend(fontsize=7, loc="lower center", ncols=4, frameon=False)
 
-    return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw)
+    return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw, bottom=0.2, right=0.9)
 
 
 def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int) -> Chart:
@@ -256,8 +257,13 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
         right.bar_label(bars, labels=["—" if r is None else f"{r:.0f}%" for r in rates], padding=2, fontsize=8)
         right.set_xlim(0, 115)
         right.set_xlabel("公开率（%）")
+        label = left.get_yticklabels()[current]  # a zero bar is invisible: mark the name too
+        label.set_color(_HIGHLIGHT)
+        label.set_fontweight("bold")
 
-    return _chart("peers", "与本地区其他机关比较（红色为本机关；公开率以办结总数为基数，办结不足30件不计）", draw, height=max(2.4, 0.32 * n + 1.0))
+    height = max(2.4, 0.3 * n + 0.8)
+    return _chart("peers", "与本地区其他机关比较（红色为本机关；公开率以办结总数为基数，办结不足30件不计）", draw,
+                  height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
 
 
 def review_charts(f: Facts, history: dict[int, Facts] | None = None, peer_view: tuple | None = None) -> list[Chart]:

@@ -53,6 +53,7 @@ class Review:
     history: dict[int, Report] = field(default_factory=dict)  # earlier years of this agency
     peers: dict[str, tuple[str, Report]] = field(default_factory=dict)  # agency id -> (name, report)
     data_dir: Path = config.DATA_DIR
+    skipped: list[str] = field(default_factory=list)  # earlier-year or peer files that could not be read
 
     # -- numbers ----------------------------------------------------------------------------------
     @cached_property
@@ -68,7 +69,7 @@ class Review:
 
     @cached_property
     def score(self):
-        from xxgk.rules.score import score
+        from xxgk.score import score
 
         return score(self.findings)
 
@@ -120,7 +121,10 @@ class Review:
         from xxgk import views
         from xxgk.rules import catalog
 
-        return Html(views.findings_html(self.findings, {k: m.statement for k, m in catalog().items()}))
+        page = views.findings_html(self.findings, {k: m.statement for k, m in catalog().items()})
+        if self.skipped:
+            page += views.skipped_html(self.skipped)
+        return Html(page)
 
     def tables_view(self) -> Html:
         from xxgk import views
@@ -141,8 +145,13 @@ class Review:
         """Names, received, guarded disclosure rates and this agency's position, for the region chart."""
         if not self.peers:
             return None
-        rows = [(self.agency.get("name") or self.agency_id, self.facts)]
-        rows += [(name, facts(rep)) for name, rep in self.peers.values()]
+        region = self.agency.get("region") or ""
+
+        def short(name: str) -> str:  # every name starts with the region: leave it out
+            return name[len(region):] if region and name.startswith(region) and len(name) > len(region) else name
+
+        rows = [(short(self.agency.get("name") or self.agency_id), self.facts)]
+        rows += [(short(name), facts(rep)) for name, rep in self.peers.values()]
         rows.sort(key=lambda x: -(x[1].received.value or 0))
         me = next(i for i, (_, f) in enumerate(rows) if f is self.facts)
 
@@ -200,11 +209,14 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) ->
         raise ReviewError(f"{reports_dir / str(year)} 中没有 {agency_id} 的{year}年度报告")
     report = _read(source, year, name)
 
-    history = {}
+    history, skipped = {}, []
     for y in registry.report_years(reports_dir):
         path = registry.report_file(agency_id, y, reports_dir) if y < year else None
         if path is not None:
-            history[y] = _read(path, y, name)
+            try:
+                history[y] = read_report(path, year=y, agency=name)
+            except Exception as exc:  # an unreadable earlier year only limits the comparison
+                skipped.append(f"{path.name}：{exc}")
 
     peers = {}
     region = agency.get("region")
@@ -214,14 +226,16 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) ->
             if path is not None:
                 try:
                     peers[other] = (row.get("name") or other, read_report(path, year=year, agency=row.get("name") or other))
-                except ReadError:  # a peer's broken file is that peer's problem, not this review's
-                    continue
+                except Exception as exc:  # a peer's broken file is that peer's problem, not this review's
+                    skipped.append(f"{path.name}：{exc}")
 
+    children = [rep for other, (_, rep) in peers.items() if agencies.loc[other, "parent"] == agency_id]
     findings = rules.check(
         report,
         previous=history.get(year - 1),
         peers=[rep for _, rep in peers.values()],
-        agencies=agencies,
+        agencies=agencies.to_dict("records"),
+        children=children,
         waivers=waivers_csv if waivers_csv.exists() else None,
     )
-    return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir)
+    return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir, skipped)

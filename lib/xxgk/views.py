@@ -91,6 +91,11 @@ def findings_html(findings: list[Finding], statements: dict[str, str]) -> str:
     return "".join(out)
 
 
+def skipped_html(skipped: list[str]) -> str:
+    items = "".join(f"<li>{_e(x)}</li>" for x in skipped)
+    return f'<p class="muted">以下往年或同地区报告无法读取，未纳入比较：</p><ul class="muted">{items}</ul>'
+
+
 # -- tables ---------------------------------------------------------------------------------------
 def _header_rows(table: Table, corner: str) -> str:
     """Multi-level column headers from the layout's header paths (group/label), merged like the print."""
