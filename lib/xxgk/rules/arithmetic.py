@@ -21,8 +21,10 @@ def identity(ctx: Context, lhs: list[Cell | None], rhs: list[Cell | None], *, wh
     place = {"table": table.table, "subtable": table.subtable, "row": row, "column": column}
     unread = [c for c in cells if number(c) is None]
     if unread:
-        names = "、".join(_describe(c) for c in unread[:6] if c is not None) or "单元格缺失"
-        return ctx.finding(UNCERTAIN, f"{_where(table, row, column)}：{what} 无法核对，{names}不是数字",
+        names = "、".join(_describe(c) for c in unread[:6] if c is not None)
+        absent = sum(1 for c in unread if c is None)
+        names += (f"{'；' if names else ''}{absent} 个单元格未读到" if absent else "")
+        return ctx.finding(UNCERTAIN, f"{_where(table, row, column)}：{what} 无法核对（{names}）",
                            evidence=evidence(*cells), **place)
     left, right = sum(number(c) for c in lhs), sum(number(c) for c in rhs)
     diff = _round(left - right)
@@ -43,7 +45,8 @@ def _where(table: Table, row: str | None, column: str | None) -> str:
 
 
 def _describe(c: Cell) -> str:
-    shown = {"blank": "空白", "na": f"“{c.raw}”", "missing": "缺失"}.get(c.status, f"“{c.raw}”")
+    shown = {"blank": "空白", "na": f"“{c.raw}”", "missing": "未读到", "uncertain": f"“{c.raw}”读取不确定"}.get(
+        c.status, f"“{c.raw}”不是数字")
     return f"{c.row or ''}/{c.column}为{shown}"
 
 

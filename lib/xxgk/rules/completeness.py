@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from xxgk.model import FAIL, Finding
+from xxgk.model import UNCERTAIN as UNCERTAIN_OUTCOME
 from xxgk.rules import Context, evidence, rule
 from xxgk.values import BLANK, MISSING, NOT_APPLICABLE, TEXT, UNCERTAIN
 
@@ -13,7 +14,7 @@ _WHAT = {BLANK: "空白", NOT_APPLICABLE: "用符号代替数字", MISSING: "在
          UNCERTAIN: "读取不确定"}
 
 
-def _by_row(ctx: Context, statuses: tuple[str, ...], rule_text: str) -> list[Finding]:
+def _by_row(ctx: Context, statuses: tuple[str, ...], rule_text: str, status: str = FAIL) -> list[Finding]:
     if not ctx.report.cells:
         return [ctx.not_assessable("没有读到表格")]
     rows = defaultdict(list)
@@ -24,7 +25,7 @@ def _by_row(ctx: Context, statuses: tuple[str, ...], rule_text: str) -> list[Fin
     for (table, subtable, row), cells in rows.items():
         cols = "、".join(c.column for c in cells)
         what = "；".join(sorted({_WHAT[c.status] + (f"“{c.raw}”" if c.raw else "") for c in cells}))
-        out.append(ctx.finding(FAIL, f"表{table}{subtable or ''}“{row or '数据行'}”行 {len(cells)} 个单元格{what}：{cols}",
+        out.append(ctx.finding(status, f"表{table}{subtable or ''}“{row or '数据行'}”行 {len(cells)} 个单元格{what}：{cols}",
                                table=table, subtable=subtable, row=row, column=cols,
                                actual=[c.raw for c in cells], evidence=evidence(*cells)))
     return out or [ctx.passed(rule_text)]
@@ -47,4 +48,7 @@ def cells_missing(ctx: Context) -> Iterable[Finding]:
 
 @rule("C_CELLS_UNREADABLE")
 def cells_unreadable(ctx: Context) -> Iterable[Finding]:
-    return _by_row(ctx, (TEXT, UNCERTAIN), "数据单元格都是可读的数字")
+    """Text in a number cell is the report's fault; a cell the reader could not split is only uncertain."""
+    text = _by_row(ctx, (TEXT,), "数据单元格都是可读的数字")
+    unsure = [f for f in _by_row(ctx, (UNCERTAIN,), "", status=UNCERTAIN_OUTCOME) if f.status == UNCERTAIN_OUTCOME]
+    return ([f for f in text if f.status == FAIL] + unsure) or text

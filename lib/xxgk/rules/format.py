@@ -60,17 +60,35 @@ def format_citation(ctx: Context) -> Iterable[Finding]:
     return [ctx.passed("未援引已废止的2019年格式")]
 
 
-def _label_findings(ctx: Context, columns: bool) -> list[Finding]:
-    out = []
+_PUNCT = re.compile(r"[\W_]+")
+
+
+def _label_notes(ctx: Context, columns: bool):
+    """(note, written label, official label) for label deviations beyond punctuation (1、 vs 1.)."""
     for n in ctx.report.notes:
         is_column = n.kind in COLUMN_NOTE_KINDS or (n.kind in ROW_NOTE_KINDS and _COLUMN_MARK in n.message)
         if n.kind not in ROW_NOTE_KINDS + COLUMN_NOTE_KINDS or is_column != columns:
             continue
         quoted = re.findall(r"“([^”]*)”", n.message)
-        out.append(ctx.finding(FAIL, n.message, actual=quoted[0] if quoted else None,
-                               expected=quoted[1] if len(quoted) > 1 else None,
-                               evidence=[{"where": n.where, "raw": quoted[0] if quoted else n.message}]))
-    return out
+        written, official = (quoted + [None, None])[:2]
+        if written and official and _PUNCT.sub("", normalize_label(written)) == _PUNCT.sub("", normalize_label(official)):
+            continue
+        yield n, written, official
+
+
+def _label_findings(ctx: Context, columns: bool) -> list[Finding]:
+    if not columns:
+        return [ctx.finding(FAIL, n.message, row=official, actual=written, expected=official,
+                            evidence=[{"where": n.where, "raw": written or n.message}])
+                for n, written, official in _label_notes(ctx, columns=False)]
+    by_table: dict[str, list] = {}
+    for n, written, _ in _label_notes(ctx, columns=True):
+        table = re.match(r"表([二三四])", n.message)
+        by_table.setdefault(table.group(1) if table else "", []).append((n, written))
+    return [ctx.finding(FAIL, f"表{t}有 {len(items)} 处列标题与官方格式不同：{'、'.join(f'“{w}”' for _, w in items[:8])}",
+                        table=t or None, actual=[w for _, w in items],
+                        evidence=[{"where": n.where, "raw": w or n.message} for n, w in items])
+            for t, items in by_table.items()]
 
 
 @rule("C_ROW_LABELS")

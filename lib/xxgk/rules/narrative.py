@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
-from xxgk.layouts import normalize_label
+from xxgk.layouts import load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding, Section
 from xxgk.rules import Context, evidence, number, rule
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _CLAUSE_END = "，,。；;"
 _NUM = r"(\d+)"
-_GAP = r"[^，,。；;\d率%]{{0,{}}}?"
+_GAP = r"[^，,、。；;\d率%]{{0,{}}}?"
 COUNT_UNIT = r"(?:件|起|宗|次|个)"
 # Words that mark a sentence about part of the report's scope (the office only, one group of bodies).
 NARROW_SCOPE = ("政府办", "办公室", "本级", "其中", "各部门", "区直", "县直", "市直", "乡镇", "街道", "镇街")
@@ -40,7 +41,7 @@ STATEMENTS = {
         rf"{_NUM}件{_gap(6)}(?:为|系|属于?)上一?年度?结转",
     ],
     "total_processed": [
-        rf"(?:办结|已答复|予以答复|依法答复|按时答复|办理完毕|办理完成|处理完毕|共办理|已办理){_gap(12)}{_NUM}件",
+        rf"(?:办结|答复|办理完毕|办理完成|处理完毕|共办理|已办理){_gap(12)}{_NUM}件",
     ],
     "carried_forward": [
         rf"结转(?:至|到)?下一?年度?{_gap(10)}{_NUM}件",
@@ -55,14 +56,18 @@ STATEMENTS = {
         rf"{_NUM}{COUNT_UNIT}{_gap(6)}(?:行政诉讼|诉讼)",
     ],
 }
+# A clause that says there were none: it has to end with the case type, so "未发生…被行政复议纠错" is not one.
+_NONE = r"^[^\d]*(?:未(?:发生|收到|出现|被|有)|没有|无)[^\d]{0,16}?"
+_CASE_END = r"(?:[、和及与或]?(?:行政)?(?:复议|诉讼))?(?:案件|案|情况|情形|的情况|的情形)?$"
 ZERO_STATEMENTS = {
-    "review": r"(?:未|没有|无)(?:发生|收到|出现|被)?[^，,。；;\d]{0,14}?行政复议",
-    "litigation": r"(?:未|没有|无)(?:发生|收到|出现|被)?[^，,。；;\d]{0,14}?(?:行政诉讼|起诉)",
+    "review": _NONE + r"行政复议" + _CASE_END,
+    "litigation": _NONE + r"(?:行政诉讼|起诉)" + _CASE_END,
 }
 _COMPILED = {k: [re.compile(p) for p in v] for k, v in STATEMENTS.items()}
 _ZERO = {k: re.compile(p) for k, p in ZERO_STATEMENTS.items()}
 # A match for these quantities that mentions 结转 is about the carry-over, not about them.
 _NOT_CARRY = ("new_received", "total_processed", "review", "litigation")
+_NOT_CASES = ("new_received", "total_processed", "carried_over", "carried_forward")  # 案件 are reviews and lawsuits
 
 
 @dataclass
@@ -97,14 +102,23 @@ def statements(ctx: Context, key: str) -> list[Statement]:
         for sent in _SENTENCE.findall(_norm(text)):
             for pat in _COMPILED[key]:
                 for m in pat.finditer(sent):
-                    if key in _NOT_CARRY and "结转" in m.group(0):
+                    if key in _NOT_CARRY and "结转" in m.group(0) or key in _NOT_CASES and "案" in m.group(0):
                         continue
                     st = Statement(int(m.group(1)), sent, _narrow(sent[: m.end()], ctx.report.agency), where)
                     found.setdefault((st.value, sent), st)
             zero = _ZERO.get(key)
-            if zero is not None and not re.search(r"\d", sent) and zero.search(sent):
-                found.setdefault((0, sent), Statement(0, sent, False, where))
+            if zero is not None and not any(h in sent for h in _table_headers()):
+                for clause in re.split(r"[，,]", sent):
+                    if zero.search(clause):
+                        found.setdefault((0, sent), Statement(0, sent, False, where))
     return list(found.values())
+
+
+@lru_cache(maxsize=1)
+def _table_headers() -> tuple[str, ...]:
+    """Header texts of table 四 (a sentence holding them is table text that leaked into prose)."""
+    t4 = load_layout("2021").table("t4")
+    return tuple(_norm(part) for c in t4.columns for part in (c.group or "").split("/") if len(part) > 4)
 
 
 def _cells_total(ctx: Context, keys: list[tuple[str, str, str]]):

@@ -11,7 +11,7 @@ from xxgk.rules import Context, agency_record, rule
 
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _TOWNSHIP_NAME = re.compile(r"(镇|乡|街道)(人民政府|政府|办事处)?$")
-_GOVERNMENT_NAME = re.compile(r"(人民政府|政府|管委会|管理委员会)$")
+_GOVERNMENT_NAME = re.compile(r"(人民政府|政府|管委会|管理委员会|[省市县区旗州])$")  # a bare region name is its government
 _LEVELS = {  # agencies.csv `level` values (English or Chinese) -> (township?, rule-making level?)
     "national": (False, True), "国家": (False, True), "中央": (False, True),
     "province": (False, True), "provincial": (False, True), "省": (False, True), "省级": (False, True),

@@ -1,0 +1,66 @@
+"""`xxgk check` and `xxgk rules`: findings of one or more report files, as text or JSON."""
+
+from __future__ import annotations
+
+from xxgk.layouts import normalize_label
+from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, UNCERTAIN, Finding, Report
+from xxgk.rules import catalog, check
+from xxgk.score import score
+
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_MARKS = {FAIL: "✗", UNCERTAIN: "?", PASS: "✓", NOT_ASSESSABLE: "–"}
+SHOWN = (FAIL, UNCERTAIN)
+
+
+def check_many(reports: list[Report], previous: Report | None = None, waivers=None) -> list[tuple[Report, list[Finding]]]:
+    """Check each report; the others of the same year are its peers, the same agency's year−1 its previous."""
+    out = []
+    for r in reports:
+        peers = [p for p in reports if p is not r and p.year == r.year]
+        prev = previous or next((p for p in reports if p.year is not None and r.year is not None
+                                 and p.year == r.year - 1 and _same_agency(p, r)), None)
+        out.append((r, check(r, previous=prev, peers=peers, waivers=waivers)))
+    return out
+
+
+def _same_agency(a: Report, b: Report) -> bool:
+    return bool(a.agency) and normalize_label(a.agency) == normalize_label(b.agency or "")
+
+
+def result_json(report: Report, findings: list[Finding], everything: bool = False) -> dict:
+    shown = findings if everything else [f for f in findings if f.status in SHOWN]
+    return {
+        "report": {k: getattr(report, k) for k in ("agency", "year", "format_version", "source_file", "rendering",
+                                                   "published")},
+        "findings": [f.to_json() for f in shown],
+        "score": score(findings).to_json(),
+    }
+
+
+def result_text(report: Report, findings: list[Finding], everything: bool = False) -> str:
+    s = score(findings)
+    lines = [f"{report.agency or '（未识别机关）'}  {report.year or '?'}年度  格式 {report.format_version}  "
+             f"[{report.source_file}]",
+             f"  得分 {s.score:g}（{s.grade}），可评估规则占 {s.coverage:.0%}"]
+    shown = findings if everything else [f for f in findings if f.status in SHOWN]
+    for severity, name in SEVERITY_NAMES.items():
+        group = [f for f in shown if f.severity == severity]
+        if not group:
+            continue
+        lines.append(f"\n{name}（{sum(1 for f in group if f.status == FAIL)} 项不符合，"
+                     f"{sum(1 for f in group if f.status == UNCERTAIN)} 项无法判断）")
+        for f in sorted(group, key=lambda f: list(STATUS_MARKS).index(f.status)):
+            waived = f"  〔已豁免：{f.waiver_reason}〕" if f.waived else ""
+            lines.append(f"  {STATUS_MARKS[f.status]} {f.rule}  {f.message}{waived}")
+            for ev in f.evidence[:3]:
+                lines.append(f"      {ev.get('where', '')}：{ev.get('raw', '')}")
+    if not shown:
+        lines.append("\n  未发现问题")
+    return "\n".join(lines)
+
+
+def catalog_text() -> str:
+    lines = []
+    for m in catalog().values():
+        lines.append(f"{m.id:<32} {m.category:<12} {m.severity:<8} {m.statement}\n{'':<54}依据：{m.basis}")
+    return "\n".join(lines)
