@@ -98,6 +98,36 @@ def cmd_review(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from xxgk.checking import check_many, result_json, result_text
+    from xxgk.config import WAIVERS_CSV
+
+    try:
+        reports = [read_report(f, year=args.year) for f in args.files]
+        previous = read_report(args.previous) if args.previous else None
+    except ReadError as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 2
+    results = check_many(reports, previous, waivers=args.waivers or (WAIVERS_CSV if WAIVERS_CSV.exists() else None))
+    if args.json:
+        out = [result_json(r, f, args.all) for r, f in results]
+        _print_json(out[0] if len(out) == 1 else out)
+    else:
+        print("\n\n".join(result_text(r, f, args.all) for r, f in results))
+    return 0
+
+
+def cmd_rules(args) -> int:
+    from xxgk.checking import catalog_text
+    from xxgk.rules import catalog
+
+    if args.json:
+        _print_json([vars(m) for m in catalog().values()])
+    else:
+        print(catalog_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告审查工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("check", help="check report files against the rule catalog")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--year", type=int)
+    p.add_argument("--previous", metavar="FILE", help="the same agency's report for the previous year")
+    p.add_argument("--waivers", metavar="CSV", help="waivers file (default: data/waivers.csv)")
+    p.add_argument("--all", action="store_true", help="also list passed and not assessable outcomes")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("rules", help="print the rule catalog")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("run", help="review every selected agency of a year into reports/<year>/")
     p.add_argument("--year", required=True, help="report year, or 'all' for every year under data/reports")

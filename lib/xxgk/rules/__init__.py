@@ -32,7 +32,6 @@ class RuleMeta:
     severity: str
     statement: str
     basis: str
-    params: tuple = ()
 
 
 @lru_cache(maxsize=None)
