@@ -19,6 +19,7 @@ from xxgk.values import MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, Value, 
 _NUMERALS = "一二三四五六七八九十"
 _HEADING_START = re.compile(rf"^\s*([{_NUMERALS}])\s*[、.．]")
 _T4_START = normalize_label("行政复议")
+_HEADING_SIMILARITY = 0.85
 
 
 def assemble(doc: Document, year: int | None = None, agency: str | None = None) -> Report:
@@ -75,6 +76,14 @@ def _heading_match(text: str):
     for old in pre2019_markers()["headings"]:
         if norm.startswith(normalize_label(old)) or norm[2:].startswith(normalize_label(old)):
             return _NUMERALS.index(m.group(1)) + 1, None, first_line.strip()
+    # A heading alone on its line with a typo (四、政府信息公开行政法复议…) still starts its section.
+    number = _NUMERALS.index(m.group(1)) + 1
+    for sec in section_headings():
+        if sec.number == number and any(
+            difflib.SequenceMatcher(None, norm, normalize_label(c)).ratio() >= _HEADING_SIMILARITY
+            for c in (sec.heading, *sec.variants)
+        ):
+            return sec.number, sec, first_line.strip()
     return None
 
 
@@ -289,7 +298,7 @@ class _TableReader:
         n = len(table.columns)
         where_row = label.where if label else (values[0].where if values else "")
         if self.doc.concatenated:
-            parsed = digit_runs.split_row(values, n)
+            parsed = digit_runs.split_row(values, table)
         else:
             parsed = [(t.text, parse_value(t.text), t.where) for t in values[:n]]
             extra = [t.text.strip() for t in values[n:]]

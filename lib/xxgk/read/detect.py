@@ -86,7 +86,8 @@ def layout_version(text: str) -> tuple[str, str]:
         hits[v] = [m for m in load_layout(v).markers if normalize_label(m) in norm]
     old = [m for m in pre2019_markers()["markers"] if normalize_label(m) in norm]
     n19, n21 = len(hits["2019"]), len(hits["2021"])
-    if n19 or n21:
+    # One new-format word in the prose of an old-structure report (政府集中采购项目类信息) is no table.
+    if (n19 or n21) and not (len(old) >= 2 and max(n19, n21) < 2):
         v = "2019" if n19 > n21 else "2021" if n21 > n19 else "unknown"
         reason = f"2019 格式标志 {n19} 个（{'、'.join(hits['2019'][:4])}），2021 格式标志 {n21} 个（{'、'.join(hits['2021'][:4])}）"
         return v, reason

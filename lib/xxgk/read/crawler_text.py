@@ -1,0 +1,333 @@
+"""Crawler plain text: a metadata header (标题:, 发布时间:), then the report, often on one line.
+
+Section headings are found by their official wording wherever they stand. A table area is where
+official labels (captions, headers, row labels of the detected layout) follow one another with only
+numbers or short header text between them; each label becomes a cell token and the text between two
+labels one cell token holding the raw run ("640020470"), which digit_runs splits once the assembler
+has placed it. Text rendered one cell per line or as PDF lines ("label 1 2 3") reads the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from xxgk.layouts import Layout, load_layout, normalize_label, pre2019_markers, section_headings
+from xxgk.read import detect
+from xxgk.read.document import Document
+
+_META = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.*)$")
+_BODY_MARK = re.compile(r"^\s*=+\s*正\s*文\s*=+\s*$")
+_TITLE_KEYS = ("标题", "名称", "文件名称")
+_PUBLISHED_KEYS = ("发布时间", "发布日期", "公开日期", "成文日期")
+_HEADER_KEYS = (*_TITLE_KEYS, *_PUBLISHED_KEYS, "文号", "发布机构", "栏目", "原文链接", "本地目录", "来源")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_PDF_ROW = re.compile(r"^\s*.*?[^\d\s.\-]\s+(?:-?\d[\d,.]*\s+){2,}-?\d[\d,.]*\s*$")
+_MIN_PDF_ROWS = 3
+_MAX_PDF_LINE = 300
+_NUMERALS = "一二三四五六七八九十"
+_NUMBERED = re.compile(rf"[{_NUMERALS}][、.]")
+_HEADING_SIMILARITY = 0.85  # a mistyped heading (“行政法复议”) still starts its section
+_VALUE_CHARS = r"\d\s.\-−－+/／—–―元万"
+_PIECE = re.compile(rf"[{_VALUE_CHARS}]+|[^{_VALUE_CHARS}]+")
+_SHORT_TEXT = 12  # header text between labels (申请人情况) is this short and has no sentence punctuation
+_SENTENCE = re.compile(r"[。；;！!？?，,：:]")
+_MIN_TABLE_LABELS = 3
+_STRONG_LENGTH = 6  # labels this long are specific enough to open a table area
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int  # positions in the original body text
+    end: int
+    kind: str  # heading | label
+    text: str  # normalized label (labels only)
+    number: int = 0  # section number (headings only)
+
+
+def read(text: str, path: str) -> Document:
+    doc = Document(path, "crawler_text")
+    lines = text.splitlines(keepends=True)
+    meta, first = _metadata(lines)
+    doc.title = next((meta[k] for k in _TITLE_KEYS if meta.get(k)), None)
+    doc.published = next((_date(meta[k]) for k in _PUBLISHED_KEYS if meta.get(k) and _date(meta[k])), None)
+    body = "".join(lines[first:])
+    if _pdf_lines(lines[first:]):
+        from xxgk.read.pdf import tokens_from_text_lines
+
+        tokens_from_text_lines(((ln, f"第{first + i}行") for i, ln in enumerate(lines[first:], 1)), doc)
+    else:
+        _Tokenizer(doc, body, first).run()
+    return doc
+
+
+def _pdf_lines(lines: list[str]) -> bool:
+    """Text extracted from a PDF line by line: rows print as “label 1 2 3”, one to a line."""
+    return sum(1 for ln in lines if len(ln) < _MAX_PDF_LINE and _PDF_ROW.match(ln)) >= _MIN_PDF_ROWS
+
+
+def _metadata(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Key: value lines above the 正文 marker (or leading the file); returns them and the body's first line."""
+    for i, line in enumerate(lines[:40]):
+        if _BODY_MARK.match(line):
+            return _keys(lines[:i]), i + 1
+    i = 0
+    while i < len(lines) and (m := _META.match(lines[i])) and m.group(1) in _HEADER_KEYS:
+        i += 1
+    return _keys(lines[:i]), i
+
+
+def _keys(lines: list[str]) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        m = _META.match(line)
+        if m and m.group(2).strip():
+            out.setdefault(m.group(1), m.group(2).strip())
+    return out
+
+
+def _date(text: str) -> str | None:
+    m = _DATE.search(text)
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+class _Tokenizer:
+    def __init__(self, doc: Document, body: str, first_line: int):
+        self.doc, self.body, self.first_line = doc, body, first_line
+        self.norm, self.index = _normalized(body)
+        version, _ = detect.layout_version(body)
+        self.layout: Layout | None = load_layout(version) if version in ("2019", "2021") else None
+        self.labels = _labels(self.layout) if self.layout else {}
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(body) if ch == "\n"]
+
+    def run(self) -> None:
+        headings = self._headings()
+        spans = sorted(headings + self._labels_outside(headings), key=lambda s: s.start)
+        pos = 0
+        for cluster in self._table_clusters(spans):
+            for span in (s for s in spans if pos <= s.start < cluster[0].start and s.kind == "heading"):
+                self._prose(pos, span.start)
+                self.doc.text(self.body[span.start:span.end], self._where(span.start))
+                pos = span.end
+            self._prose(pos, cluster[0].start)
+            pos = self._table(cluster, spans)
+        for span in (s for s in spans if s.start >= pos and s.kind == "heading"):
+            self._prose(pos, span.start)
+            self.doc.text(self.body[span.start:span.end], self._where(span.start))
+            pos = span.end
+        self._prose(pos, len(self.body))
+
+    # -- finding headings and labels ---------------------------------------------------------------
+    def _headings(self) -> list[_Span]:
+        """Section headings in the order of their numbers; numbered row labels never match one.
+
+        An official heading counts under any numeral (reports renumber when they add parts of their
+        own); an old-structure heading or a mistyped one only under its own number.
+        """
+        official = [(s.number, [normalize_label(h)[2:] for h in (s.heading, *s.variants)]) for s in section_headings()]
+        old = [normalize_label(h) for h in pre2019_markers()["headings"]]
+        found, last = [], 0
+        for m in _NUMBERED.finditer(self.norm):
+            written = _NUMERALS.index(self.norm[m.start()]) + 1
+            number, length = _heading_at(written, self.norm[m.end():], official, old, last)
+            if length:
+                start, end = self.index[m.start()], self.index[m.end() + length - 1] + 1
+                found.append(_Span(start, end, "heading", "", number))
+                last = number
+        return found
+
+    def _labels_outside(self, headings: list[_Span]) -> list[_Span]:
+        """Every official label in the text, longest first at each place, outside the headings."""
+        if not self.labels:
+            return []
+        lengths = sorted({len(k) for k in self.labels}, reverse=True)
+        blocked = [(self._norm_pos(h.start), self._norm_pos(h.end)) for h in headings]
+        spans, i, n = [], 0, len(self.norm)
+        while i < n:
+            inside = next((b for b in blocked if b[0] <= i < b[1]), None)
+            if inside:
+                i = inside[1]
+                continue
+            for size in lengths:
+                key = self.norm[i:i + size]
+                if key in self.labels:
+                    spans.append(_Span(self.index[i], self.index[i + size - 1] + 1, "label", key))
+                    i += size
+                    break
+            else:
+                i += 1
+        return spans
+
+    def _norm_pos(self, original: int) -> int:
+        """First normalized position at or after an original position."""
+        lo, hi = 0, len(self.index)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.index[mid] < original:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    # -- table areas -------------------------------------------------------------------------------
+    def _table_clusters(self, spans: list[_Span]) -> list[list[_Span]]:
+        """Runs of labels separated only by numbers or short header text, with a specific label."""
+        clusters, current = [], []
+        for span in spans:
+            if span.kind == "heading":
+                clusters.append(current)
+                current = []
+                continue
+            if current and not self._cell_like(self.body[current[-1].end:span.start]):
+                clusters.append(current)
+                current = []
+            current.append(span)
+        clusters.append(current)
+        return [c for c in clusters if len(c) >= _MIN_TABLE_LABELS and any(self.labels[s.text] for s in c)]
+
+    def _cell_like(self, gap: str) -> bool:
+        return all(not _is_prose(p) for p in _PIECE.findall(gap))
+
+    def _table(self, cluster: list[_Span], spans: list[_Span]) -> int:
+        """Emit the cluster's labels and runs; returns where the table area ends."""
+        following = next((s for s in spans if s.start >= cluster[-1].end), None)
+        tail_end = following.start if following else len(self.body)
+        for k, span in enumerate(cluster):
+            self.doc.cell(self.body[span.start:span.end], self._where(span.start))
+            gap_end = cluster[k + 1].start if k + 1 < len(cluster) else tail_end
+            end = self._gap(span, span.end, gap_end)
+            if end < gap_end:
+                self.doc.row_end(self._where(end))
+                return end
+        self.doc.row_end(self._where(tail_end))
+        return tail_end
+
+    def _gap(self, label: _Span, start: int, end: int) -> int:
+        """Cells of the text after a label; stops where prose begins and returns that position."""
+        pos = start
+        for piece in _PIECE.findall(self.body[start:end]):
+            if _is_prose(piece):
+                return pos
+            stripped = piece.strip()
+            if _is_run(stripped):
+                self._run(label, stripped, pos + piece.index(stripped[0]))
+            elif stripped.strip("元万"):
+                self.doc.row_end(self._where(pos))
+                self.doc.cell(stripped, self._where(pos + piece.index(stripped[0])))
+            pos += len(piece)
+        return end
+
+    def _run(self, label: _Span, run: str, at: int) -> None:
+        """A value run: one token when cells ran together, one per value when they are separated."""
+        parts = run.split()
+        if len(parts) < self._columns_after(label):
+            self.doc.concatenated = True
+        if self.doc.concatenated or len(parts) == 1:
+            self.doc.cell(run, self._where(at))
+            return
+        offset = 0
+        for part in parts:
+            offset = run.index(part, offset)
+            self.doc.cell(part, self._where(at + offset))
+            offset += len(part)
+
+    def _columns_after(self, label: _Span) -> int:
+        """How many values the row a label opens should carry (0 if the label opens no row)."""
+        hit = self.layout.match_row(label.text) if self.layout else None
+        if hit and not hit[1].group:
+            return len(hit[0].columns)
+        widths = [len(t.columns) for t in self.layout.tables for c in t.columns if normalize_label(c.label) == label.text]
+        return max(widths, default=0)
+
+    def _prose(self, start: int, end: int) -> None:
+        text = self.body[start:end].strip()
+        if text:
+            self.doc.text(text, self._where(start + self.body[start:end].index(text[0])))
+
+    def _where(self, pos: int) -> str:
+        line = _bisect(self.line_starts, pos)
+        col = pos - self.line_starts[line - 1] + 1
+        length = len(self.body) - self.line_starts[line - 1] if line == len(self.line_starts) else self.line_starts[line] - self.line_starts[line - 1]
+        absolute = self.first_line + line
+        return f"第{absolute}行第{col}字" if length > 200 else f"第{absolute}行"
+
+
+def _heading_at(written: int, rest: str, official, old, last: int) -> tuple[int, int]:
+    """(section number, normalized length after “X、”) of a heading starting here, or (0, 0)."""
+    for number, bodies in official:
+        hit = max((len(b) for b in bodies if rest.startswith(b)), default=0)
+        if hit and number > last:
+            return number, hit
+    if written <= last:
+        return 0, 0
+    for h in old:
+        body = h[2:] if h[:1] in _NUMERALS and h[1:2] in "、." else h
+        if (h == body or _NUMERALS.index(h[0]) + 1 == written) and rest.startswith(body):
+            return written, len(body)
+    best, length = 0.0, 0
+    for number, bodies in official:
+        if number != written:
+            continue
+        for b in bodies:
+            for size in range(max(2, len(b) - 2), len(b) + 3):
+                ratio = difflib.SequenceMatcher(None, rest[:size], b).ratio()
+                if ratio > best:
+                    best, length = ratio, size
+    return (written, length) if best >= _HEADING_SIMILARITY else (0, 0)
+
+
+def _bisect(starts: list[int], pos: int) -> int:
+    """1-based number of the line holding `pos`."""
+    lo, hi = 0, len(starts)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _is_run(piece: str) -> bool:
+    """Numbers, or not-applicable marks standing for them."""
+    return any(ch.isdigit() for ch in piece) or bool(piece) and set(piece) <= set("/／—–―-−－ ")
+
+
+def _is_prose(piece: str) -> bool:
+    text = normalize_label(piece)
+    if not text or re.fullmatch(rf"[{_VALUE_CHARS}]+", piece):
+        return False
+    return len(text) > _SHORT_TEXT or bool(_SENTENCE.search(text))
+
+
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """The text as labels are compared (NFKC, no whitespace) and each character's original position."""
+    chars, index = [], []
+    for i, ch in enumerate(text):
+        for c in normalize_label(ch):
+            chars.append(c)
+            index.append(i)
+    return "".join(chars), index
+
+
+def _labels(layout: Layout) -> dict[str, bool]:
+    """Normalized official label -> whether it is specific enough to open a table area."""
+    out: dict[str, bool] = {}
+
+    def add(label: str | None, strong: bool = False) -> None:
+        norm = normalize_label(label or "")
+        if norm:
+            out[norm] = out.get(norm, False) or strong or len(norm) >= _STRONG_LENGTH
+
+    for table in layout.tables:
+        add(table.subtable, True)
+        add(table.header_label, True)
+        add(table.corner_note, True)
+        for col in table.columns:
+            for label in (col.label, *col.variants, *(col.group.split("/") if col.group else ())):
+                add(label)
+        for row in table.rows:
+            for label in (row.label, *row.variants):
+                add(label)
+    return out
