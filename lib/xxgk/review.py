@@ -92,6 +92,14 @@ class Review:
             "disclosure_rate": self.facts.disclosure_rate,
         }
 
+    def findings_frame(self, shown: tuple[str, ...] = (FAIL, UNCERTAIN)):
+        """Findings as a DataFrame (failed and uncertain by default), for analysts."""
+        import pandas as pd
+
+        rows = [{**f.to_json(), "waived": f.waived} for f in self.findings if f.status in shown]
+        return pd.DataFrame(rows, columns=["rule", "category", "severity", "status", "message", "table", "subtable",
+                                           "row", "column", "expected", "actual", "difference", "evidence", "waived"])
+
     # -- displayable pieces -----------------------------------------------------------------------
     def header(self) -> Html:
         from xxgk import views
@@ -179,6 +187,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reviews are for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

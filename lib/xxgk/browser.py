@@ -1,0 +1,59 @@
+"""Open an exported page in headless Chromium (Debian's, driven by Playwright) the way a reader would.
+
+Used by the tests and the screenshot script: what the page shows, which images loaded, and every
+request the browser made (an offline page makes exactly one: for its own file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync")
+
+
+@dataclass
+class PageView:
+    url: str
+    text: str  # the visible text of the page body
+    images: list[tuple[int, int]]  # natural width and height of every <img>
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    code_blocks: int = 0  # elements that look like notebook input (code) areas
+
+    @property
+    def outside_requests(self) -> list[str]:
+        return [u for u in self.requests if u != self.url]
+
+
+def view(page_file: Path, screenshot: Path | None = None, width: int = 900, full_page: bool = True,
+         clip_height: int | None = None) -> PageView:
+    """Load a local HTML file with network requests recorded and blocked; optionally save a screenshot."""
+    from playwright.sync_api import sync_playwright
+
+    url = Path(page_file).resolve().as_uri()
+    requests: list[str] = []
+    console: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
+        try:
+            page = browser.new_page(viewport={"width": width, "height": clip_height or 900})
+
+            def route(r):
+                requests.append(r.request.url)
+                r.continue_() if r.request.url == url else r.abort()
+
+            page.route("**/*", route)
+            page.on("console", lambda m: console.append(m.text))
+            page.goto(url, wait_until="load")
+            images = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.naturalHeight])")
+            text = page.inner_text("body")
+            code = page.eval_on_selector_all("pre code, .jp-InputArea, .input_area, .highlight", "els => els.length")
+            if screenshot is not None:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=full_page and clip_height is None)
+        finally:
+            browser.close()
+    return PageView(url, text, [tuple(i) for i in images], requests, console, code)
