@@ -225,5 +225,5 @@ def test_review_with_earlier_years_and_peers(rendered):
 def test_explore_notebook_runs():
     nb = render.execute(NOTEBOOKS_DIR / "explore.ipynb", {"agency": HISTORY_AGENCY, "year": HISTORY_YEAR})
     shown = json.dumps([o for c in nb.cells for o in c.get("outputs", [])], ensure_ascii=False)
-    assert "青禾示例县人民政府" in shown and "data:image/png;base64," in shown and "T3_" in shown
+    assert "青禾示例县人民政府" in shown and "data:image/png;base64," in shown and "<th>rule</th>" in shown
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
