@@ -11,11 +11,12 @@ Examples:
 
 from __future__ import annotations
 
+import copy
 import random
 
 from xxgk.layouts import Table, load_layout
 from xxgk.model import Cell, Report, Section
-from xxgk.values import NUMBER
+from xxgk.values import NUMBER, parse_value
 
 S1_POOL = [
     "本机关坚持以公开为常态、不公开为例外，围绕中心工作做好主动公开。",
@@ -143,6 +144,15 @@ def consistent_report(version: str = "2021", year: int | None = None, agency: st
                 line += 1
     _write_text(report, rng)
     return report
+
+
+def with_cell(report: Report, table_id: str, row_key: str, column_key: str, raw: str) -> Report:
+    """A copy of `report` where one cell reads `raw` (parsed as a reader would: '' is blank, '/' is na)."""
+    out = copy.deepcopy(report)
+    cell = next(c for c in out.cells if (c.table_id, c.row_key, c.column_key) == (table_id, row_key, column_key))
+    parsed = parse_value(raw)
+    cell.raw, cell.value, cell.status, cell.unit = raw, parsed.value, parsed.status, parsed.unit
+    return out
 
 
 def _write_text(report: Report, rng: random.Random) -> None:

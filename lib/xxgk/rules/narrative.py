@@ -90,9 +90,9 @@ def _narrative_sections(ctx: Context) -> list[tuple[str, str]]:
     return out
 
 
-def _narrow(sentence_before: str, agency: str | None) -> bool:
+def _narrow(sentence_before: str, agency: str | None, ignore: tuple[str, ...] = ()) -> bool:
     own = _norm(agency or "")
-    return any(w in sentence_before and w not in own for w in NARROW_SCOPE)
+    return any(w in sentence_before and w not in own and w not in ignore for w in NARROW_SCOPE)
 
 
 def statements(ctx: Context, key: str) -> list[Statement]:
@@ -232,7 +232,7 @@ def tt_outcome_shares(ctx: Context) -> Iterable[Finding]:
                     if value is None:
                         out.append(ctx.finding(UNCERTAIN, f"正文称{name} {count} 件，表三对应单元格不是数字", evidence=ev, **place))
                         continue
-                    narrow = _narrow(sent[: m.end()], ctx.report.agency)
+                    narrow = _narrow(sent[: m.end()], ctx.report.agency, ignore=("其中",))  # 其中 lists outcomes
                     if count != value:
                         status = UNCERTAIN if narrow else FAIL
                         out.append(ctx.finding(status, f"正文称{name} {count} 件，表三为 {value}", expected=value,

@@ -39,7 +39,8 @@ def shingles(text: str, n: int = SHINGLE) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def boilerplate() -> frozenset[str]:
+def boilerplate() -> tuple[str, ...]:
+    """Cleaned boilerplate phrases, longest first (so a long phrase is cut before its parts)."""
     with open(BOILERPLATE_FILE, encoding="utf-8") as fh:
         phrases = list(yaml.safe_load(fh))
     for v in VERSIONS:
@@ -48,10 +49,19 @@ def boilerplate() -> frozenset[str]:
         phrases += [s.heading for s in lay.sections] + [x for s in lay.sections for x in s.variants]
         for t in lay.tables:
             phrases += [r.label for r in t.rows] + [c.label for c in t.columns] + [t.subtable or "", t.title or ""]
+    cleaned = {clean(p) for p in phrases if len(clean(p)) >= 2}
+    return tuple(sorted(cleaned, key=len, reverse=True))
+
+
+def own_shingles(text: str, common: set[str] = frozenset()) -> set[str]:
+    """Shingles of a text with boilerplate phrases cut out (no shingle spans a cut) and common ones dropped."""
+    rest = clean(text)
+    for phrase in boilerplate():
+        rest = rest.replace(phrase, "|")
     out: set[str] = set()
-    for p in phrases:
-        out |= shingles(clean(p))
-    return frozenset(out)
+    for part in rest.split("|"):
+        out |= shingles(part)
+    return out - common
 
 
 def _common(reports: Iterable[Report], number: int) -> set[str]:
@@ -72,7 +82,7 @@ def _common(reports: Iterable[Report], number: int) -> set[str]:
 
 def compare(mine: Section, other: Section, common: set[str]) -> tuple[float, int] | None:
     """(share of my own shingles found in `other`, my own shingle count), None when too short."""
-    own = shingles(clean(mine.text)) - boilerplate() - common
+    own = own_shingles(mine.text, common)
     if len(own) < MIN_SHINGLES:
         return None
     return len(own & shingles(clean(other.text))) / len(own), len(own)
@@ -87,7 +97,7 @@ def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[st
         if blk.size < MIN_PASSAGE or len(found) >= limit:
             break
         piece = a[blk.a: blk.a + blk.size]
-        if shingles(piece) - boilerplate() - common:
+        if own_shingles(piece, common):
             found.append(piece[:80] + ("…" if len(piece) > 80 else ""))
     return found
 

@@ -1,0 +1,93 @@
+"""Same agency across years (carry chain, 表二 stocks) and copied text against last year and peers."""
+
+from __future__ import annotations
+
+import copy
+
+from rulekit import failed, run, statuses
+from xxgk.rules.similarity import clean
+from xxgk.synth import consistent_report, with_cell
+
+P20 = consistent_report("2019", 2020, seed=5)
+P21 = consistent_report("2021", 2021, seed=5, previous=P20)
+R22 = consistent_report("2021", 2022, seed=5, previous=P21)
+
+
+def test_carry_chain_per_column_and_across_the_format_change():
+    for prev, now in ((P20, P21), (P21, R22)):
+        assert statuses(now, "X_T3_CARRY_CHAIN", previous=prev) == {"pass"}
+    broken = with_cell(R22, "t3", "carried_over", "legal_service", str(R22.value("t3", "carried_over", "legal_service") + 1))
+    bad = failed(broken, "X_T3_CARRY_CHAIN", previous=P21)
+    assert [f.column for f in bad] == ["法人或其他组织/法律服务机构"] and bad[0].difference == 1
+    assert any(e["cell"].startswith("上年") for e in bad[0].evidence)
+
+
+def test_carry_chain_needs_consecutive_years():
+    assert statuses(R22, "X_T3_CARRY_CHAIN") == {"not_assessable"}
+    assert statuses(R22, "X_T3_CARRY_CHAIN", previous=P20) == {"not_assessable"}
+    blank = with_cell(P21, "t3", "carried_forward", "research", "")
+    assert "uncertain" in statuses(R22, "X_T3_CARRY_CHAIN", previous=blank)
+
+
+def test_2021_valid_stock_and_repeal_bound():
+    assert statuses(R22, "X_T2_2021_VALID_STOCK", previous=P21) == {"pass"}
+    assert statuses(R22, "X_T2_2021_REPEAL_BOUND", previous=P21) == {"pass"}
+    off = with_cell(R22, "t2_art20_1", "normative_documents", "valid",
+                    str(R22.value("t2_art20_1", "normative_documents", "valid") + 4))
+    assert [f.row for f in failed(off, "X_T2_2021_VALID_STOCK", previous=P21)] == ["行政规范性文件"]
+    huge = with_cell(R22, "t2_art20_1", "normative_documents", "repealed", "100000")
+    assert failed(huge, "X_T2_2021_REPEAL_BOUND", previous=P21)
+
+
+def test_table_two_never_compared_across_versions():
+    for rule in ("X_T2_2021_VALID_STOCK", "X_T2_2019_ITEM_CHAIN", "X_T2_2019_PUBLISHED_STOCK"):
+        got = run(P21, rule, previous=P20)
+        assert [f.status for f in got] == ["not_assessable"], rule
+    assert "口径不同" in run(P21, "X_T2_2021_VALID_STOCK", previous=P20)[0].message
+
+
+def test_2019_item_chain_and_published_stock():
+    p19 = consistent_report("2019", 2019, seed=6)
+    p20 = consistent_report("2019", 2020, seed=6, previous=p19)
+    assert statuses(p20, "X_T2_2019_ITEM_CHAIN", previous=p19) == {"pass"}
+    assert statuses(p20, "X_T2_2019_PUBLISHED_STOCK", previous=p19) == {"pass"}
+    off = with_cell(p20, "t2_art20_6", "admin_coercion", "prev_year_items",
+                    str(p20.value("t2_art20_6", "admin_coercion", "prev_year_items") + 2))
+    assert [f.row for f in failed(off, "X_T2_2019_ITEM_CHAIN", previous=p19)] == ["行政强制"]
+    more = with_cell(p20, "t2_art20_1", "normative_documents", "total_published", "9999")
+    assert failed(more, "X_T2_2019_PUBLISHED_STOCK", previous=p19)
+
+
+LONG = ("今年我局聚焦营商环境专项整治，梳理涉企收费目录并逐项公开依据和标准，"
+        "对全县一百二十家规模以上企业逐户走访，收集政策诉求四十余条，形成问题清单并限时办结。")
+
+
+def with_section(report, number, text):
+    out = copy.deepcopy(report)
+    out.sections[number - 1].text = text
+    return out
+
+
+def test_copied_section_against_previous_year_with_passages_shown():
+    prev = with_section(P21, 1, LONG.replace("今年", "2021年"))
+    now = with_section(R22, 1, LONG.replace("今年", "2022年"))  # the same text, only the year changed
+    bad = failed(now, "X_SIMILARITY_PREVIOUS", previous=prev)
+    assert [f.row for f in bad] == ["一、总体情况"] and bad[0].actual >= 0.9
+    assert any(clean("逐户走访") in e["raw"] for e in bad[0].evidence)
+    assert statuses(R22, "X_SIMILARITY_PREVIOUS", previous=P21) <= {"pass", "not_assessable"}
+
+
+def test_shared_boilerplate_does_not_count():
+    boiler = "根据《中华人民共和国政府信息公开条例》，本报告中所列数据的统计期限自2022年1月1日起至2022年12月31日止。" * 3
+    a = with_section(R22, 6, boiler + "本年度未收取信息处理费。")
+    b = with_section(consistent_report("2021", 2022, agency="某县民政局"), 6, boiler + "本年度未收取信息处理费。")
+    assert not failed(a, "X_SIMILARITY_PEERS", peers=[b])
+
+
+def test_copied_from_a_peer():
+    a = with_section(R22, 5, LONG)
+    peer = with_section(consistent_report("2021", 2022, agency="某县民政局", seed=9), 5, LONG)
+    other = consistent_report("2021", 2022, agency="某县水务局", seed=10)
+    bad = failed(a, "X_SIMILARITY_PEERS", peers=[peer, other])
+    assert len(bad) == 1 and "某县民政局" in bad[0].message
+    assert statuses(a, "X_SIMILARITY_PEERS") == {"not_assessable"}

@@ -1,0 +1,99 @@
+"""Waivers keep findings visible; the score formula; `xxgk check` and `xxgk rules`."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SEED
+from xxgk.cli import main
+from xxgk.model import Finding
+from xxgk.rules import catalog, check
+from xxgk.score import score
+from xxgk.synth import consistent_report, render_pipe_text, with_cell
+from xxgk.waivers import load_waivers
+
+BROKEN = with_cell(consistent_report("2021", 2022), "t3", "granted", "research", "")
+
+
+def write_waivers(tmp_path, *rows):
+    path = tmp_path / "waivers.csv"
+    lines = ["agency,year,rule,cell,reason,who,date"] + [",".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_waived_finding_stays_visible(tmp_path):
+    path = write_waivers(tmp_path, ("某县商务局", "2022", "C_CELLS_BLANK", "表三/（一）予以公开/法人或其他组织/科研机构",
+                                    "原表如此，已核实为0", "张三", "2023-02-01"))
+    findings = check(BROKEN, waivers=path)
+    blank = [f for f in findings if f.rule == "C_CELLS_BLANK"]
+    assert [(f.status, f.waived) for f in blank] == [("fail", True)]
+    assert "原表如此" in blank[0].waiver_reason and blank[0].to_json()["waived"] is True
+    other = [f for f in findings if f.rule == "T3_RESULTS_SUM" and f.status == "uncertain"]
+    assert other and not any(f.waived for f in other)
+
+
+def test_waivers_match_agency_year_and_rule(tmp_path):
+    path = write_waivers(tmp_path, ("某县民政局", "", "C_CELLS_BLANK", "", "别的机关", "李四", ""),
+                         ("某县商务局", "2021", "C_CELLS_BLANK", "*", "别的年度", "李四", ""))
+    assert not any(f.waived for f in check(BROKEN, waivers=load_waivers(path)))
+    assert load_waivers(tmp_path / "absent.csv") == []
+
+
+def _finding(rule, severity, status="fail", row=None, waived=False):
+    return Finding(rule, "arithmetic", severity, status, "m", table="三", row=row, waived=waived)
+
+
+def test_score_formula():
+    assert score([_finding("A", "error", "pass")]).score == 100
+    s = score([_finding("A", "error", row=str(i)) for i in range(5)] + [_finding("B", "warning", row="x"),
+                                                                        _finding("C", "info", row="y")])
+    assert s.deductions == {"A": 30, "B": 3, "C": 1} and s.score == 66 and s.grade == "C"
+    assert score([_finding("A", "error", row="1", waived=True)]).score == 100
+    assert score([_finding("A", "error", "uncertain")]).score == 100
+    assert score([_finding("A", "error", "not_assessable"), _finding("B", "error", "pass")]).coverage == 0.5
+
+
+def test_cli_check_json_on_the_reference_report(capsys):
+    assert main(["check", str(SEED), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"report", "findings", "score"}
+    assert out["report"]["year"] == 2021 and out["report"]["format_version"] == "2019"
+    keys = {"rule", "category", "severity", "status", "message", "table", "subtable", "row", "column", "expected",
+            "actual", "evidence"}
+    assert all(keys <= set(f) for f in out["findings"])
+    assert {f["status"] for f in out["findings"]} <= {"fail", "uncertain"}
+    errors = {f["rule"] for f in out["findings"] if f["severity"] == "error"}
+    assert errors == {"C_FORMAT_VERSION", "C_SIX_SECTIONS"}
+    assert main(["check", str(SEED), "--json", "--all"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert {f["rule"] for f in every["findings"]} == set(catalog())
+
+
+def test_cli_check_text_and_several_files(tmp_path, capsys):
+    prev = consistent_report("2021", 2021, seed=8)
+    now = consistent_report("2021", 2022, seed=8, previous=prev)
+    files = []
+    for r in (prev, now):
+        path = tmp_path / f"{r.year}.txt"
+        path.write_text(render_pipe_text(r), encoding="utf-8")
+        files.append(str(path))
+    assert main(["check", *files, "--json", "--all"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out) == 2
+    chain = [f for f in out[1]["findings"] if f["rule"] == "X_T3_CARRY_CHAIN"]
+    assert {f["status"] for f in chain} == {"pass"}  # the 2021 file served as the 2022 file's previous year
+    assert main(["check", str(SEED)]) == 0
+    text = capsys.readouterr().out
+    assert "错误" in text and "C_FORMAT_VERSION" in text
+
+
+def test_cli_check_unreadable_file_exits_2(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope.txt")]) == 2
+    assert "nope.txt" in capsys.readouterr().err
+
+
+def test_cli_rules_prints_the_catalog(capsys):
+    assert main(["rules"]) == 0
+    text = capsys.readouterr().out
+    assert all(rule in text for rule in catalog())
