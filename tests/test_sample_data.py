@@ -17,6 +17,7 @@ import zipfile
 import pytest
 
 from conftest import SEED
+from xxgk import cli
 from xxgk import sample_data as sd
 from xxgk.config import DATA_DIR
 from xxgk.layouts import load_layout
@@ -103,6 +104,7 @@ def test_a_run_never_overwrites_existing_files(tmp_path):
     target = tmp_path / "agencies.csv"
     target.write_text("kept\n", encoding="utf-8")
     assert sd.main(["--out", str(tmp_path)]) == 1
+    assert cli.main(["sample-data", "--out", str(tmp_path)]) == 1
     assert target.read_text(encoding="utf-8") == "kept\n"
     assert not (tmp_path / "reports").exists()
     assert sd.main(["--out", str(tmp_path), "--force"]) == 0

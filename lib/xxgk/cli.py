@@ -170,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
     p.set_defaults(func=cmd_review)
+
+    from xxgk import sample_data
+
+    p = sub.add_parser("sample-data", help="write the fictional sample data (refuses to overwrite without --force)")
+    sample_data.add_arguments(p)
+    p.set_defaults(func=sample_data.run)
     return parser
 
 

@@ -741,11 +741,13 @@ def write(out: Path, force: bool = False) -> list[Path]:
     return list(targets)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="xxgk sample-data", description="生成虚构示例县的示例数据")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options shared by `python -m xxgk.sample_data` and `xxgk sample-data`."""
     parser.add_argument("--out", type=Path, default=DATA_DIR, help="target folder (default: the project's data/)")
     parser.add_argument("--force", action="store_true", help="overwrite existing files (developer regeneration)")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         written = write(args.out, args.force)
     except (FileExistsError, FileNotFoundError) as exc:
@@ -753,6 +755,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{len(written)} 个文件写入 {args.out}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m xxgk.sample_data", description="生成虚构示例县的示例数据")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

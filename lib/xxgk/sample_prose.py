@@ -166,13 +166,32 @@ def problems(v: Voice, year: int, rng: random.Random, plan_year: bool = True) ->
     return out
 
 
+_FEES = (
+    "本年度{we}未收取政府信息公开信息处理费。",
+    "{year}年，{we}办理政府信息公开申请均未收取信息处理费。",
+    "按照《政府信息公开信息处理费管理办法》，{we}本年度未发生信息处理费收费情形。",
+    "本年度{we}依申请提供政府信息，未向申请人收取信息处理费。",
+)
+_PROPOSALS = (
+    "本年度{we}承办人大代表建议和政协委员提案{n}件，均已按时办结，办理结果已按规定公开。",
+    "{year}年共承办建议提案{n}件，办复率100%，答复全文已在公开专栏发布。",
+    "{we}全年办理人大代表建议、政协委员提案{n}件，按期办结并公开办理复文。",
+)
+_KEY_POINTS = (
+    "对照{year}年全县政务公开工作要点，{we}围绕{t}等事项推进公开，各项任务均已完成。",
+    "{year}年政务公开工作要点中涉及{we}的{t}等任务已全部落实。",
+    "{we}按照年度政务公开工作要点，把{t}作为今年公开重点，按期完成。",
+)
+
+
 def other(v: Voice, year: int, rng: random.Random, fee_rule: bool, proposals: int) -> list[str]:
-    """Section 六: the 2021 format expects the 信息处理费 statement; proposals handled if any."""
+    """Section 六: the 2021 format expects the 信息处理费 statement; proposals and key points if any."""
     out = []
     if fee_rule:
-        out.append(f"本年度{v.we}未收取政府信息公开信息处理费。")
+        out.append(rng.choice(_FEES).format(we=v.we, year=year))
     if proposals:
-        out.append(f"本年度{v.we}承办人大代表建议和政协委员提案{proposals}件，均已按时办结，办理结果已按规定公开。")
+        out.append(rng.choice(_PROPOSALS).format(we=v.we, year=year, n=proposals))
+        out.append(rng.choice(_KEY_POINTS).format(we=v.we, year=year, t=rng.choice(v.topics)))
     if not out:
         out.append(rng.choice((f"{v.we}无其他需要报告的事项。", "本年度无其他需要报告的事项。")))
     return out
