@@ -8,8 +8,9 @@ from functools import lru_cache
 import pytest
 
 from conftest import REAL
-from xxgk.layouts import load_layout, normalize_label
+from xxgk.layouts import load_layout, normalize_label, section_headings
 from xxgk.read import read_document, read_report
+from xxgk.read import crawler_text
 from xxgk.read.assemble import assemble
 from xxgk.read.digit_runs import split_row, split_run
 from xxgk.read.document import Document, Token
@@ -214,3 +215,54 @@ def test_column_sums_that_cannot_hold_choose_nothing():
         "legal_service": "uncertain"}
     assert [c.value for c in cells if c.status == "number"] == [0, 1, 30]  # the same in both readings
     assert any("不成立" in n.message for n in report.notes)
+
+
+# -- other plain-text renderings of a real table -----------------------------------------------------
+def _rendering(values: dict, cell_sep: str) -> str:
+    """淮安市 2024 as crawler text from its hand-read cells and the layout's labels, cells joined by `cell_sep`."""
+    layout, sections = load_layout("2021"), section_headings()
+    body = [sections[0].heading, "本年度政务公开工作稳步推进。", sections[1].heading]
+    for table in layout.tables:
+        if table.table == "三" and table.corner_note:
+            body += [sections[2].heading, table.corner_note]
+        if table.table == "四":
+            body.append(sections[3].heading)
+        if table.subtable:
+            body += [table.subtable, table.header_label]
+        groups = dict.fromkeys(g for c in table.columns if c.group for g in c.group.split("/"))
+        body += [*groups, *(c.label for c in table.columns)]
+        for row in table.rows:
+            body += [row.label] if row.label else []
+            if not row.group:
+                body += [str(values[_key(table.table, table.subtable, row.label, c.path)]) for c in table.columns]
+    body += [sections[4].heading, "一是公开深度不够。", sections[5].heading, "无。"]
+    header = "标题: 淮安市人民政府2024年政府信息公开工作年度报告\n发布时间: 2025-01-20 10:00\n"
+    return header + cell_sep.join(body) + "\n"
+
+
+@pytest.fixture(scope="module")
+def huaian(expected) -> dict:
+    return {_key(c["table"], c.get("subtable"), c["row"], c["column"]): c["value"]
+            for c in expected["govnianbao_huaian_city_2024.pdf"]["cells"]}
+
+
+def test_one_cell_per_line(huaian):
+    doc = crawler_text.read(_rendering(huaian, "\n"), "one_cell_per_line.txt")
+    report = assemble(doc)
+    assert not doc.concatenated and doc.published == "2025-01-20"
+    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert len(report.cells) == 200
+    for cell in report.cells:
+        assert cell.status == "number" and cell.value == huaian[_key(cell.table, cell.subtable, cell.row, cell.column)]
+
+
+def test_large_table_run_together_is_never_misread(huaian):
+    """Four-digit counts with no separators at all: every cell read is right, the rest uncertain."""
+    doc = crawler_text.read(_rendering(huaian, ""), "run_together.txt")
+    report = assemble(doc)
+    assert doc.concatenated and len(report.cells) == 200
+    read = [c for c in report.cells if c.status == "number"]
+    assert len(read) >= 190
+    assert all(c.value == huaian[_key(c.table, c.subtable, c.row, c.column)] for c in read)
+    assert all(c.status == "uncertain" for c in report.cells if c.status != "number")
+    assert report.value("t3", "unable_needs_creation", "total") == 11  # “110000011”: chosen by the column sums

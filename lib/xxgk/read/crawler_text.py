@@ -9,6 +9,7 @@ has placed it. Text rendered one cell per line or as PDF lines ("label 1 2 3") r
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,
 _PDF_ROW = re.compile(r"^\s*.*?[^\d\s.\-]\s+(?:-?\d[\d,.]*\s+){2,}-?\d[\d,.]*\s*$")
 _MIN_PDF_ROWS = 3
 _MAX_PDF_LINE = 300
+_LONG_LINE = 200  # longer lines get the character position in `where`
 _NUMERALS = "一二三四五六七八九十"
 _NUMBERED = re.compile(rf"[{_NUMERALS}][、.]")
 _HEADING_SIMILARITY = 0.85  # a mistyped heading (“行政法复议”) still starts its section
@@ -43,7 +45,6 @@ class _Span:
     end: int
     kind: str  # heading | label
     text: str  # normalized label (labels only)
-    number: int = 0  # section number (headings only)
 
 
 def read(text: str, path: str) -> Document:
@@ -106,17 +107,17 @@ class _Tokenizer:
         spans = sorted(headings + self._labels_outside(headings), key=lambda s: s.start)
         pos = 0
         for cluster in self._table_clusters(spans):
-            for span in (s for s in spans if pos <= s.start < cluster[0].start and s.kind == "heading"):
-                self._prose(pos, span.start)
-                self.doc.text(self.body[span.start:span.end], self._where(span.start))
-                pos = span.end
-            self._prose(pos, cluster[0].start)
+            self._text_between(pos, cluster[0].start, headings)
             pos = self._table(cluster, spans)
-        for span in (s for s in spans if s.start >= pos and s.kind == "heading"):
-            self._prose(pos, span.start)
+        self._text_between(pos, len(self.body), headings)
+
+    def _text_between(self, start: int, end: int, headings: list[_Span]) -> None:
+        """Prose, each section heading a token of its own so the assembler sees where sections start."""
+        for span in (h for h in headings if start <= h.start < end):
+            self._prose(start, span.start)
             self.doc.text(self.body[span.start:span.end], self._where(span.start))
-            pos = span.end
-        self._prose(pos, len(self.body))
+            start = span.end
+        self._prose(start, end)
 
     # -- finding headings and labels ---------------------------------------------------------------
     def _headings(self) -> list[_Span]:
@@ -133,7 +134,7 @@ class _Tokenizer:
             number, length = _heading_at(written, self.norm[m.end():], official, old, last)
             if length:
                 start, end = self.index[m.start()], self.index[m.end() + length - 1] + 1
-                found.append(_Span(start, end, "heading", "", number))
+                found.append(_Span(start, end, "heading", ""))
                 last = number
         return found
 
@@ -161,14 +162,7 @@ class _Tokenizer:
 
     def _norm_pos(self, original: int) -> int:
         """First normalized position at or after an original position."""
-        lo, hi = 0, len(self.index)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.index[mid] < original:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return bisect.bisect_left(self.index, original)
 
     # -- table areas -------------------------------------------------------------------------------
     def _table_clusters(self, spans: list[_Span]) -> list[list[_Span]]:
@@ -246,11 +240,12 @@ class _Tokenizer:
             self.doc.text(text, self._where(start + self.body[start:end].index(text[0])))
 
     def _where(self, pos: int) -> str:
-        line = _bisect(self.line_starts, pos)
-        col = pos - self.line_starts[line - 1] + 1
-        length = len(self.body) - self.line_starts[line - 1] if line == len(self.line_starts) else self.line_starts[line] - self.line_starts[line - 1]
-        absolute = self.first_line + line
-        return f"第{absolute}行第{col}字" if length > 200 else f"第{absolute}行"
+        """“第12行”, with the character on a long line (a whole report on one line): “第10行第2392字”."""
+        line = bisect.bisect_right(self.line_starts, pos)
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.body)
+        place = f"第{self.first_line + line}行"
+        return place + f"第{pos - start + 1}字" if end - start > _LONG_LINE else place
 
 
 def _heading_at(written: int, rest: str, official, old, last: int) -> tuple[int, int]:
@@ -275,18 +270,6 @@ def _heading_at(written: int, rest: str, official, old, last: int) -> tuple[int,
                 if ratio > best:
                     best, length = ratio, size
     return (written, length) if best >= _HEADING_SIMILARITY else (0, 0)
-
-
-def _bisect(starts: list[int], pos: int) -> int:
-    """1-based number of the line holding `pos`."""
-    lo, hi = 0, len(starts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _is_run(piece: str) -> bool:
