@@ -108,6 +108,13 @@ class Context:
         m = self.meta
         return Finding(m.id, m.category, m.severity, status, message, **kw)
 
+    def no_prose(self) -> Finding | None:
+        """not_assessable when the rendering carries tables only (e.g. another tool's JSON of the tables)."""
+        r = self.report
+        if not r.sections and not r.preface.strip() and r.cells:
+            return self.not_assessable("此文件只有表格数据，没有报告正文")
+        return None
+
     def passed(self, message: str, **kw) -> Finding:
         return self.finding(PASS, message, **kw)
 

@@ -72,7 +72,7 @@ def _stock_rule(ctx: Context, version: str, table_id: str, expr) -> list[Finding
         got = expr(now, before)
         ev = got.pop("cells")
         if got.get("blank"):
-            out.append(ctx.finding(UNCERTAIN, f"表二{table.subtable}“{r.label}”行：有空白，无法与上年核对",
+            out.append(ctx.finding(UNCERTAIN, f"表二{table.subtable}“{r.label}”行：有单元格空白或读取不确定，无法与上年核对",
                                    evidence=ev, **place))
             continue
         status_kw = dict(expected=got["expected"], actual=got["actual"], difference=got["actual"] - got["expected"],

@@ -262,6 +262,8 @@ def _section_ev(s: Section) -> list[dict[str, str]]:
 
 @rule("C_S5_SUBSTANTIVE")
 def s5_substantive(ctx: Context) -> Iterable[Finding]:
+    if (skip := ctx.no_prose()) is not None:
+        return [skip]
     s5 = ctx.report.section(5)
     if s5 is None:
         return [ctx.not_assessable("没有第五部分")]
@@ -284,6 +286,8 @@ FEE_ROW = "other_fee_unpaid"
 
 @rule("C_S6_FEE_STATEMENT")
 def s6_fee_statement(ctx: Context) -> Iterable[Finding]:
+    if (skip := ctx.no_prose()) is not None:
+        return [skip]
     if ctx.report.year is None or ctx.report.year < 2021:
         return [ctx.not_assessable("只适用于2021年度及以后的报告")]
     s6 = ctx.report.section(6)
@@ -331,6 +335,8 @@ def _locate(ctx: Context, pos_text: str) -> str:
 
 @rule("C_NO_PLACEHOLDERS")
 def no_placeholders(ctx: Context) -> Iterable[Finding]:
+    if (skip := ctx.no_prose()) is not None:
+        return [skip]
     text = ctx.report.text
     if not text.strip():
         return [ctx.not_assessable("没有正文")]
@@ -351,6 +357,8 @@ _PLAN_YEAR = "{year}年[,，]?(?:[我本][\u4e00-\u9fff]{{0,6}}|全[\u4e00-\u9ff
 
 @rule("C_YEAR_CONSISTENT")
 def year_consistent(ctx: Context) -> Iterable[Finding]:
+    if (skip := ctx.no_prose()) is not None:
+        return [skip]
     report = ctx.report
     if report.year is None:
         return [ctx.finding(UNCERTAIN, "报告年度未知")]
@@ -381,6 +389,8 @@ def year_consistent(ctx: Context) -> Iterable[Finding]:
 
 @rule("C_STAT_PERIOD")
 def stat_period(ctx: Context) -> Iterable[Finding]:
+    if (skip := ctx.no_prose()) is not None:
+        return [skip]
     report = ctx.report
     if report.year is None:
         return [ctx.finding(UNCERTAIN, "报告年度未知")]

@@ -18,6 +18,8 @@ def _ev(section) -> list[dict[str, str]]:
 
 
 def _before_2019(ctx: Context) -> Finding | None:
+    if (skip := ctx.no_prose()) is not None:
+        return skip
     if ctx.report.year is not None and ctx.report.year < FIRST_YEAR:
         return ctx.not_assessable(f"{ctx.report.year}年度报告适用旧条例时期的结构")
     return None
@@ -78,6 +80,8 @@ def headings_official(ctx: Context) -> Iterable[Finding]:
 @rule("C_PRE2019_STRUCTURE")
 def pre2019_structure(ctx: Context) -> Iterable[Finding]:
     report = ctx.report
+    if (skip := ctx.no_prose()) is not None:
+        return [skip]
     if report.year is None:
         return [ctx.finding(UNCERTAIN, "报告年度未知，无法判断是否应使用新结构")]
     if report.year < FIRST_YEAR:
@@ -94,8 +98,8 @@ def pre2019_structure(ctx: Context) -> Iterable[Finding]:
 
 @rule("C_TABLES_PRESENT")
 def tables_present(ctx: Context) -> Iterable[Finding]:
-    if (skip := _before_2019(ctx)) is not None:
-        return [skip]
+    if ctx.report.year is not None and ctx.report.year < FIRST_YEAR:
+        return [ctx.not_assessable(f"{ctx.report.year}年度报告适用旧条例时期的表格")]
     out = []
     for name, number in TABLE_SECTIONS.items():
         if ctx.has_table(name):
