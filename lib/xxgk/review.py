@@ -8,11 +8,13 @@ findings, tables, charts). The notebook only calls these.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from xxgk import config, registry
@@ -22,6 +24,7 @@ from xxgk.model import FAIL, UNCERTAIN, Finding, Report
 from xxgk.narrative import Narrative, narrative
 from xxgk.read import ReadError, read_report
 
+CACHE_SUBDIR = ".cache/parsed"
 MIN_RATE_BASE = 30  # fewer processed applications than this: no disclosure rate in comparisons
 
 
@@ -54,6 +57,7 @@ class Review:
     peers: dict[str, tuple[str, Report]] = field(default_factory=dict)  # agency id -> (name, report)
     data_dir: Path = config.DATA_DIR
     skipped: list[str] = field(default_factory=list)  # earlier-year or peer files that could not be read
+    output_dir: Path | None = None
 
     # -- numbers ----------------------------------------------------------------------------------
     @cached_property
@@ -168,11 +172,11 @@ class Review:
 
         return [n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me
 
-    def write_summary(self, output_dir: Path | str | None) -> Path | None:
-        """<output_dir>/<year>/<agency>.json, atomically; nothing when no folder is given."""
-        if not output_dir:
+    def write_summary(self) -> Path | None:
+        """<output_dir>/<year>/<agency>.json, atomically; nothing without an output folder."""
+        if self.output_dir is None:
             return None
-        out = Path(output_dir) / str(self.year) / f"{self.agency_id}.json"
+        out = self.output_dir / str(self.year) / f"{self.agency_id}.json"
         write_atomic(out, json.dumps(self.summary(), ensure_ascii=False, indent=1).encode("utf-8"))
         return out
 
@@ -194,19 +198,56 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _read(path: Path, year: int, name: str) -> Report:
-    try:
+# What a parsed report depends on besides its file: a change here invalidates the parse cache.
+_READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py")
+
+
+@lru_cache(maxsize=1)
+def _reader_fingerprint() -> str:
+    h = hashlib.sha256()
+    for pattern in _READER_CODE:
+        for p in sorted(config.PACKAGE_DIR.glob(pattern)):
+            h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def read_cached(path: Path, year: int, name: str, cache_dir: Path | None = None) -> Report:
+    """read_report, memoized on disk by file content, year, agency and reader code.
+
+    A batch reads every agency's report once per peer review; with a cache each file is parsed once.
+    """
+    if cache_dir is None:
         return read_report(path, year=year, agency=name)
-    except ReadError as exc:
-        raise ReviewError(str(exc)) from exc
+    key = hashlib.sha256(Path(path).read_bytes())
+    key.update(f"|{year}|{name}|{_reader_fingerprint()}".encode())
+    cached = Path(cache_dir) / f"{key.hexdigest()[:32]}.pickle"
+    try:
+        report = pickle.loads(cached.read_bytes())
+        if isinstance(report, Report):
+            report.source_file = str(path)
+            return report
+    except Exception:  # absent, half-written by a crashed run, or from older code: parse again
+        pass
+    report = read_report(path, year=year, agency=name)
+    try:
+        write_atomic(cached, pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:  # a read-only output folder only costs speed
+        pass
+    return report
 
 
-def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) -> Review:
-    """Read the agency's report, its earlier years and its region's peers; run the rules."""
+def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
+         output_dir: Path | str | None = None) -> Review:
+    """Read the agency's report, its earlier years and its region's peers; run the rules.
+
+    With an output folder, parsed reports are cached under <output_dir>/.cache/ and write_summary
+    writes there.
+    """
     from xxgk import rules
 
     year = int(year)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
+    cache = Path(output_dir) / CACHE_SUBDIR if output_dir else None
     agencies_csv, reports_dir, waivers_csv = data_paths(data_dir)
     agencies = registry.load_agencies(agencies_csv)
     if not registry.valid_agency_id(agency_id) or agency_id not in agencies.index:
@@ -216,14 +257,17 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) ->
     source = registry.report_file(agency_id, year, reports_dir)
     if source is None:
         raise ReviewError(f"{reports_dir / str(year)} 中没有 {agency_id} 的{year}年度报告")
-    report = _read(source, year, name)
+    try:
+        report = read_cached(source, year, name, cache)
+    except ReadError as exc:
+        raise ReviewError(str(exc)) from exc
 
     history, skipped = {}, []
     for y in registry.report_years(reports_dir):
         path = registry.report_file(agency_id, y, reports_dir) if y < year else None
         if path is not None:
             try:
-                history[y] = read_report(path, year=y, agency=name)
+                history[y] = read_cached(path, y, name, cache)
             except Exception as exc:  # an unreadable earlier year only limits the comparison
                 skipped.append(f"{path.name}：{exc}")
 
@@ -234,7 +278,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) ->
             path = registry.report_file(other, year, reports_dir) if other != agency_id else None
             if path is not None:
                 try:
-                    peers[other] = (row.get("name") or other, read_report(path, year=year, agency=row.get("name") or other))
+                    peers[other] = (row.get("name") or other, read_cached(path, year, row.get("name") or other, cache))
                 except Exception as exc:  # a peer's broken file is that peer's problem, not this review's
                     skipped.append(f"{path.name}：{exc}")
 
@@ -247,4 +291,5 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None) ->
         children=children,
         waivers=waivers_csv if waivers_csv.exists() else None,
     )
-    return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir, skipped)
+    return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir, skipped,
+                  Path(output_dir) if output_dir else None)
