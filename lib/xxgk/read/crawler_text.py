@@ -60,6 +60,9 @@ def read(text: str, path: str) -> Document:
         tokens_from_text_lines(((ln, f"第{first + i}行") for i, ln in enumerate(lines[first:], 1)), doc)
     else:
         _Tokenizer(doc, body, first).run()
+    if doc.concatenated:
+        doc.note("concatenated_cells", "表格单元格之间没有分隔（如“640020470”），数字按行内合计和表三列合计关系拆分，"
+                 "不能唯一拆分的单元格标为不确定")
     return doc
 
 
@@ -128,10 +131,12 @@ class _Tokenizer:
         """
         official = [(s.number, [normalize_label(h)[2:] for h in (s.heading, *s.variants)]) for s in section_headings()]
         old = [normalize_label(h) for h in pre2019_markers()["headings"]]
+        longest = max(len(b) for b in (*old, *(b for _, bodies in official for b in bodies)))
         found, last = [], 0
         for m in _NUMBERED.finditer(self.norm):
             written = _NUMERALS.index(self.norm[m.start()]) + 1
-            number, length = _heading_at(written, self.norm[m.end():], official, old, last)
+            rest = self.norm[m.end():m.end() + longest + 3]
+            number, length = _heading_at(written, rest, official, old, last)
             if length:
                 start, end = self.index[m.start()], self.index[m.end() + length - 1] + 1
                 found.append(_Span(start, end, "heading", ""))
@@ -142,7 +147,11 @@ class _Tokenizer:
         """Every official label in the text, longest first at each place, outside the headings."""
         if not self.labels:
             return []
-        lengths = sorted({len(k) for k in self.labels}, reverse=True)
+        lengths: dict[str, list[int]] = {}  # first character -> label lengths, longest first
+        for key in sorted(self.labels, key=len, reverse=True):
+            sizes = lengths.setdefault(key[0], [])
+            if len(key) not in sizes:
+                sizes.append(len(key))
         blocked = [(self._norm_pos(h.start), self._norm_pos(h.end)) for h in headings]
         spans, i, n = [], 0, len(self.norm)
         while i < n:
@@ -150,7 +159,7 @@ class _Tokenizer:
             if inside:
                 i = inside[1]
                 continue
-            for size in lengths:
+            for size in lengths.get(self.norm[i], ()):
                 key = self.norm[i:i + size]
                 if key in self.labels:
                     spans.append(_Span(self.index[i], self.index[i + size - 1] + 1, "label", key))
@@ -178,15 +187,15 @@ class _Tokenizer:
                 current = []
             current.append(span)
         clusters.append(current)
-        return [c for c in clusters if len(c) >= _MIN_TABLE_LABELS and any(self.labels[s.text] for s in c)]
+        return [c for c in clusters if len(c) >= _MIN_TABLE_LABELS and any(self.labels[s.text][0] for s in c)]
 
     def _cell_like(self, gap: str) -> bool:
         return all(not _is_prose(p) for p in _PIECE.findall(gap))
 
     def _table(self, cluster: list[_Span], spans: list[_Span]) -> int:
         """Emit the cluster's labels and runs; returns where the table area ends."""
-        following = next((s for s in spans if s.start >= cluster[-1].end), None)
-        tail_end = following.start if following else len(self.body)
+        k = bisect.bisect_left([s.start for s in spans], cluster[-1].end)
+        tail_end = spans[k].start if k < len(spans) else len(self.body)
         for k, span in enumerate(cluster):
             self.doc.cell(self.body[span.start:span.end], self._where(span.start))
             gap_end = cluster[k + 1].start if k + 1 < len(cluster) else tail_end
@@ -215,7 +224,7 @@ class _Tokenizer:
     def _run(self, label: _Span, run: str, at: int) -> None:
         """A value run: one token when cells ran together, one per value when they are separated."""
         parts = run.split()
-        if len(parts) < self._columns_after(label):
+        if len(parts) < self.labels[label.text][1]:
             self.doc.concatenated = True
         if self.doc.concatenated or len(parts) == 1:
             self.doc.cell(run, self._where(at))
@@ -225,14 +234,6 @@ class _Tokenizer:
             offset = run.index(part, offset)
             self.doc.cell(part, self._where(at + offset))
             offset += len(part)
-
-    def _columns_after(self, label: _Span) -> int:
-        """How many values the row a label opens should carry (0 if the label opens no row)."""
-        hit = self.layout.match_row(label.text) if self.layout else None
-        if hit and not hit[1].group:
-            return len(hit[0].columns)
-        widths = [len(t.columns) for t in self.layout.tables for c in t.columns if normalize_label(c.label) == label.text]
-        return max(widths, default=0)
 
     def _prose(self, start: int, end: int) -> None:
         text = self.body[start:end].strip()
@@ -294,23 +295,25 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
-def _labels(layout: Layout) -> dict[str, bool]:
-    """Normalized official label -> whether it is specific enough to open a table area."""
-    out: dict[str, bool] = {}
+def _labels(layout: Layout) -> dict[str, tuple[bool, int]]:
+    """Normalized official label -> (specific enough to open a table area, values a run after it holds)."""
+    out: dict[str, tuple[bool, int]] = {}
 
-    def add(label: str | None, strong: bool = False) -> None:
+    def add(label: str | None, strong: bool = False, width: int = 0) -> None:
         norm = normalize_label(label or "")
         if norm:
-            out[norm] = out.get(norm, False) or strong or len(norm) >= _STRONG_LENGTH
+            was_strong, was_width = out.get(norm, (False, 0))
+            out[norm] = (was_strong or strong or len(norm) >= _STRONG_LENGTH, max(was_width, width))
 
     for table in layout.tables:
         add(table.subtable, True)
         add(table.header_label, True)
         add(table.corner_note, True)
         for col in table.columns:
-            for label in (col.label, *col.variants, *(col.group.split("/") if col.group else ())):
+            add(col.label, width=len(table.columns))  # 表四's 15 values follow its last column label
+            for label in (*col.variants, *(col.group.split("/") if col.group else ())):
                 add(label)
         for row in table.rows:
             for label in (row.label, *row.variants):
-                add(label)
+                add(label, width=0 if row.group else len(table.columns))
     return out

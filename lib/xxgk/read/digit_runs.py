@@ -3,8 +3,9 @@
 A run is read in every way it can be cut into the row's numbers (no leading zeros, whitespace is a
 hard boundary, a minus sign only in signed columns, decimals only in money columns). The row's own
 总计 columns keep the readings that add up; table 三's column identities then choose among the rows
-that still have several readings. What stays ambiguous is marked uncertain, never guessed, and a
-report whose printed sums do not hold is kept as printed, not made consistent.
+that still have several readings, and numbers the report's prose writes after a row's label
+(“现行有效行政规范性文件698件”) may settle a 表二 row. What stays ambiguous is marked uncertain, never
+guessed, and a report whose printed sums do not hold is kept as printed, not made consistent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from xxgk.layouts import Layout, Table, normalize_label
 from xxgk.values import NOT_APPLICABLE, NUMBER, UNCERTAIN, Value, parse_value
 
 MAX_READINGS = 2000  # a run with more readings than this is too ambiguous to choose among
+MAX_CELL_CHARS = 16  # longest number a cell holds (242523110.82 has 12 characters)
 MAX_STEPS = 50_000  # search steps per run and per table: the solver gives up rather than hang
 _SHOWN = 6  # readings named in a note
 _TOLERANCE = 0.005  # money columns add up to the printed cent
@@ -78,6 +80,8 @@ def split_run(run: str, table: Table) -> Split:
     parts = _parts(run)
     if parts is None:
         return Split(run, [])
+    if sum(map(len, parts)) > MAX_CELL_CHARS * len(kinds):
+        return Split(run, [], overflow=True)  # no report prints numbers this long: not worth a search
     sums = _row_sums(table)
     holding, overflow = _cuts(parts, kinds, sums, MAX_READINGS)
     if holding or not sums or overflow:
@@ -198,8 +202,7 @@ def _pieces(part: str, pos: int, kind: str):
             frac = end + 1
             while frac < len(part) and part[frac].isdigit():
                 frac += 1
-            yield Piece(text, int(text))
-            for cut in range(end + 2, frac + 1):
+            for cut in range(end + 2, frac + 1):  # the whole number with 1, 2… of its decimals
                 yield Piece(part[start:cut], float(part[start:cut]))
             continue
         yield Piece(text, int(text))
@@ -227,7 +230,7 @@ def _show_all(readings) -> str:
 
 # -- whole tables ----------------------------------------------------------------------------------
 def resolve_tables(layout: Layout, placed: dict, report) -> None:
-    """Settle the rows split_row left uncertain: by table 三's column sums, then by the report's text."""
+    """Settle the rows split_row left uncertain: by table 三's column sums, then by the report's prose."""
     for table in layout.tables:
         rows = {r.key: placed[(table.id, r.key)] for r in table.data_rows if (table.id, r.key) in placed}
         splits = {}
