@@ -244,3 +244,11 @@ def test_failed_review_writes_nothing(tmp_path):
     with pytest.raises(Exception, match="没有机关"):
         render.render_review("no-such-agency", SEED_YEAR, tmp_path)
     assert not list(tmp_path.rglob("*.html")) and not list(tmp_path.rglob("*.ipynb"))
+
+
+def test_waived_finding_stays_visible_and_marked():
+    waived = Finding("C_CELLS_BLANK", "completeness", "warning", "fail", "空白单元格", waived=True,
+                     waiver_reason="机构改革，数据由上级汇总")
+    page = finding_html(waived)
+    assert "已豁免" in page and "机构改革，数据由上级汇总" in page and "空白单元格" in page
+    assert "官方表格每个数据单元格都应填写" in page  # the rule's statement, from the catalog
