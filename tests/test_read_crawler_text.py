@@ -266,3 +266,15 @@ def test_large_table_run_together_is_never_misread(huaian):
     assert all(c.value == huaian[_key(c.table, c.subtable, c.row, c.column)] for c in read)
     assert all(c.status == "uncertain" for c in report.cells if c.status != "number")
     assert report.value("t3", "unable_needs_creation", "total") == 11  # “110000011”: chosen by the column sums
+
+
+def test_fragment_ending_in_a_label(tmp_path):
+    """A scrap of table text (a run too short to split, labels up to the last character) reads without error."""
+    t3 = load_layout("2021").table("t3")
+    t2 = load_layout("2021").table("t2_art20_1")
+    path = tmp_path / "fragment.txt"
+    path.write_text(t3.row("new_received").label + "12" + "".join(c.label for c in t2.columns), encoding="utf-8")
+    report = read_report(path)
+    assert report.format_version == "2021"
+    assert {c.status for c in report.cells if c.row_key == "new_received"} == {"uncertain"}
+    assert any("无法拆成 7 个数" in n.message for n in report.notes)

@@ -161,7 +161,7 @@ class _Tokenizer:
                 continue
             for size in lengths.get(self.norm[i], ()):
                 key = self.norm[i:i + size]
-                if key in self.labels:
+                if len(key) == size and key in self.labels:
                     spans.append(_Span(self.index[i], self.index[i + size - 1] + 1, "label", key))
                     i += size
                     break
