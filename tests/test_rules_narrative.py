@@ -35,12 +35,14 @@ def test_narrower_scope_is_uncertain_not_failed():
     assert [f.status for f in got] == ["uncertain"] and "部分范围" in got[0].message
 
 
-def test_received_including_carry_over_is_uncertain():
-    both = total(R21, "new_received") + total(R21, "carried_over") + 0
-    report = with_cell(R21, "t3", "carried_over", "natural_person", str(R21.value("t3", "carried_over", "natural_person")))
-    got = run(with_s1(report, f"全年收到政府信息公开申请{both}件。"), "TT_NEW_RECEIVED")
-    expected = "pass" if total(R21, "carried_over") == 0 else "uncertain"
-    assert [f.status for f in got] == [expected]
+def test_received_including_carry_over_is_uncertain_unless_stated_apart():
+    report = with_cell(R21, "t3", "carried_over", "natural_person", str(R21.value("t3", "carried_over", "natural_person") + 1))
+    report = with_cell(report, "t3", "carried_over", "total", str(total(R21, "carried_over") + 1))
+    both = total(report, "new_received") + total(report, "carried_over")
+    got = run(with_s1(report, f"全年收到政府信息公开申请{both}件，均已按时答复。"), "TT_NEW_RECEIVED")
+    assert [f.status for f in got] == ["uncertain"] and "上年结转" in got[0].message
+    apart = with_s1(report, f"全年收到政府信息公开申请{both}件，上年结转{total(report, 'carried_over')}件。")
+    assert [f.status for f in run(apart, "TT_NEW_RECEIVED")] == ["fail"]
 
 
 def test_review_and_litigation_counts_and_none_statements():

@@ -128,7 +128,9 @@ def _cells_total(ctx: Context, keys: list[tuple[str, str, str]]):
 
 
 def _compare(ctx: Context, key: str, keys: list[tuple[str, str, str]], name: str,
-             table: str, alt: tuple[str, list[tuple[str, str, str]]] | None = None) -> list[Finding]:
+             table: str, alt: tuple[str, list[tuple[str, str, str]], str] | None = None) -> list[Finding]:
+    """Each stated count against the table. `alt` = (what, cells, quantity): the stated count may also
+    be this wider sum, unless the same sentence states that other quantity separately."""
     if not ctx.has_table(table) or ctx.layout is None:
         return [ctx.not_assessable(f"没有表{table}数据可比")]
     said = statements(ctx, key)
@@ -149,6 +151,8 @@ def _compare(ctx: Context, key: str, keys: list[tuple[str, str, str]], name: str
                                   difference=0, evidence=ev, **place))
         else:
             alt_value = _cells_total(ctx, alt[1])[0] if alt else None
+            if alt and st.sentence in {o.sentence for o in statements(ctx, alt[2])}:
+                alt_value = None  # e.g. 收到8件，上年结转1件: the 8 cannot include the carry-over
             kw = dict(expected=value, actual=st.value, difference=st.value - value, evidence=ev, **place)
             if alt_value is not None and st.value == alt_value:
                 out.append(ctx.finding(UNCERTAIN, f"正文称{name} {st.value}，表中为 {value}；正文的数可能{alt[0]}", **kw))
@@ -166,7 +170,7 @@ def _t3(row: str) -> list[tuple[str, str, str]]:
 @rule("TT_NEW_RECEIVED")
 def tt_new_received(ctx: Context) -> Iterable[Finding]:
     return _compare(ctx, "new_received", _t3("new_received"), "本年收到申请数", "三",
-                    alt=("包含上年结转的申请", _t3("new_received") + _t3("carried_over")))
+                    alt=("包含上年结转的申请", _t3("new_received") + _t3("carried_over"), "carried_over"))
 
 
 @rule("TT_CARRIED_OVER")
@@ -177,7 +181,7 @@ def tt_carried_over(ctx: Context) -> Iterable[Finding]:
 @rule("TT_PROCESSED")
 def tt_processed(ctx: Context) -> Iterable[Finding]:
     return _compare(ctx, "total_processed", _t3("total_processed"), "办结申请数", "三",
-                    alt=("包含结转下年度的申请", _t3("total_processed") + _t3("carried_forward")))
+                    alt=("包含结转下年度的申请", _t3("total_processed") + _t3("carried_forward"), "carried_forward"))
 
 
 @rule("TT_CARRIED_FORWARD")
