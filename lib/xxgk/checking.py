@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xxgk.layouts import normalize_label
 from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, UNCERTAIN, Finding, Report
-from xxgk.rules import catalog, check
+from xxgk.rules import agency_record, catalog, check
 from xxgk.score import score
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -12,14 +12,19 @@ STATUS_MARKS = {FAIL: "✗", UNCERTAIN: "?", PASS: "✓", NOT_ASSESSABLE: "–"}
 SHOWN = (FAIL, UNCERTAIN)
 
 
-def check_many(reports: list[Report], previous: Report | None = None, waivers=None) -> list[tuple[Report, list[Finding]]]:
-    """Check each report; the others of the same year are its peers, the same agency's year−1 its previous."""
+def check_many(reports: list[Report], previous: Report | None = None, waivers=None,
+               agencies=None) -> list[tuple[Report, list[Finding]]]:
+    """Check each report; among the others, the same agency's year−1 is its previous, the same year its
+    peers, and those agencies.csv places under it its children."""
     out = []
     for r in reports:
         peers = [p for p in reports if p is not r and p.year == r.year]
         prev = previous or next((p for p in reports if p.year is not None and r.year is not None
                                  and p.year == r.year - 1 and _same_agency(p, r)), None)
-        out.append((r, check(r, previous=prev, peers=peers, waivers=waivers)))
+        mine = agency_record(r, agencies) or {}
+        children = [p for p in peers if mine and str((agency_record(p, agencies) or {}).get("parent") or "")
+                    == str(mine.get("agency_id"))]
+        out.append((r, check(r, previous=prev, peers=peers, waivers=waivers, agencies=agencies, children=children)))
     return out
 
 

@@ -99,8 +99,10 @@ def cmd_review(args) -> int:
 
 
 def cmd_check(args) -> int:
+    import pandas as pd
+
     from xxgk.checking import check_many, result_json, result_text
-    from xxgk.config import WAIVERS_CSV
+    from xxgk.config import AGENCIES_CSV, WAIVERS_CSV
 
     try:
         reports = [read_report(f, year=args.year) for f in args.files]
@@ -108,7 +110,10 @@ def cmd_check(args) -> int:
     except ReadError as exc:
         print(f"xxgk: {exc}", file=sys.stderr)
         return 2
-    results = check_many(reports, previous, waivers=args.waivers or (WAIVERS_CSV if WAIVERS_CSV.exists() else None))
+    agencies_csv = args.agencies or (AGENCIES_CSV if AGENCIES_CSV.exists() else None)
+    agencies = pd.read_csv(agencies_csv, dtype=str).fillna("") if agencies_csv else None
+    results = check_many(reports, previous, waivers=args.waivers or (WAIVERS_CSV if WAIVERS_CSV.exists() else None),
+                         agencies=agencies)
     if args.json:
         out = [result_json(r, f, args.all) for r, f in results]
         _print_json(out[0] if len(out) == 1 else out)
@@ -143,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int)
     p.add_argument("--previous", metavar="FILE", help="the same agency's report for the previous year")
     p.add_argument("--waivers", metavar="CSV", help="waivers file (default: data/waivers.csv)")
+    p.add_argument("--agencies", metavar="CSV", help="agency registry (default: data/agencies.csv)")
     p.add_argument("--all", action="store_true", help="also list passed and not assessable outcomes")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_check)

@@ -44,17 +44,40 @@ def parent_sums_children(ctx: Context) -> Iterable[Finding]:
         if table.table not in SUMMED_TABLES:
             continue
         for r in table.data_rows:
+            unsure: dict[str, set[str]] = {}  # why -> columns
             for col in table.columns:
                 key = (table.id, r.key, col.key)
                 mine, theirs = ctx.cell(*key), [cc.get(key) for cc in child_cells]
-                place = {"table": table.table, "row": r.label or None, "column": col.path}
                 if number(mine) is None or any(number(c) is None for c in theirs):
-                    out.append(ctx.finding(UNCERTAIN, f"表{table.table}“{r.label or '数据行'}/{col.path}”：本级或下级有空白，无法核对",
-                                           evidence=evidence(mine), **place))
+                    for why in _why_unread(mine, theirs, found):
+                        unsure.setdefault(why, set()).add(col.path)
                     continue
                 total = sum(number(c) for c in theirs)
                 if number(mine) != total:
-                    out.append(ctx.finding(FAIL, f"表{table.table}“{r.label or '数据行'}/{col.path}”：本级 {number(mine)}，{len(found)} 个下级之和 {total}",
-                                           expected=total, actual=number(mine), difference=number(mine) - total,
-                                           evidence=evidence(mine, *theirs), **place))
+                    out.append(ctx.finding(FAIL, f"表{table.table}“{_row_name(table, r)}/{col.path}”：本级 {number(mine)}，{len(found)} 个下级之和 {total}",
+                                           table=table.table, row=r.label or None, column=col.path, expected=total,
+                                           actual=number(mine), difference=number(mine) - total,
+                                           evidence=evidence(mine, *theirs)))
+            for why, cols in unsure.items():
+                out.append(ctx.finding(UNCERTAIN, f"表{table.table}“{_row_name(table, r)}”：{why}，{len(cols)} 列无法核对",
+                                       table=table.table, row=r.label or None,
+                                       column="、".join(c.path for c in table.columns if c.path in cols)))
     return out or [ctx.passed(f"表三、表四等于 {len(found)} 个下级机关之和")]
+
+
+def _row_name(table, row) -> str:
+    """The row as a reader finds it: under its group label when it has one (（六）其他处理 / 1.…)."""
+    parent = next((g for g in table.rows if g.key == row.parent and g.group and g.parent), None)
+    return f"{parent.label} / {row.label}" if parent else (row.label or "数据行")
+
+
+def _why_unread(mine, theirs, children) -> list[str]:
+    reasons = []
+    if number(mine) is None:
+        reasons.append("本级该格为空白或不是数字" if mine is not None else "本级没有该格")
+    for cell, child in zip(theirs, children):
+        if cell is None:
+            reasons.append(f"{child.agency}用{child.format_version}格式，没有该行")
+        elif number(cell) is None:
+            reasons.append(f"{child.agency}该格为{'空白' if cell.status == 'blank' else '“' + cell.raw + '”'}")
+    return reasons
