@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from rulekit import failed, run, statuses
+from rulekit import failed, statuses
 from xxgk.model import Note, Report, Section
 from xxgk.synth import consistent_report, with_cell
 
