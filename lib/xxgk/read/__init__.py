@@ -1,19 +1,26 @@
 """Read any rendering of an annual report into a Report.
 
 `read_report(path)` sniffs the content (not the file name), runs the matching reader, then the
-shared assembler. A file that cannot be read at all raises ReadError with a message naming it.
+shared assembler. A file that cannot be read at all raises ReadError with a message naming it;
+so does a file that takes longer than TIME_LIMIT seconds or trips up a reader: files come from
+outside, and one hostile file must neither hang a batch nor end it with a traceback.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from xxgk.model import Report
-from xxgk.read import detect
+from xxgk.read import detect, mojibake
 from xxgk.read.assemble import assemble
 from xxgk.read.document import Document, ReadError
 
-__all__ = ["read_report", "read_document", "ReadError"]
+__all__ = ["read_report", "read_document", "ReadError", "ReaderFailure", "TIME_LIMIT"]
+
+TIME_LIMIT = 60.0  # seconds one file may take to read; real reports take well under 2 s
 
 
 def read_document(path: str | Path) -> Document:
@@ -25,7 +32,10 @@ def read_document(path: str | Path) -> Document:
     except OSError as exc:
         raise ReadError(f"{name}: 无法打开（{exc.strerror}）") from exc
     detect.check_size(size, name)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a folder, a file that vanished or is not readable
+        raise ReadError(f"{name}: 无法读取（{exc.strerror}）") from exc
     rendering = detect.sniff_rendering(data, name)
     if rendering == "pdf":
         from xxgk.read import pdf
@@ -36,6 +46,16 @@ def read_document(path: str | Path) -> Document:
 
         return docx.read(data, name)
     text, encoding = detect.decode(data, name)
+    if rendering != "json_tables":  # the JSON reader repairs field by field and says so itself
+        fixed = mojibake.repair(text)
+        if fixed is not None:
+            doc = _read_text(rendering, fixed, name)
+            doc.note("mojibake", f"{name}：文字是乱码（{mojibake.describe(text)}），已还原后读取，个别字可能无法还原", "全文")
+            return doc
+    return _read_text(rendering, text, name)
+
+
+def _read_text(rendering: str, text: str, name: str) -> Document:
     if rendering == "html":
         from xxgk.read import html
 
@@ -61,10 +81,52 @@ def read_document(path: str | Path) -> Document:
     return crawler_text.read(text, name)
 
 
-def read_report(path: str | Path, year: int | None = None, agency: str | None = None) -> Report:
-    """Parse one report file; `year`/`agency` override what the report says of itself."""
-    doc = read_document(path)
-    report = assemble(doc, year=year, agency=agency)
+def read_report(path: str | Path, year: int | None = None, agency: str | None = None,
+                time_limit: float | None = None) -> Report:
+    """Parse one report file; `year`/`agency` override what the report says of itself.
+
+    Reading stops with ReadError after `time_limit` seconds (default TIME_LIMIT; the limit needs the
+    main thread, elsewhere the caller's own time-out applies).
+    """
+    name = str(path)
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    try:
+        with _deadline(limit):
+            doc = read_document(path)
+            report = assemble(doc, year=year, agency=agency)
+    except ReadError:
+        raise
+    except _Expired:
+        raise ReadError(f"{name}: 读取超过 {limit:g} 秒仍未完成，已放弃（文件可能已损坏或结构异常）") from None
+    except Exception as exc:  # a reader tripped over a damaged file: say which file, never a traceback
+        raise ReaderFailure(f"{name}: 读取时出错，文件可能已损坏（{type(exc).__name__}: {str(exc)[:200]}）") from exc
     if not report.sections and not report.cells:
         report.note("no_report", f"{path}: 未发现年度报告的章节或表格")
     return report
+
+
+class ReaderFailure(ReadError):
+    """A reader failed on a file in a way it did not foresee (a bug to fix, though the user sees a clean error)."""
+
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so that readers' `except Exception` cannot swallow it."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """SIGALRM after `seconds`, in the main thread and when no other timer is running; else no limit."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or signal.getitimer(signal.ITIMER_REAL)[0]:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Expired()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -304,7 +304,7 @@ def _search(identities, fixed: dict, options: dict, ncols: int) -> tuple[dict, b
                     if any(r[c] is None for r in options[key]):
                         break
                     terms[key] = coef
-                elif fixed.get(key) is None or fixed[key][c] is None:
+                elif fixed.get(key) is None or c >= len(fixed[key]) or fixed[key][c] is None:
                     break  # an operand is unknown: this identity cannot choose in this column
                 else:
                     base += coef * fixed[key][c]

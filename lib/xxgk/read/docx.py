@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from docx import Document as open_docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -28,7 +29,7 @@ _T, _BR, _CR, _TAB, _TEXT_BOX = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), 
 def read(data: bytes, path: str) -> Document:
     try:
         word = open_docx(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, XMLSyntaxError) as exc:
         raise ReadError(f"{path}: 不是可读的 Word（.docx）文件（{exc}）") from exc
     doc = Document(path, "docx")
     walker = _Walker(doc, Numbering(word))

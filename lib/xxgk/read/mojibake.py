@@ -1,24 +1,60 @@
-"""Text that was UTF-8, decoded as GBK by some tool and saved again: 一、总体情况 became 涓€銆佹€讳綋鎯呭喌.
+"""Text that was UTF-8, decoded with the wrong codec by some tool and saved again.
 
-Re-encoding as GBK gives the original bytes back (mostly: a character that swallowed the next byte,
-often a quote, is lost), so such text is recognised by what the reversal yields: readable UTF-8.
-Genuine Chinese turned into GBK bytes is almost never valid UTF-8.
+Two kinds reach us: read as GBK (一、总体情况 became 涓€銆佹€讳綋鎯呭喌) and read as Latin-1 /
+Windows-1252 (it became ä¸€ã€æ€»ä½“æƒ…å†µ). Encoding the text back with the wrong codec gives the
+original bytes again (mostly: a character that swallowed the next byte, often a quote, is lost), so
+such text is recognised by what the reversal yields: readable UTF-8. Genuine Chinese turned into
+GBK or Latin-1 bytes is almost never valid UTF-8.
 """
 
 from __future__ import annotations
 
 _MIN_CJK = 10
+# Lead bytes of UTF-8 CJK characters (E4-E9) read as Latin-1: ä å æ ç è é.
+_LATIN_LEADS = frozenset("äåæçèé")
 
 
 def _cjk(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
-def repair(text: str) -> str | None:
-    """The text before it was mis-decoded, or None when it does not look mis-decoded."""
-    if _cjk(text) < _MIN_CJK:
-        return None
-    fixed = text.encode("gbk", "replace").decode("utf-8", "replace")
+def _latin_bytes(text: str) -> bytes:
+    """The bytes a Windows-1252 reading came from; C1 bytes cp1252 leaves undefined pass through as Latin-1."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            out += bytes([ord(ch)]) if ord(ch) < 256 else b"?"
+    return bytes(out)
+
+
+def _readable(text: str, fixed: str) -> bool:
     lost = fixed.count("\ufffd") - text.count("\ufffd")
     # Mis-decoded text comes back mostly readable; genuine text comes back mostly undecodable.
-    return fixed if _cjk(fixed) >= _MIN_CJK and lost < _cjk(fixed) else None
+    return _cjk(fixed) >= _MIN_CJK and lost < _cjk(fixed)
+
+
+def _kind(text: str) -> tuple[str, str] | None:
+    """(wrong codec, repaired text), or None when the text does not look mis-decoded."""
+    if _cjk(text) >= _MIN_CJK:
+        fixed = text.encode("gbk", "replace").decode("utf-8", "replace")
+        if _readable(text, fixed):
+            return "GBK", fixed
+    if sum(1 for ch in text if ch in _LATIN_LEADS) >= _MIN_CJK:
+        fixed = _latin_bytes(text).decode("utf-8", "replace")
+        if _readable(text, fixed) and _cjk(fixed) > _cjk(text):
+            return "Latin-1", fixed
+    return None
+
+
+def repair(text: str) -> str | None:
+    """The text before it was mis-decoded, or None when it does not look mis-decoded."""
+    kind = _kind(text)
+    return kind[1] if kind else None
+
+
+def describe(text: str) -> str:
+    """How the text was mis-decoded, in words for a note."""
+    kind = _kind(text)
+    return f"UTF-8 文本曾被当作 {kind[0]} 读取后另存" if kind else "未发现乱码"
