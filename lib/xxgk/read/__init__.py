@@ -46,6 +46,8 @@ def read_document(path: str | Path) -> Document:
 
         return docx.read(data, name)
     text, encoding = detect.decode(data, name)
+    if _binary(text):
+        raise ReadError(f"{name}: 不是文本，也不是 PDF 或 Word 文件（内容是二进制数据），无法读取")
     if rendering != "json_tables":  # the JSON reader repairs field by field and says so itself
         fixed = mojibake.repair(text)
         if fixed is not None:
@@ -53,6 +55,13 @@ def read_document(path: str | Path) -> Document:
             doc.note("mojibake", f"{name}：文字是乱码（{mojibake.describe(text)}），已还原后读取，个别字可能无法还原", "全文")
             return doc
     return _read_text(rendering, text, name)
+
+
+def _binary(text: str) -> bool:
+    """Control characters or undecodable bytes all over the start: not a text file of any encoding."""
+    head = text[:4096]
+    odd = sum(1 for ch in head if (ch < " " and ch not in "\t\n\r\f\v") or ch == "\ufffd")
+    return odd > max(8, len(head) // 10)
 
 
 def _read_text(rendering: str, text: str, name: str) -> Document:
