@@ -137,7 +137,7 @@ def run_one(job: Job, kernel_manager_class=None) -> JobResult:
         watchdog.start()
     try:
         html = render_review(
-            job.agency_id, job.year, Path(job.out_dir), data_root=Path(job.data_root), timeout=job.timeout,
+            job.agency_id, job.year, Path(job.out_dir), data_dir=Path(job.data_root), timeout=job.timeout,
             kernel_manager_class=kernel_manager_class,
         )
         return JobResult(job.agency_id, job.year, "rendered", time.monotonic() - start, html=str(html))
@@ -230,17 +230,34 @@ def run(
                 continue
             todo.append((job, fp))
         progress = _Progress(len(todo), progress_stream)
-        for result, fp in _execute(todo, jobs, dask_address, progress):
-            summary.results.append(result)
-            if result.status == "rendered":
-                _write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}))
-        overview.write_year(out_year, year, agencies, selected, summary, data_root=Path(data_root))
+        with _kernels(local=dask_address is None) as manager:
+            for result, fp in _execute(todo, jobs, dask_address, manager, progress):
+                summary.results.append(result)
+                if result.status == "rendered":
+                    _write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}))
+            overview.write_year(out_year, year, agencies, selected, summary, data_root=Path(data_root),
+                                kernel_manager_class=manager)
         summary.seconds = time.monotonic() - t0
         _write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2))
     return summary
 
 
-def _execute(todo, jobs, dask_address, progress):
+@contextmanager
+def _kernels(local: bool):
+    """A kernel manager class whose kernels fork from one warm zygote (None when Dask runs the jobs)."""
+    if not local:
+        yield None
+        return
+    from xxgk.kernels import ForkedKernelManager, Zygote
+
+    zygote = Zygote()
+    try:
+        yield type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote})
+    finally:
+        zygote.close()
+
+
+def _execute(todo, jobs, dask_address, manager, progress):
     if not todo:
         return
     if dask_address:
@@ -259,19 +276,12 @@ def _execute(todo, jobs, dask_address, progress):
                 progress.update(result)
                 yield result, futures[fut]
         return
-    from xxgk.kernels import ForkedKernelManager, Zygote
-
-    zygote = Zygote()
-    manager = type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote})
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(run_one, job, manager): fp for job, fp in todo}
-            for fut in as_completed(futures):
-                result = fut.result()
-                progress.update(result)
-                yield result, futures[fut]
-    finally:
-        zygote.close()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(run_one, job, manager): fp for job, fp in todo}
+        for fut in as_completed(futures):
+            result = fut.result()
+            progress.update(result)
+            yield result, futures[fut]
 
 
 def _read_state(path: Path) -> dict:

@@ -7,12 +7,25 @@ from pathlib import Path
 
 from xxgk.config import AGENCIES_CSV, REPORTS_DATA_DIR
 
+# How agencies.csv's level codes read in reports and pages.
+LEVEL_NAMES = {
+    "county_government": "县级人民政府",
+    "county_department": "县级政府部门",
+    "township": "乡镇（街道）",
+    "city_government": "设区的市人民政府",
+    "city_department": "市级政府部门",
+}
+
 _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def valid_agency_id(agency_id: str) -> bool:
     """Agency ids become file names: ASCII slugs only, so no id can point outside reports/."""
     return bool(_AGENCY_ID.match(agency_id or ""))
+
+
+def level_name(code: str) -> str:
+    return LEVEL_NAMES.get(code, code)
 
 
 def load_agencies(path: Path = AGENCIES_CSV):

@@ -34,13 +34,16 @@ def parameters(agency_id: str, year: int, data_dir: Path, out_dir: Path) -> dict
 
 
 def execute(notebook: Path, params: dict, timeout: float = DEFAULT_TIMEOUT, kernel_manager_class=None, cwd=None):
-    """Run a parameterized notebook in a fresh kernel; returns the executed NotebookNode."""
+    """Run a parameterized notebook in a fresh kernel; returns the executed NotebookNode.
+
+    The kernel is killed as soon as the last cell ran: its outputs are already in the notebook.
+    """
     import papermill
 
     extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class is not None else {}
     return papermill.execute_notebook(
         str(notebook), None, parameters=params, kernel_name=KERNEL, progress_bar=False,
-        execution_timeout=timeout, cwd=str(cwd or notebook.parent), **extra,
+        execution_timeout=timeout, cwd=str(cwd or notebook.parent), shutdown_kernel="immediate", **extra,
     )
 
 

@@ -25,6 +25,7 @@ from xxgk.narrative import Narrative, narrative
 from xxgk.read import ReadError, read_report
 
 CACHE_SUBDIR = ".cache/parsed"
+PARTS_SUBDIR = ".parts"  # per-agency pieces the batch joins into cells.csv
 MIN_RATE_BASE = 30  # fewer processed applications than this: no disclosure rate in comparisons
 
 
@@ -173,11 +174,22 @@ class Review:
         return [n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me
 
     def write_summary(self) -> Path | None:
-        """<output_dir>/<year>/<agency>.json, atomically; nothing without an output folder."""
+        """<output_dir>/<year>/<agency>.json (summary and findings) and .parts/<agency>.cells.csv, atomically.
+
+        The batch index, findings.csv and cells.csv are assembled from these, so they show exactly
+        what the review showed. Nothing is written without an output folder.
+        """
         if self.output_dir is None:
             return None
-        out = self.output_dir / str(self.year) / f"{self.agency_id}.json"
-        write_atomic(out, json.dumps(self.summary(), ensure_ascii=False, indent=1).encode("utf-8"))
+        from xxgk.export import cells_csv
+
+        year_dir = self.output_dir / str(self.year)
+        shown = [{**f.to_json(), "waived": f.waived, "waiver_reason": f.waiver_reason}
+                 for f in self.findings if f.status in (FAIL, UNCERTAIN)]
+        out = year_dir / f"{self.agency_id}.json"
+        write_atomic(year_dir / PARTS_SUBDIR / f"{self.agency_id}.cells.csv", cells_csv(self.report).encode("utf-8"))
+        write_atomic(out, json.dumps({**self.summary(), "findings": shown}, ensure_ascii=False, indent=1,
+                                     default=str).encode("utf-8"))
         return out
 
     def _repr_html_(self) -> str:

@@ -1,0 +1,336 @@
+"""The region at a glance: the batch's index page, its joined CSV exports and the overview notebook.
+
+Every agency's review writes <year>/<agency>.json (summary and findings) and .parts/<agency>.cells.csv;
+this module joins them, so the index and CSVs say exactly what the reviews said.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
+from xxgk.registry import level_name
+from xxgk.review import PARTS_SUBDIR, write_atomic
+
+OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
+MIN_RATE_BASE = 30  # fewer processed applications: no disclosure-rate ranking
+STATUS_NAMES = {"rendered": "已生成", "skipped": "未变化（沿用）", "failed": "失败", "no_report": "本年无报告"}
+FINDING_COLUMNS = ("agency_id", "agency", "year", "rule", "category", "severity", "status", "message", "table",
+                   "subtable", "row", "column", "expected", "actual", "difference", "evidence", "waived",
+                   "waiver_reason")
+
+
+def summaries(out_year: Path, agency_ids) -> dict[str, dict]:
+    """The per-agency review summaries present in a year's output folder."""
+    found = {}
+    for agency_id in agency_ids:
+        path = Path(out_year) / f"{agency_id}.json"
+        try:
+            found[agency_id] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def write_year(out_year: Path, year: int, agencies, selected, summary, data_root: Path,
+               kernel_manager_class=None) -> None:
+    """index.html, findings.csv, cells.csv and overview.html for one year of a batch run."""
+    status = {r.agency_id: r for r in summary.results}
+    # Agencies outside this run's selection keep what an earlier run wrote for them.
+    listed = list(agencies.index)
+    current = summaries(out_year, [a for a in listed if status.get(a) is None or status[a].status in ("rendered", "skipped")])
+    write_atomic(out_year / "findings.csv", _findings_csv(current).encode("utf-8"))
+    write_atomic(out_year / "cells.csv", _cells_csv(out_year, current).encode("utf-8"))
+    overview_error = ""
+    if current:
+        try:
+            render_overview(year, out_year.parent, data_root, kernel_manager_class)
+        except Exception as exc:  # the index must still be written
+            overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+    page = index_html(year, agencies, status, current, out_year, overview_error)
+    write_atomic(out_year / "index.html", page.encode("utf-8"))
+
+
+def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_class=None) -> Path:
+    """Execute notebooks/overview.ipynb for a year and write overview.ipynb / overview.html atomically."""
+    import nbformat
+
+    from xxgk.render import execute, to_html
+
+    params = {"year": int(year), "output_dir": str(out_dir), "data_dir": str(data_root)}
+    nb = execute(OVERVIEW_NOTEBOOK, params, kernel_manager_class=kernel_manager_class)
+    page = to_html(nb, f"{year}年度政府信息公开工作年度报告审查总览")
+    target = Path(out_dir) / str(year)
+    write_atomic(target / "overview.ipynb", nbformat.writes(nb).encode("utf-8"))
+    write_atomic(target / "overview.html", page.encode("utf-8"))
+    return target / "overview.html"
+
+
+def _findings_csv(current: dict[str, dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, FINDING_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for agency_id, s in current.items():
+        for f in s.get("findings", []):
+            row = {**f, "agency_id": agency_id, "agency": s.get("agency", ""), "year": s.get("year", "")}
+            row["evidence"] = json.dumps(f.get("evidence") or [], ensure_ascii=False)
+            writer.writerow(row)
+    return out.getvalue()
+
+
+def _cells_csv(out_year: Path, current: dict[str, dict]) -> str:
+    lines: list[str] = []
+    for agency_id in current:
+        part = out_year / PARTS_SUBDIR / f"{agency_id}.cells.csv"
+        try:
+            text = part.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        if not lines:
+            lines.append("agency_id," + text[0])
+        lines += [f"{agency_id},{ln}" for ln in text[1:]]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# -- the index page --------------------------------------------------------------------------------
+_SORT_SCRIPT = """
+document.querySelectorAll('th[data-sort]').forEach(function (th, col) {
+  th.addEventListener('click', function () {
+    var body = th.closest('table').tBodies[0], asc = th.dataset.dir !== 'asc';
+    th.dataset.dir = asc ? 'asc' : 'desc';
+    Array.from(body.rows).sort(function (a, b) {
+      var x = a.cells[col].dataset.v || a.cells[col].textContent, y = b.cells[col].dataset.v || b.cells[col].textContent;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'zh');
+      return asc ? c : -c;
+    }).forEach(function (r) { body.appendChild(r); });
+  });
+});
+"""
+
+
+def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str) -> str:
+    """Every registered agency with status, score and counts, linked to its review; sortable offline."""
+    e = html.escape
+    rows = []
+    for agency_id in agencies.index:
+        rec = agencies.loc[agency_id]
+        s = current.get(agency_id)
+        res = status.get(agency_id)
+        state = res.status if res is not None else ("skipped" if s else "no_report")
+        if state == "no_report" and s is None and not (out_year / f"{agency_id}.html").exists():
+            state = "no_report"
+        link = f'<a href="{e(agency_id)}.html">{e(rec["name"])}</a>' if (out_year / f"{agency_id}.html").exists() else e(rec["name"])
+        note = ""
+        if state == "failed":
+            note = e(res.error)
+            if (out_year / f"{agency_id}.html").exists():
+                note += "（链接为上次成功生成的审查）"
+        score = s.get("score") if s and state != "failed" else None
+        cells = [
+            f'<td data-v="{e(rec["name"])}">{link}</td>',
+            f"<td>{e(level_name(rec.get('level', '')))}</td>",
+            f'<td class="st st-{e(state)}">{e(STATUS_NAMES.get(state, state))}</td>',
+            f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
+            f"<td>{e(s.get('grade', '')) if s and state != 'failed' else ''}</td>",
+            f"<td>{s.get('errors', '') if s and state != 'failed' else ''}</td>",
+            f"<td>{s.get('warnings', '') if s and state != 'failed' else ''}</td>",
+            f"<td>{e(str(s.get('format_version', ''))) if s and state != 'failed' else ''}</td>",
+            f"<td class='note'>{note}</td>",
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    counts = {}
+    for agency_id in agencies.index:
+        res = status.get(agency_id)
+        state = res.status if res is not None else ("skipped" if agency_id in current else "no_report")
+        counts[state] = counts.get(state, 0) + 1
+    summary_line = "，".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
+    heads = ["机关", "层级", "状态", "得分", "等级", "错误", "警告", "表格格式", "说明"]
+    overview = (
+        f'<p><a href="overview.html">总览：得分分布、排名、规则热图、申请量与公开率、雷同文本</a></p>'
+        if (out_year / "overview.html").exists() and not overview_error
+        else (f"<p class='note'>总览未能生成：{e(overview_error)}</p>" if overview_error else "")
+    )
+    css = (TEMPLATES_DIR / "review" / "review.css").read_text(encoding="utf-8")
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{year}年度政府信息公开工作年度报告审查一览</title>
+<style>
+{css}
+th[data-sort] {{ cursor: pointer; }}
+.st-failed {{ color: #c0392b; font-weight: bold; }}
+.st-no_report {{ color: #777; }}
+td.note {{ font-size: 0.85em; color: #555; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{year}年度政府信息公开工作年度报告审查一览</h1>
+<p>共 {len(agencies)} 个登记机关：{e(summary_line)}。点击表头排序。另有 <a href="findings.csv">findings.csv</a>（全部审查发现）和 <a href="cells.csv">cells.csv</a>（全部报告单元格）。</p>
+{overview}
+<div class="table-wrap"><table class="index">
+<thead><tr>{''.join(f'<th data-sort>{h}</th>' for h in heads)}</tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table></div>
+</main>
+<script>{_SORT_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+# -- what the overview notebook shows -------------------------------------------------------------
+@dataclass
+class Overview:
+    year: int
+    frame: object  # pandas DataFrame, one row per reviewed agency
+    findings: object  # pandas DataFrame of failed/uncertain findings
+    previous: object | None = None  # last year's frame, when that year was reviewed
+    similar: list = field(default_factory=list)  # (agency, other agency, share, section)
+
+    def ranking(self):
+        cols = ["agency", "level", "score", "grade", "errors", "warnings", "received", "processed", "disclosure_rate"]
+        frame = self.frame[cols].sort_values(["score", "errors"], ascending=[False, True]).copy()
+        frame.loc[frame["processed"].fillna(0) < MIN_RATE_BASE, "disclosure_rate"] = None
+        return frame.rename(columns={"agency": "机关", "level": "层级", "score": "得分", "grade": "等级", "errors": "错误",
+                                     "warnings": "警告", "received": "新收申请", "processed": "办结",
+                                     "disclosure_rate": f"公开率%（办结≥{MIN_RATE_BASE}件才计）"}).reset_index(drop=True)
+
+    def ranking_view(self):
+        """The ranking as a readable table: rates as percentages, small samples marked, no index."""
+        from xxgk.review import Html
+
+        frame = self.ranking()
+        e = html.escape
+        head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
+        rows = []
+        for _, r in frame.iterrows():
+            cells = []
+            for col, v in r.items():
+                if v is None or (isinstance(v, float) and v != v):
+                    text = "—"
+                elif col.startswith("公开率"):
+                    text = f"{v:.1f}%"
+                elif col == "层级":
+                    text = level_name(v)
+                elif isinstance(v, float):
+                    text = f"{v:g}"
+                else:
+                    text = str(v)
+                cells.append(f"<td>{e(text)}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        return Html(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def rule_matrix(self):
+        """Agencies × rules: failed places per rule (errors and warnings only)."""
+        import pandas as pd
+
+        f = self.findings
+        if f.empty:
+            return pd.DataFrame()
+        f = f[(f["status"] == "fail") & (f["severity"].isin(["error", "warning"])) & (~f["waived"].astype(bool))]
+        return pd.crosstab(f["agency"], f["rule"]) if not f.empty else pd.DataFrame()
+
+    def changes(self):
+        """Year-over-year: score and applications received, for agencies reviewed both years."""
+        if self.previous is None or self.previous.empty:
+            return None
+        both = self.frame.join(self.previous, rsuffix="_prev", how="inner")
+        both["score_change"] = both["score"] - both["score_prev"]
+        both["received_change"] = both["received"] - both["received_prev"]
+        return both[["agency", "score_prev", "score", "score_change", "received_prev", "received", "received_change"]]
+
+    def header(self):
+        """Headline numbers of the region, as escaped HTML."""
+        from xxgk.review import Html
+
+        f = self.frame
+        e = html.escape
+        if f.empty:
+            return Html(f"<p>{self.year}年度没有可汇总的审查结果。</p>")
+        worst = f.sort_values("score").iloc[0]
+        parts = [
+            f"{self.year}年度共审查 {len(f)} 个机关的年度报告，平均合规得分 {f['score'].mean():.1f} 分，"
+            f"错误 {int(f['errors'].sum())} 项、警告 {int(f['warnings'].sum())} 项。",
+            f"得分最低的是{e(str(worst['agency']))}（{worst['score']:g} 分，错误 {int(worst['errors'])} 项）。",
+            f"全年新收政府信息公开申请 {int(f['received'].fillna(0).sum())} 件"
+            + ("（部分机关的新收数无法读取）" if f["received"].isna().any() else "") + "。",
+        ]
+        if self.similar:
+            a, b, share, _ = self.similar[0]
+            parts.append(f"文本最相似的是{e(str(a))}与{e(str(b))}（某部分 {share:.0%} 的文字相同）。")
+        return Html("<p>" + "".join(parts) + "</p>")
+
+    def similar_view(self):
+        """The agencies whose text is most like another's, from the similarity findings."""
+        from xxgk.review import Html
+
+        if not self.similar:
+            return Html("<p>未发现同年机关之间的雷同文本。</p>")
+        e = html.escape
+        rows = "".join(f"<tr><td>{e(str(a))}</td><td>{e(str(b))}</td><td>{e(str(sec or ''))}</td><td>{share:.0%}</td></tr>"
+                       for a, b, share, sec in self.similar[:20])
+        return Html("<table><thead><tr><th>机关</th><th>相似的机关</th><th>部分</th><th>相同文字占比</th></tr></thead>"
+                    f"<tbody>{rows}</tbody></table>")
+
+    def charts_html(self):
+        from xxgk.review import Html
+
+        return Html("".join(c._repr_html_() for c in self.charts()))
+
+    def charts(self):
+        from xxgk import charts
+
+        out = [charts.score_distribution(list(self.frame["score"])),
+               charts.ranking(list(self.frame["agency"]), list(self.frame["score"]))]
+        matrix = self.rule_matrix()
+        if not matrix.empty:
+            out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist()))
+        out.append(charts.volumes(list(self.frame["agency"]), list(self.frame["received"].fillna(0)),
+                                  [r if (p or 0) >= MIN_RATE_BASE else None
+                                   for r, p in zip(self.frame["disclosure_rate"], self.frame["processed"])]))
+        ch = self.changes()
+        if ch is not None and not ch.empty:
+            out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
+        return out
+
+
+def load(year: int, output_dir: Path, data_dir: Path | None = None) -> Overview:
+    """The reviewed agencies of a year, from the batch's per-agency summaries."""
+    import pandas as pd
+
+    from xxgk import registry
+    from xxgk.review import data_paths
+
+    agencies_csv, _, _ = data_paths(data_dir)
+    agencies = registry.load_agencies(agencies_csv)
+    frames = {}
+    for y in (int(year), int(year) - 1):
+        found = summaries(Path(output_dir) / str(y), agencies.index)
+        rows = [{**{k: v for k, v in s.items() if k != "findings"}, "level": agencies.loc[a, "level"]}
+                for a, s in found.items()]
+        frames[y] = pd.DataFrame(rows).set_index("agency_id") if rows else pd.DataFrame()
+        if y == int(year):
+            current = found
+    findings = pd.DataFrame(
+        [{**f, "agency": s.get("agency", a)} for a, s in current.items() for f in s.get("findings", [])],
+        columns=[c for c in FINDING_COLUMNS if c not in ("agency_id", "year")],
+    )
+    similar = []
+    for a, s in current.items():
+        for f in s.get("findings", []):
+            if f.get("rule") == "X_SIMILARITY_PEERS" and f.get("status") == "fail" and f.get("evidence"):
+                other = f["evidence"][-1]["where"].split("的报告第")[0]
+                similar.append((s.get("agency", a), other, f.get("actual"), f.get("row")))
+    similar.sort(key=lambda x: -(x[2] or 0))
+    return Overview(int(year), frames[int(year)], findings, frames[int(year) - 1], similar)

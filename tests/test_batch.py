@@ -1,0 +1,180 @@
+"""`xxgk run` end to end on a copy of the sample data: outputs, incremental skips, isolation of
+failures, whole-notebook time limits, interrupted runs, the Dask path and the pages in Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from xxgk import batch
+from xxgk.config import DATA_DIR, ROOT
+
+pytestmark = pytest.mark.slow
+
+AGENCIES = ("qh-commerce", "qh-education", "qh-hefeng")
+XXGK = [sys.executable, "-m", "xxgk.cli"]
+
+
+def _data_copy(tmp: Path, agencies=AGENCIES) -> Path:
+    """A data folder with a few agencies (registry rows, reports of every year, publications)."""
+    root = tmp / "data"
+    with open(DATA_DIR / "agencies.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["agency_id"] in agencies]
+    root.mkdir()
+    with open(root / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    for year_dir in (DATA_DIR / "reports").iterdir():
+        for f in year_dir.iterdir():
+            if f.stem in agencies:
+                (root / "reports" / year_dir.name).mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, root / "reports" / year_dir.name / f.name)
+    return root
+
+
+def _run(data: Path, out: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([*XXGK, "run", "--data", str(data), "--out", str(out), *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600, **kw)
+
+
+def _complete(page: Path) -> bool:
+    text = page.read_text(encoding="utf-8")
+    return text.rstrip().endswith("</html>") and "<main>" in text
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("batch")
+    data, out = _data_copy(tmp), tmp / "out"
+    proc = _run(data, out, "--year", "2021", "--jobs", "2")
+    return data, out, proc
+
+
+def test_run_writes_every_output(first_run):
+    data, out, proc = first_run
+    assert proc.returncode == 0, proc.stderr
+    year = out / "2021"
+    for agency in AGENCIES:
+        assert _complete(year / f"{agency}.html")
+        assert (year / f"{agency}.ipynb").exists()
+    summary = json.loads((year / "run.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"rendered": 3}
+    assert summary["seconds_per_rendered_agency"] > 0
+    with open(year / "cells.csv", encoding="utf-8") as fh:
+        cells = list(csv.DictReader(fh))
+    assert {c["agency_id"] for c in cells} == set(AGENCIES)
+    # The seed (qh-commerce 2021) uses the 2019 layout: 198 cells; the others 200.
+    assert sum(1 for c in cells if c["agency_id"] == "qh-commerce") == 198
+    with open(year / "findings.csv", encoding="utf-8") as fh:
+        findings = list(csv.DictReader(fh))
+    assert any(f["agency_id"] == "qh-commerce" and f["rule"] == "C_FORMAT_VERSION" for f in findings)
+    index = (year / "index.html").read_text(encoding="utf-8")
+    for agency in AGENCIES:
+        assert f'href="{agency}.html"' in index
+    assert _complete(year / "overview.html")
+
+
+def test_unchanged_agencies_are_skipped_and_a_changed_one_is_rerendered(first_run, tmp_path):
+    data, out, _ = first_run
+    before = {a: (out / "2021" / f"{a}.html").stat().st_mtime_ns for a in AGENCIES}
+    proc = _run(data, out, "--year", "2021")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "2021" / "run.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"skipped": 3}
+    # Last year's report is an input of this year's review (carry-over chain): change it.
+    prev = next((data / "reports" / "2020").glob("qh-hefeng.*"))
+    prev.write_bytes(prev.read_bytes() + b"\n")
+    proc = _run(data, out, "--year", "2021")
+    statuses = {r["agency_id"]: r["status"] for r in json.loads((out / "2021" / "run.json").read_text())["results"]}
+    assert statuses == {"qh-hefeng": "rendered", "qh-commerce": "skipped", "qh-education": "skipped"}
+    assert (out / "2021" / "qh-commerce.html").stat().st_mtime_ns == before["qh-commerce"]
+    proc = _run(data, out, "--year", "2021", "--force", "--agency", "qh-commerce")
+    statuses = {r["agency_id"]: r["status"] for r in json.loads((out / "2021" / "run.json").read_text())["results"]}
+    assert statuses == {"qh-commerce": "rendered"}
+
+
+def test_a_failing_agency_does_not_stop_the_batch(tmp_path):
+    data, out = _data_copy(tmp_path), tmp_path / "out"
+    bad = next((data / "reports" / "2021").glob("qh-education.*"))
+    bad.write_bytes(b"")  # an empty file cannot be read at all
+    proc = _run(data, out, "--year", "2021")
+    assert proc.returncode == 1
+    assert "qh-education" in proc.stderr
+    year = out / "2021"
+    assert not (year / "qh-education.html").exists()  # nothing half-written
+    assert _complete(year / "qh-commerce.html") and _complete(year / "qh-hefeng.html")
+    index = (year / "index.html").read_text(encoding="utf-8")
+    assert "失败" in index and "空文件" in index
+
+
+def test_the_whole_notebook_time_limit_kills_a_slow_review(tmp_path):
+    data, out = _data_copy(tmp_path, ("qh-hefeng",)), tmp_path / "out"
+    proc = _run(data, out, "--year", "2021", "--timeout", "0.2")
+    assert proc.returncode == 1
+    result = json.loads((out / "2021" / "run.json").read_text(encoding="utf-8"))["results"][0]
+    assert result["status"] == "failed" and "时间上限" in result["error"]
+
+
+def test_an_interrupted_run_leaves_earlier_reports_intact_and_resumes(first_run, tmp_path):
+    data, _, _ = first_run
+    out = tmp_path / "out"
+    assert _run(data, out, "--year", "2021").returncode == 0
+    pages = {a: (out / "2021" / f"{a}.html").read_bytes() for a in AGENCIES}
+    proc = subprocess.Popen([*XXGK, "run", "--data", str(data), "--out", str(out), "--year", "2021", "--force",
+                             "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    state = out / "2021" / ".state"
+    first = {a: (state / f"{a}.json").stat().st_mtime_ns for a in AGENCIES}
+    while time.monotonic() < deadline:  # kill as soon as one agency has been re-rendered
+        if any((state / f"{a}.json").stat().st_mtime_ns != first[a] for a in AGENCIES):
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for agency, page in pages.items():
+        now = out / "2021" / f"{agency}.html"
+        assert _complete(now), agency
+        assert len(now.read_bytes()) > 0.5 * len(page)
+    assert not list((out / "2021").glob(".*.tmp"))
+    resumed = _run(data, out, "--year", "2021")
+    assert resumed.returncode == 0, resumed.stderr
+
+
+def test_a_second_run_on_the_same_folder_refuses(tmp_path):
+    out = tmp_path / "out"
+    with batch.output_lock(out):
+        proc = _run(_data_copy(tmp_path), out, "--year", "2021")
+    assert proc.returncode == 3
+    assert "正在写入" in proc.stderr
+
+
+def test_the_dask_path_renders_the_same_reviews(tmp_path):
+    from distributed import LocalCluster
+
+    data, out = _data_copy(tmp_path, ("qh-commerce", "qh-hefeng")), tmp_path / "out"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        summary = batch.run(2021, jobs=2, dask_address=cluster.scheduler_address, out_dir=out, data_root=data)
+    assert {r.status for r in summary.results} == {"rendered"}
+    assert _complete(out / "2021" / "qh-commerce.html")
+
+
+def test_index_and_overview_open_offline_in_chromium(first_run, tmp_path):
+    from xxgk.browser import view
+
+    _, out, _ = first_run
+    for name in ("index", "overview"):
+        shown = view(out / "2021" / f"{name}.html", screenshot=tmp_path / f"{name}.png")
+        assert shown.outside_requests == []
+    overview = view(out / "2021" / "overview.html")
+    assert "排名" in overview.text and len(overview.images) >= 3 and all(w > 0 and h > 0 for w, h in overview.images)
