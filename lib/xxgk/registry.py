@@ -21,7 +21,7 @@ _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 def valid_agency_id(agency_id: str) -> bool:
     """Agency ids become file names: ASCII slugs only, so no id can point outside reports/."""
-    return bool(_AGENCY_ID.match(agency_id or ""))
+    return bool(_AGENCY_ID.fullmatch(agency_id or ""))
 
 
 def level_name(code: str) -> str:
