@@ -33,6 +33,33 @@ def test_t3_results_sum_uses_each_layouts_rows(report, row):
     assert statuses(report, "T3_RESULTS_SUM") == {"pass"}
 
 
+def _other_handling_as_one_row(report):
+    """A 2021 table whose （六）其他处理 is filled as one row (the 2019 habit), its sub-rows left out."""
+    import copy
+
+    from xxgk.model import Cell
+
+    out = copy.deepcopy(report)
+    t3 = load_layout("2021").table("t3")
+    subs = [r.key for r in t3.children("other_handling")]
+    group = t3.row("other_handling")
+    for col in t3.columns:
+        total = sum(report.value("t3", k, col.key) for k in subs)
+        out.cells.append(Cell("三", None, group.label, col.path, total, str(total), "number", "test", "t3",
+                              group.key, col.key))
+    for c in out.cells:
+        if c.table_id == "t3" and c.row_key in subs:
+            c.status, c.value, c.raw = "missing", None, ""
+    return out
+
+
+def test_t3_results_sum_counts_a_group_filled_as_one_row():
+    one_row = _other_handling_as_one_row(R21)
+    assert statuses(one_row, "T3_RESULTS_SUM") == {"pass"}
+    bad = failed(bump(one_row, "t3", "other_handling", "total"), "T3_RESULTS_SUM")
+    assert [f.column for f in bad] == ["总计"]
+
+
 def test_t3_row_total_names_the_row():
     bad = failed(bump(R21, "t3", "granted", "total", by=2), "T3_ROW_TOTAL")
     assert [f.row for f in bad] == ["（一）予以公开"] and bad[0].difference == 2

@@ -75,3 +75,13 @@ def test_registry_level_overrides_the_name():
     records = [{"agency_id": "x", "name": "某街道", "level": "county"}]
     assert failed(town, "C_DEADLINE_DEPARTMENT", agencies=records)
     assert load_layout("2021").first_year == 2021
+
+
+def test_the_registry_frame_is_accepted_as_it_is_loaded():
+    """registry.load_agencies keeps agency_id both as index and column; rules take it as is."""
+    from xxgk import registry
+    from xxgk.rules import records
+
+    frame = registry.load_agencies()
+    got = records(frame)
+    assert len(got) == len(frame) and {"agency_id", "name", "level"} <= set(got[0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from xxgk.values import BLANK, MISSING, NUMBER
+from xxgk.values import BLANK, MISSING, NUMBER, UNCERTAIN
 
 
 @dataclass
@@ -114,6 +114,15 @@ class Finding:
         return out
 
 
+def _shown(c: Cell):
+    """A cell as a wide table shows it: the number, nothing for blank/missing, '?' for unresolved, else the text."""
+    if c.status == NUMBER:
+        return c.value
+    if c.status in (BLANK, MISSING):
+        return None
+    return "?" if c.status == UNCERTAIN else c.raw
+
+
 @dataclass
 class Report:
     source_file: str
@@ -195,7 +204,7 @@ class Report:
         frame = pd.DataFrame(index=rows if index is None else pd.MultiIndex.from_tuples(index), columns=cols, dtype=object)
         for c in cells:
             key = c.row if index is None else (c.subtable or "", c.row)
-            frame.loc[key, c.column] = c.value if c.status == NUMBER else (None if c.status in (BLANK, MISSING) else c.raw)
+            frame.loc[key, c.column] = _shown(c)
         return frame
 
     def _repr_html_(self) -> str:

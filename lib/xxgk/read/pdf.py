@@ -14,6 +14,7 @@ labels); readers of line-structured text call it.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -61,6 +62,10 @@ def _join_cell_lines(text: str) -> str:
             out += " "
         out += part
     return out
+
+
+# pdfminer logs every oddity of a damaged file to stderr; what matters reaches the user as notes or ReadError.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 # -- PDF pages -------------------------------------------------------------------------------------

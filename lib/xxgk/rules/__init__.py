@@ -164,7 +164,7 @@ def records(agencies) -> list[dict[str, Any]]:
     if agencies is None:
         return []
     if hasattr(agencies, "to_dict"):
-        if agencies.index.name:  # agency_id kept as the index
+        if agencies.index.name and agencies.index.name not in agencies.columns:  # agency_id kept as the index
             agencies = agencies.reset_index()
         return agencies.to_dict("records")
     return list(agencies)

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from xxgk.layouts import Table
 from xxgk.model import FAIL, UNCERTAIN, Cell, Finding
+from xxgk.values import MISSING
 from xxgk.rules import Context, evidence, number, rule
 
 MONEY_TOLERANCE = 0.005
@@ -65,13 +66,28 @@ def _missing_table(ctx: Context, name: str) -> Finding | None:
     return None
 
 
-def _descendants(table: Table, key: str) -> list:
-    """Data rows under a group row, at any depth, in layout order."""
+def _descendants(table: Table, key: str, ctx: Context | None = None) -> list:
+    """Data rows under a group row, at any depth, in layout order.
+
+    With a context, a group that the report filled in as one row of its own (e.g. a single
+    （六）其他处理 row in a 2021 table) stands for its missing sub-rows; the reader notes the deviation.
+    """
     out = []
     for r in table.rows:
-        if r.parent == key:
-            out.extend(_descendants(table, r.key) if r.group else [r])
+        if r.parent != key:
+            continue
+        if r.group and ctx is not None and _filled_as_one_row(ctx, table, r):
+            out.append(r)
+        else:
+            out.extend(_descendants(table, r.key, ctx) if r.group else [r])
     return out
+
+
+def _filled_as_one_row(ctx: Context, table: Table, group) -> bool:
+    own = [ctx.cell(table.id, group.key, c.key) for c in table.columns]
+    subs = [ctx.cell(table.id, r.key, c.key) for r in _descendants(table, group.key) for c in table.columns]
+    return any(c is not None and c.status != MISSING for c in own) and all(
+        c is None or c.status == MISSING for c in subs)
 
 
 def _total_column(table: Table):
@@ -105,7 +121,7 @@ def t3_results_sum(ctx: Context) -> Iterable[Finding]:
     if (skip := _missing_table(ctx, "三")) is not None:
         return [skip]
     t3 = ctx.layout.table("t3")
-    parts = [r for r in _descendants(t3, T3_RESULTS) if r.key != T3_TOTAL_ROW]
+    parts = [r for r in _descendants(t3, T3_RESULTS, ctx) if r.key != T3_TOTAL_ROW]
     total = t3.row(T3_TOTAL_ROW)
     return [
         identity(ctx, [ctx.cell("t3", total.key, col.key)], [ctx.cell("t3", r.key, col.key) for r in parts],
