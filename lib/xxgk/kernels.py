@@ -217,6 +217,8 @@ def _serve() -> None:
     """Zygote main loop: warm up, then fork a kernel for each request line."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # debugpy, imported ahead for the kernels, otherwise warns on stderr about frozen modules at every run.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)
