@@ -35,6 +35,8 @@ def test_parent_equals_sum_of_children():
     off = with_cell(parent, "t3", "granted", "total", str(parent.value("t3", "granted", "total") + 1))
     bad = failed(off, "H_PARENT_SUMS_CHILDREN", agencies=AGENCIES, children=KIDS)
     assert [(f.row, f.column) for f in bad] == [("（一）予以公开", "总计")]
+    whose = [e["where"].split("：")[0] for e in bad[0].evidence[1:]]
+    assert whose == ["某县商务局", "某县民政局"]  # each child's cell says whose report it is
 
 
 def test_missing_child_is_uncertain_and_non_summing_parent_not_assessable():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from xxgk.layouts import normalize_label
-from xxgk.model import FAIL, UNCERTAIN, Finding
+from xxgk.model import FAIL, UNCERTAIN, Finding, Report
 from xxgk.rules import Context, agency_record, evidence, index_cells, number, rule
 
 SUMMED_TABLES = ("三", "四")
@@ -57,12 +57,20 @@ def parent_sums_children(ctx: Context) -> Iterable[Finding]:
                     out.append(ctx.finding(FAIL, f"表{table.table}“{_row_name(table, r)}/{col.path}”：本级 {number(mine)}，{len(found)} 个下级之和 {total}",
                                            table=table.table, row=r.label or None, column=col.path, expected=total,
                                            actual=number(mine), difference=number(mine) - total,
-                                           evidence=evidence(mine, *theirs)))
+                                           evidence=evidence(mine) + _named(found, theirs)))
             for why, cols in unsure.items():
                 out.append(ctx.finding(UNCERTAIN, f"表{table.table}“{_row_name(table, r)}”：{why}，{len(cols)} 列无法核对",
                                        table=table.table, row=r.label or None,
                                        column="、".join(c.path for c in table.columns if c.path in cols)))
     return out or [ctx.passed(f"表三、表四等于 {len(found)} 个下级机关之和")]
+
+
+def _named(children: list[Report], cells: list) -> list[dict[str, str]]:
+    """Evidence from the children's reports, each item saying whose report it is."""
+    out = []
+    for child, item in zip(children, evidence(*cells)):
+        out.append({**item, "where": f"{child.agency or child.source_file}：{item['where']}"})
+    return out
 
 
 def _row_name(table, row) -> str:
