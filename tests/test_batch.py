@@ -47,6 +47,32 @@ def _run(data: Path, out: Path, *args: str, **kw) -> subprocess.CompletedProcess
                           text=True, cwd=ROOT, timeout=600, **kw)
 
 
+def _descendants(root: int) -> set[int]:
+    parents = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                parents[int(p.name)] = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    found, frontier = set(), [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in found:
+                found.add(pid)
+                frontier.append(pid)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def _complete(page: Path) -> bool:
     text = page.read_text(encoding="utf-8")
     return text.rstrip().endswith("</html>") and "<main>" in text
@@ -140,8 +166,14 @@ def test_an_interrupted_run_leaves_earlier_reports_intact_and_resumes(first_run,
         if any((state / f"{a}.json").stat().st_mtime_ns != first[a] for a in AGENCIES):
             break
         time.sleep(0.05)
+    ours = _descendants(proc.pid)  # the zygote and the kernels it forked (in sessions of their own)
+    assert ours
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in ours) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in ours if _alive(p)], "a killed run left kernels or its zygote behind"
     for agency, page in pages.items():
         now = out / "2021" / f"{agency}.html"
         assert _complete(now), agency

@@ -44,7 +44,11 @@ WARM_CALLS = ("xxgk.charts:warm_up",)
 
 
 class Zygote:
-    """A child process that imports WARM_MODULES once, then forks one kernel per request."""
+    """A child process that imports WARM_MODULES once, then forks one kernel per request.
+
+    It dies with the thread that started it, and its kernels die with it (Linux parent-death signal),
+    so create it on a thread that outlives its use (batch.run uses the main thread).
+    """
 
     def __init__(self) -> None:
         self._proc = subprocess.Popen(
@@ -213,8 +217,22 @@ class ForkedKernelManager(AsyncKernelManager):
             base.rmdir()
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies: a killed run leaves no orphan kernel."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the zygote still ends at EOF on its stdin
+        pass
+
+
 def _serve() -> None:
     """Zygote main loop: warm up, then fork a kernel for each request line."""
+    _die_with_parent()
+    if os.getppid() == 1:  # the driver died before we got here
+        return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     # debugpy, imported ahead for the kernels, otherwise warns on stderr about frozen modules at every run.
@@ -242,6 +260,9 @@ def _serve() -> None:
 def _become_kernel(req: dict) -> None:
     try:
         os.setsid()
+        _die_with_parent()
+        if os.getppid() == 1:  # the zygote died between fork and prctl
+            os._exit(0)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):

@@ -105,7 +105,7 @@ def _read_sections(doc: Document, report: Report) -> None:
         # Only accept the next heading numbers: numbered paragraphs inside a section look alike.
         if hit and (hit[0] >= expected or hit[1] is not None and hit[0] > (current.number or 0)):
             number, sec, written = hit
-            rest = tok.text.strip()[len(written):].strip() if sec is None else ""
+            official = False
             if sec is not None:
                 heading_norm = normalize_label(sec.heading)
                 body = normalize_label(tok.text)
@@ -114,12 +114,10 @@ def _read_sections(doc: Document, report: Report) -> None:
                     if body.startswith(_numbered(cand, body[0])):
                         written = _cut_heading(tok.text, _numbered(cand, body[0]))
                         break
-                rest = tok.text.strip()[len(written):].strip()
                 official = normalize_label(written) == heading_norm
                 if normalize_label(written)[0] != heading_norm[0]:
                     report.note("section_number", f"章节“{written}”的编号与官方格式“{sec.heading}”不同", tok.where)
-            else:
-                official = False
+            rest = tok.text.strip()[len(written):].strip()
             current = Section(number, written, rest, tok.where, sec.key if sec else None, official)
             report.sections.append(current)
             expected = number + 1
