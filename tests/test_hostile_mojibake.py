@@ -3,7 +3,6 @@ noted as kind "mojibake" naming the file, repaired where the bytes survive, neve
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

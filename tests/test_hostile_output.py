@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import os
 import shutil
 import subprocess
 from pathlib import Path

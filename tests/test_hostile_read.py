@@ -8,7 +8,6 @@ and repeatable.
 
 from __future__ import annotations
 
-import io
 import signal
 import subprocess
 import threading

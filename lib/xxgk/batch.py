@@ -9,11 +9,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import sys
 import threading
 import time
-import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -206,6 +204,7 @@ def run(
 ) -> RunSummary:
     """Review the selected agencies for one year and write reports/<year>/ (see module docstring)."""
     from xxgk import overview
+    from xxgk.review import write_atomic
 
     out_year = Path(out_dir) / str(year)
     agencies = registry.load_agencies(Path(data_root) / "agencies.csv")
@@ -234,11 +233,11 @@ def run(
             for result, fp in _execute(todo, jobs, dask_address, manager, progress):
                 summary.results.append(result)
                 if result.status == "rendered":
-                    _write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}))
-            overview.write_year(out_year, year, agencies, selected, summary, data_root=Path(data_root),
+                    write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}).encode())
+            overview.write_year(out_year, year, agencies, summary, data_root=Path(data_root),
                                 kernel_manager_class=manager)
         summary.seconds = time.monotonic() - t0
-        _write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2))
+        write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
     return summary
 
 
@@ -289,12 +288,6 @@ def _read_state(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _summary_json(summary: RunSummary) -> dict:

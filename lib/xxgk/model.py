@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from xxgk.values import BLANK, MISSING, NUMBER, UNCERTAIN
+from xxgk.values import BLANK, MISSING, NUMBER
+from xxgk.values import UNCERTAIN as CELL_UNCERTAIN
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _shown(c: Cell):
         return c.value
     if c.status in (BLANK, MISSING):
         return None
-    return "?" if c.status == UNCERTAIN else c.raw
+    return "?" if c.status == CELL_UNCERTAIN else c.raw
 
 
 @dataclass

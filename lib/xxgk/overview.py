@@ -15,10 +15,9 @@ from pathlib import Path
 
 from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 from xxgk.registry import level_name
-from xxgk.review import PARTS_SUBDIR, write_atomic
+from xxgk.review import MIN_RATE_BASE, PARTS_SUBDIR, write_atomic
 
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
-MIN_RATE_BASE = 30  # fewer processed applications: no disclosure-rate ranking
 STATUS_NAMES = {"rendered": "已生成", "skipped": "未变化（沿用）", "failed": "失败", "no_report": "本年无报告"}
 FINDING_COLUMNS = ("agency_id", "agency", "year", "rule", "category", "severity", "status", "message", "table",
                    "subtable", "row", "column", "expected", "actual", "difference", "evidence", "waived",
@@ -37,7 +36,7 @@ def summaries(out_year: Path, agency_ids) -> dict[str, dict]:
     return found
 
 
-def write_year(out_year: Path, year: int, agencies, selected, summary, data_root: Path,
+def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
                kernel_manager_class=None) -> None:
     """index.html, findings.csv, cells.csv and overview.html for one year of a batch run."""
     status = {r.agency_id: r for r in summary.results}
@@ -117,42 +116,41 @@ document.querySelectorAll('th[data-sort]').forEach(function (th, col) {
 def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str) -> str:
     """Every registered agency with status, score and counts, linked to its review; sortable offline."""
     e = html.escape
+
+    def state(agency_id: str) -> str:
+        res = status.get(agency_id)
+        return res.status if res is not None else ("skipped" if agency_id in current else "no_report")
+
     rows = []
+    counts: dict[str, int] = {}
     for agency_id in agencies.index:
         rec = agencies.loc[agency_id]
         s = current.get(agency_id)
-        res = status.get(agency_id)
-        state = res.status if res is not None else ("skipped" if s else "no_report")
-        if state == "no_report" and s is None and not (out_year / f"{agency_id}.html").exists():
-            state = "no_report"
-        link = f'<a href="{e(agency_id)}.html">{e(rec["name"])}</a>' if (out_year / f"{agency_id}.html").exists() else e(rec["name"])
+        st = state(agency_id)
+        counts[st] = counts.get(st, 0) + 1
+        shown = s if st != "failed" else None  # a failed run's old summary is not this run's result
+        page = out_year / f"{agency_id}.html"
+        link = f'<a href="{e(agency_id)}.html">{e(rec["name"])}</a>' if page.exists() else e(rec["name"])
         note = ""
-        if state == "failed":
-            note = e(res.error)
-            if (out_year / f"{agency_id}.html").exists():
-                note += "（链接为上次成功生成的审查）"
-        score = s.get("score") if s and state != "failed" else None
+        if st == "failed":
+            note = e(status[agency_id].error) + ("（链接为上次成功生成的审查）" if page.exists() else "")
+        score = shown.get("score") if shown else None
         cells = [
             f'<td data-v="{e(rec["name"])}">{link}</td>',
             f"<td>{e(level_name(rec.get('level', '')))}</td>",
-            f'<td class="st st-{e(state)}">{e(STATUS_NAMES.get(state, state))}</td>',
+            f'<td class="st st-{e(st)}">{e(STATUS_NAMES.get(st, st))}</td>',
             f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
-            f"<td>{e(s.get('grade', '')) if s and state != 'failed' else ''}</td>",
-            f"<td>{s.get('errors', '') if s and state != 'failed' else ''}</td>",
-            f"<td>{s.get('warnings', '') if s and state != 'failed' else ''}</td>",
-            f"<td>{e(str(s.get('format_version', ''))) if s and state != 'failed' else ''}</td>",
+            f"<td>{e(shown.get('grade', '')) if shown else ''}</td>",
+            f"<td>{shown.get('errors', '') if shown else ''}</td>",
+            f"<td>{shown.get('warnings', '') if shown else ''}</td>",
+            f"<td>{e(str(shown.get('format_version', ''))) if shown else ''}</td>",
             f"<td class='note'>{note}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    counts = {}
-    for agency_id in agencies.index:
-        res = status.get(agency_id)
-        state = res.status if res is not None else ("skipped" if agency_id in current else "no_report")
-        counts[state] = counts.get(state, 0) + 1
     summary_line = "，".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
     heads = ["机关", "层级", "状态", "得分", "等级", "错误", "警告", "表格格式", "说明"]
     overview = (
-        f'<p><a href="overview.html">总览：得分分布、排名、规则热图、申请量与公开率、雷同文本</a></p>'
+        '<p><a href="overview.html">总览：得分分布、排名、规则热图、申请量与公开率、雷同文本</a></p>'
         if (out_year / "overview.html").exists() and not overview_error
         else (f"<p class='note'>总览未能生成：{e(overview_error)}</p>" if overview_error else "")
     )

@@ -576,7 +576,7 @@ def facts(report: SampleReport) -> dict:
 
 def sections(county: County, report: SampleReport) -> list[tuple[int, list[str]]]:
     """The six sections' paragraphs, with the planted text mistakes."""
-    a, year, layout = report.agency, report.year, report.layout
+    a, year = report.agency, report.year
     key = (a.id, year)
     words_key = NEAR_IDENTICAL[1] if key == NEAR_IDENTICAL[0] else key
     rng = county.rng(*words_key, "words")

@@ -51,7 +51,7 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
     if f.status != FAIL:
         badges += f'<span class="badge st">{_e(STATUS_NAMES.get(f.status, f.status))}</span>'
     if f.waived:
-        badges += f'<span class="badge wv">已豁免</span>'
+        badges += '<span class="badge wv">已豁免</span>'
     parts = [f'<li class="{classes}">{badges} <span class="msg">{_e(f.message)}</span>']
     rule = f'<span class="rule">{_e(f.rule)}</span>'
     parts.append(f'<div class="stmt">{rule} {_e(statement)}</div>' if statement else f'<div class="stmt">{rule}</div>')
