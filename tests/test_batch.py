@@ -108,6 +108,8 @@ def test_run_writes_every_output(first_run):
     for agency in AGENCIES:
         assert f'href="{agency}.html"' in index
     assert _complete(year / "overview.html")
+    root = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2021/index.html"' in root and 'href="2021/overview.html"' in root
 
 
 def test_unchanged_agencies_are_skipped_and_a_changed_one_is_rerendered(first_run, tmp_path):
@@ -131,16 +133,22 @@ def test_unchanged_agencies_are_skipped_and_a_changed_one_is_rerendered(first_ru
 
 def test_a_failing_agency_does_not_stop_the_batch(tmp_path):
     data, out = _data_copy(tmp_path), tmp_path / "out"
+    assert _run(data, out, "--year", "2021").returncode == 0
+    year = out / "2021"
+    earlier = (year / "qh-education.html").read_bytes()
     bad = next((data / "reports" / "2021").glob("qh-education.*"))
     bad.write_bytes(b"")  # an empty file cannot be read at all
     proc = _run(data, out, "--year", "2021")
     assert proc.returncode == 1
     assert "qh-education" in proc.stderr
-    year = out / "2021"
-    assert not (year / "qh-education.html").exists()  # nothing half-written
+    assert (year / "qh-education.html").read_bytes() == earlier  # the earlier review stays, nothing half-written
     assert _complete(year / "qh-commerce.html") and _complete(year / "qh-hefeng.html")
     index = (year / "index.html").read_text(encoding="utf-8")
-    assert "失败" in index and "空文件" in index
+    assert "失败" in index and "空文件" in index and "上次成功生成" in index
+    overview = (year / "overview.html").read_text(encoding="utf-8")
+    assert "青禾示例县商务局" in overview and "青禾示例县教育局" not in overview  # only current reviews
+    with open(year / "findings.csv", encoding="utf-8") as fh:
+        assert "qh-education" not in {row["agency_id"] for row in csv.DictReader(fh)}
 
 
 def test_the_whole_notebook_time_limit_kills_a_slow_review(tmp_path):
@@ -205,8 +213,8 @@ def test_index_and_overview_open_offline_in_chromium(first_run, tmp_path):
     from xxgk.browser import view
 
     _, out, _ = first_run
-    for name in ("index", "overview"):
-        shown = view(out / "2021" / f"{name}.html", screenshot=tmp_path / f"{name}.png")
+    for page in (out / "index.html", out / "2021" / "index.html", out / "2021" / "overview.html"):
+        shown = view(page, screenshot=tmp_path / f"{page.parent.name}-{page.stem}.png")
         assert shown.outside_requests == []
     overview = view(out / "2021" / "overview.html")
     assert "排名" in overview.text and len(overview.images) >= 3 and all(w > 0 and h > 0 for w, h in overview.images)

@@ -238,6 +238,7 @@ def run(
                                 kernel_manager_class=manager)
         summary.seconds = time.monotonic() - t0
         write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
+        overview.write_root(Path(out_dir))
     return summary
 
 

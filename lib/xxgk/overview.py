@@ -48,20 +48,21 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
     overview_error = ""
     if current:
         try:
-            render_overview(year, out_year.parent, data_root, kernel_manager_class)
+            render_overview(year, out_year.parent, data_root, kernel_manager_class, agency_ids=list(current))
         except Exception as exc:  # the index must still be written
             overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
     page = index_html(year, agencies, status, current, out_year, overview_error)
     write_atomic(out_year / "index.html", page.encode("utf-8"))
 
 
-def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_class=None) -> Path:
+def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_class=None,
+                    agency_ids: list[str] | None = None) -> Path:
     """Execute notebooks/overview.ipynb for a year and write overview.ipynb / overview.html atomically."""
     import nbformat
 
     from xxgk.render import execute, to_html
 
-    params = {"year": int(year), "output_dir": str(out_dir), "data_dir": str(data_root)}
+    params = {"year": int(year), "output_dir": str(out_dir), "data_dir": str(data_root), "agencies": agency_ids}
     nb = execute(OVERVIEW_NOTEBOOK, params, kernel_manager_class=kernel_manager_class)
     page = to_html(nb, f"{year}年度政府信息公开工作年度报告审查总览")
     target = Path(out_dir) / str(year)
@@ -187,6 +188,28 @@ td.note {{ font-size: 0.85em; color: #555; }}
 """
 
 
+def write_root(out_dir: Path) -> None:
+    """<out_dir>/index.html: one line per reviewed year, linking its index and overview."""
+    e = html.escape
+    items = []
+    for year_dir in sorted((p for p in Path(out_dir).iterdir() if p.name.isdigit() and (p / "index.html").exists()),
+                           key=lambda p: -int(p.name)):
+        try:
+            counts = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))["counts"]
+        except (OSError, ValueError, KeyError):
+            counts = {}
+        said = "，".join(f"{e(STATUS_NAMES.get(k, k))} {v}" for k, v in counts.items())
+        overview = f'（<a href="{year_dir.name}/overview.html">总览</a>）' if (year_dir / "overview.html").exists() else ""
+        items.append(f'<li><a href="{year_dir.name}/index.html">{year_dir.name}年度</a>{overview}'
+                     f'{"：最近一次运行 " + said if said else ""}</li>')
+    css = (TEMPLATES_DIR / "review" / "review.css").read_text(encoding="utf-8")
+    page = (f'<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>政府信息公开工作年度报告审查</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n"
+            f"<h1>政府信息公开工作年度报告审查</h1>\n<ul>\n{chr(10).join(items)}\n</ul>\n</main>\n</body>\n</html>\n")
+    write_atomic(Path(out_dir) / "index.html", page.encode("utf-8"))
+
+
 # -- what the overview notebook shows -------------------------------------------------------------
 @dataclass
 class Overview:
@@ -303,19 +326,24 @@ class Overview:
         return out
 
 
-def load(year: int, output_dir: Path, data_dir: Path | None = None) -> Overview:
-    """The reviewed agencies of a year, from the batch's per-agency summaries."""
+def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: list[str] | None = None) -> Overview:
+    """The reviewed agencies of a year, from the batch's per-agency summaries.
+
+    `agencies` limits this year to the ids whose reviews are current (a batch leaves out the ones that
+    failed this time, whose summaries are from an earlier run); None takes every summary present.
+    """
     import pandas as pd
 
     from xxgk import registry
     from xxgk.review import data_paths
 
     agencies_csv, _, _ = data_paths(data_dir)
-    agencies = registry.load_agencies(agencies_csv)
+    registered = registry.load_agencies(agencies_csv)
     frames = {}
     for y in (int(year), int(year) - 1):
-        found = summaries(Path(output_dir) / str(y), agencies.index)
-        rows = [{**{k: v for k, v in s.items() if k != "findings"}, "level": agencies.loc[a, "level"]}
+        ids = [a for a in registered.index if agencies is None or y != int(year) or a in agencies]
+        found = summaries(Path(output_dir) / str(y), ids)
+        rows = [{**{k: v for k, v in s.items() if k != "findings"}, "level": registered.loc[a, "level"]}
                 for a, s in found.items()]
         frames[y] = pd.DataFrame(rows).set_index("agency_id") if rows else pd.DataFrame()
         if y == int(year):
