@@ -114,7 +114,9 @@ class Review:
         layout = r.format_version
         if expected is not None and r.format_version != expected.version:
             layout += f"（{self.year}年度应使用{expected.version}格式）"
-        source = self.source.relative_to(self.data_dir) if self.source.is_relative_to(self.data_dir) else self.source.name
+        # Named from the data folder (data/reports/…), never to be confused with the output reports/ folder.
+        source = (self.source.relative_to(self.data_dir.parent) if self.source.is_relative_to(self.data_dir)
+                  else self.source.name)
         fields = [
             ("机关", self.agency.get("name") or self.agency_id),
             ("年度", f"{self.year}年"),
