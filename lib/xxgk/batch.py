@@ -33,7 +33,7 @@ class Job:
 
     @property
     def reports_dir(self) -> Path:
-        return Path(self.data_root) / "reports"
+        return registry.data_paths(self.data_root)[1]
 
 
 @dataclass
@@ -83,7 +83,7 @@ def output_lock(out_dir: Path):
 def code_fingerprint() -> str:
     """Hash of everything that shapes a review: the package, its data files and the notebook."""
     h = hashlib.sha256()
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".j2", ".css", ".tpl"})
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".j2", ".css", ".json"})
     for p in [*files, NOTEBOOKS_DIR / "review.ipynb"]:
         if p.exists():
             h.update(str(p.relative_to(PACKAGE_DIR.parent.parent)).encode())
@@ -101,7 +101,7 @@ def input_fingerprint(job: Job, agencies, code: str) -> str:
             h.update(f.read_bytes())
     if job.agency_id in agencies.index:
         h.update(json.dumps(agencies.loc[job.agency_id].to_dict(), ensure_ascii=False, sort_keys=True).encode())
-    waivers = Path(job.data_root) / "waivers.csv"
+    waivers = registry.data_paths(job.data_root)[2]
     if waivers.exists():
         for line in waivers.read_text(encoding="utf-8").splitlines():
             if line.split(",", 1)[0] == job.agency_id:
@@ -207,7 +207,7 @@ def run(
     from xxgk.review import write_atomic
 
     out_year = Path(out_dir) / str(year)
-    agencies = registry.load_agencies(Path(data_root) / "agencies.csv")
+    agencies = registry.load_agencies(registry.data_paths(data_root)[0])
     selected = select_agencies(agencies, agency_ids, region)
     summary = RunSummary(year, time.strftime("%Y-%m-%dT%H:%M:%S"), str(out_year / "index.html"))
     t0 = time.monotonic()

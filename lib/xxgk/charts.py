@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xxgk.config import FONT_DIRS
-from xxgk.facts import Fact, Facts
+from xxgk.facts import MIN_RATE_BASE, Fact, Facts
 
 CJK_FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Regular.otf", "NotoSansCJKsc-Regular.otf")
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -277,7 +277,7 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
         label.set_fontweight("bold")
 
     height = max(2.4, 0.3 * n + 0.8)
-    return _chart("peers", "与本地区其他机关比较（红色为本机关；公开率以办结总数为基数，办结不足30件不计）", draw,
+    return _chart("peers", f"与本地区其他机关比较（红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计）", draw,
                   height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
 
 
@@ -375,7 +375,7 @@ def volumes(names: list[str], received: list[float], rates: list[float | None]) 
         right.set_xlabel("公开率（%）")
 
     h = _height(len(names))
-    return _chart("volumes", "申请量与公开率（公开率仅对办结不少于30件的机关计算）", draw, height=h, left=0.3,
+    return _chart("volumes", f"申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算）", draw, height=h, left=0.3,
                   bottom=0.5 / h, top=1 - 0.1 / h, wspace=0.08)
 
 

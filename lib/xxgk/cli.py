@@ -43,13 +43,12 @@ def cmd_parse(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from xxgk import batch, registry
-
     from pathlib import Path
 
+    from xxgk import batch, registry
+
     data_root = Path(args.data) if args.data else None
-    reports = (data_root / "reports") if data_root else None
-    years = (registry.report_years(reports) if reports else registry.report_years()) if args.year == "all" else [int(args.year)]
+    years = registry.report_years(registry.data_paths(data_root)[1]) if args.year == "all" else [int(args.year)]
     where = {"data_root": data_root} if data_root else {}
     if args.out:
         where["out_dir"] = Path(args.out)
@@ -99,19 +98,18 @@ def cmd_review(args) -> int:
 
 
 def cmd_check(args) -> int:
-    import pandas as pd
-
+    from xxgk import registry
     from xxgk.checking import check_many, result_json, result_text
     from xxgk.config import AGENCIES_CSV, WAIVERS_CSV
 
+    agencies_csv = args.agencies or (AGENCIES_CSV if AGENCIES_CSV.exists() else None)
     try:
         reports = [read_report(f, year=args.year) for f in args.files]
         previous = read_report(args.previous) if args.previous else None
-    except ReadError as exc:
+        agencies = registry.load_agencies(agencies_csv) if agencies_csv else None
+    except (ReadError, ValueError) as exc:
         print(f"xxgk: {exc}", file=sys.stderr)
         return 2
-    agencies_csv = args.agencies or (AGENCIES_CSV if AGENCIES_CSV.exists() else None)
-    agencies = pd.read_csv(agencies_csv, dtype=str).fillna("") if agencies_csv else None
     results = check_many(reports, previous, waivers=args.waivers or (WAIVERS_CSV if WAIVERS_CSV.exists() else None),
                          agencies=agencies)
     if args.json:

@@ -16,6 +16,7 @@ from xxgk.values import NUMBER
 
 T3, T4 = "t3", "t4"
 TOTAL = "total"
+MIN_RATE_BASE = 30  # fewer processed applications than this: a disclosure rate is not compared with others
 _NUMBERING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+\.)")
 _TRAILING_NOTE = re.compile(r"（[^（）]*）$")
 
@@ -60,6 +61,11 @@ class Facts:
         if not d.known or not base.known or not base.value:
             return None
         return 100.0 * d.value / base.value
+
+
+def comparable_rate(rate: float | None, processed: float | None) -> float | None:
+    """A disclosure rate fit for ranking against other agencies: None below MIN_RATE_BASE processed."""
+    return rate if (processed or 0) >= MIN_RATE_BASE else None
 
 
 def short_label(label: str) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 from xxgk.registry import level_name
-from xxgk.review import MIN_RATE_BASE, PARTS_SUBDIR, write_atomic
+from xxgk.facts import MIN_RATE_BASE, comparable_rate
+from xxgk.review import PARTS_SUBDIR, write_atomic
 
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
 STATUS_NAMES = {"rendered": "已生成", "skipped": "未变化（沿用）", "failed": "失败", "no_report": "本年无报告"}
@@ -222,7 +223,7 @@ class Overview:
     def ranking(self):
         cols = ["agency", "level", "score", "grade", "errors", "warnings", "received", "processed", "disclosure_rate"]
         frame = self.frame[cols].sort_values(["score", "errors"], ascending=[False, True]).copy()
-        frame.loc[frame["processed"].fillna(0) < MIN_RATE_BASE, "disclosure_rate"] = None
+        frame["disclosure_rate"] = [comparable_rate(r, p) for r, p in zip(frame["disclosure_rate"], frame["processed"])]
         return frame.rename(columns={"agency": "机关", "level": "层级", "score": "得分", "grade": "等级", "errors": "错误",
                                      "warnings": "警告", "received": "新收申请", "processed": "办结",
                                      "disclosure_rate": f"公开率%（办结≥{MIN_RATE_BASE}件才计）"}).reset_index(drop=True)
@@ -318,8 +319,7 @@ class Overview:
         if not matrix.empty:
             out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist()))
         out.append(charts.volumes(list(self.frame["agency"]), list(self.frame["received"].fillna(0)),
-                                  [r if (p or 0) >= MIN_RATE_BASE else None
-                                   for r, p in zip(self.frame["disclosure_rate"], self.frame["processed"])]))
+                                  [comparable_rate(r, p) for r, p in zip(self.frame["disclosure_rate"], self.frame["processed"])]))
         ch = self.changes()
         if ch is not None and not ch.empty:
             out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
@@ -335,9 +335,8 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
     import pandas as pd
 
     from xxgk import registry
-    from xxgk.review import data_paths
 
-    agencies_csv, _, _ = data_paths(data_dir)
+    agencies_csv, _, _ = registry.data_paths(data_dir)
     registered = registry.load_agencies(agencies_csv)
     frames = {}
     for y in (int(year), int(year) - 1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xxgk.config import AGENCIES_CSV, REPORTS_DATA_DIR
+from xxgk.config import AGENCIES_CSV, DATA_DIR, REPORTS_DATA_DIR, WAIVERS_CSV
 
 # How agencies.csv's level codes read in reports and pages.
 LEVEL_NAMES = {
@@ -22,6 +22,12 @@ _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 def valid_agency_id(agency_id: str) -> bool:
     """Agency ids become file names: ASCII slugs only, so no id can point outside reports/."""
     return bool(_AGENCY_ID.fullmatch(agency_id or ""))
+
+
+def data_paths(data_dir: Path | str | None = None) -> tuple[Path, Path, Path]:
+    """(agencies.csv, reports folder, waivers.csv) under a data folder laid out like config.DATA_DIR."""
+    root = Path(data_dir) if data_dir else DATA_DIR
+    return tuple(root / p.relative_to(DATA_DIR) for p in (AGENCIES_CSV, REPORTS_DATA_DIR, WAIVERS_CSV))
 
 
 def level_name(code: str) -> str:

@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from xxgk import config, registry
-from xxgk.facts import Facts, facts
+from xxgk.facts import Facts, comparable_rate, facts
 from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, UNCERTAIN, Finding, Report
 from xxgk.narrative import Narrative, narrative
@@ -26,7 +26,6 @@ from xxgk.read import ReadError, read_report
 
 CACHE_SUBDIR = ".cache/parsed"
 PARTS_SUBDIR = ".parts"  # per-agency pieces the batch joins into cells.csv
-MIN_RATE_BASE = 30  # fewer processed applications than this: no disclosure rate in comparisons
 
 
 class ReviewError(RuntimeError):
@@ -38,12 +37,6 @@ class Html(str):
 
     def _repr_html_(self) -> str:
         return str(self)
-
-
-def data_paths(data_dir: Path | str | None = None) -> tuple[Path, Path, Path]:
-    """(agencies.csv, reports folder, waivers.csv) under a data folder laid out like config.DATA_DIR."""
-    root = Path(data_dir) if data_dir else config.DATA_DIR
-    return tuple(root / p.relative_to(config.DATA_DIR) for p in (config.AGENCIES_CSV, config.REPORTS_DATA_DIR, config.WAIVERS_CSV))
 
 
 @dataclass
@@ -171,7 +164,7 @@ class Review:
         me = next(i for i, (_, f) in enumerate(rows) if f is self.facts)
 
         def rate(f: Facts):
-            return f.disclosure_rate if (f.processed.value or 0) >= MIN_RATE_BASE else None
+            return comparable_rate(f.disclosure_rate, f.processed.value)
 
         return [n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me
 
@@ -262,7 +255,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     year = int(year)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     cache = Path(output_dir) / CACHE_SUBDIR if output_dir else None
-    agencies_csv, reports_dir, waivers_csv = data_paths(data_dir)
+    agencies_csv, reports_dir, waivers_csv = registry.data_paths(data_dir)
     agencies = registry.load_agencies(agencies_csv)
     if not registry.valid_agency_id(agency_id) or agency_id not in agencies.index:
         raise ReviewError(f"登记表 {agencies_csv} 中没有机关 {agency_id!r}")

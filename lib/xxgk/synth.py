@@ -182,29 +182,19 @@ def _write_text(report: Report, rng: random.Random) -> None:
 
 
 def render_pipe_text(report: Report) -> str:
-    """The report as one-cell-per-line web text (the reference report's rendering), for reader round trips."""
+    """The report as one-cell-per-line web text (the reference report's rendering), for reader round trips.
+
+    The tables are laid out by the sample-data writer, so there is one pipe-text writer in the package.
+    """
+    from xxgk.sample_render import SampleDocument, write_pipe_text
+
     layout = load_layout(report.format_version)
-    lines = report.preface.splitlines()
+    blocks = [("para", line) for line in report.preface.splitlines()]
     for s in report.sections:
-        lines += [s.heading, s.text]
-        for table in layout.tables:
-            if {"二": 2, "三": 3, "四": 4}[table.table] != s.number:
-                continue
-            if table.subtable:
-                lines += [f"{table.subtable} |", "|||", f"{table.header_label} |"]
-            if table.table == "四":
-                groups = [g for g in dict.fromkeys(p for c in table.columns for p in c.group.split("/"))]
-                lines += [f"{g} |" for g in groups] + [f"{c.label} |" for c in table.columns]
-            else:
-                lines += [f"{c.label} |" for c in table.columns]
-            for r in table.rows:
-                if r.label:
-                    lines.append(f"{r.label} |")
-                if r.group:
-                    continue
-                for c in table.columns:
-                    cell = next(x for x in report.cells if x.table_id == table.id and x.row_key == r.key
-                                and x.column_key == c.key)
-                    lines.append(f"{cell.raw} |" if cell.raw else "|")
-                lines.append("||")
-    return "\n".join(lines) + "\n"
+        blocks += [("para", s.heading), ("para", s.text)]
+        name = "一二三四五六"[s.number - 1]
+        if layout.tables_of(name):
+            blocks.append(("table", name))
+    raws = {(c.table_id, c.row_key, c.column_key): c.raw for c in report.cells}
+    doc = SampleDocument(report.preface.splitlines()[0], "", "", report.agency or "", blocks, layout, raws)
+    return write_pipe_text(doc).decode("utf-8") + "\n"

@@ -54,35 +54,28 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _blocks(parent):
-    """Paragraphs and tables of a body or cell, looking through content controls (w:sdt)."""
+def _children(parent, tags: tuple[str, ...]):
+    """Children with these tags, looking through content controls (w:sdt) that may wrap them."""
     for child in parent:
-        if child.tag in (_P, _TBL):
+        if child.tag in tags:
             yield child
         elif child.tag == _SDT:
             content = child.find(_SDT_CONTENT)
             if content is not None:
-                yield from _blocks(content)
+                yield from _children(content, tags)
+
+
+def _blocks(parent):
+    """Paragraphs and tables of a body or cell."""
+    return _children(parent, (_P, _TBL))
 
 
 def _rows(tbl):
-    for child in tbl:
-        if child.tag == _TR:
-            yield child
-        elif child.tag == _SDT:  # rows wrapped in a content control
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _rows(content)
+    return _children(tbl, (_TR,))
 
 
 def _cells(tr):
-    for child in tr:
-        if child.tag == _TC:
-            yield child
-        elif child.tag == _SDT:
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _cells(content)
+    return _children(tr, (_TC,))
 
 
 class _Walker:

@@ -122,15 +122,13 @@ class _Walker:
             else:
                 if tag in ("h1", "h2", "h3"):
                     self.headings.append(_clean(el.text_content()))
-                block = tag in _BLOCK
-                if block:
-                    self.flush()
-                if el.text:
-                    self.buffer.append(el.text)
-                for child in el:
-                    self.walk(child)
-                if block:
-                    self.flush()
+                if tag in _BLOCK:
+                    self.walk_children(el)
+                else:
+                    if el.text:
+                        self.buffer.append(el.text)
+                    for child in el:
+                        self.walk(child)
         if el.tail and el.getparent() is not None:
             self.buffer.append(el.tail)
 
