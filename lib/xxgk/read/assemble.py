@@ -13,8 +13,10 @@ from xxgk.layouts import (VERSIONS, Layout, Table, layout_for_year, load_layout,
                           section_headings)
 from xxgk.model import Cell, Report, Section
 from xxgk.read import detect, digit_runs
-from xxgk.read.document import CELL, ROW_END, TEXT, Document, KeyedCell, Token
-from xxgk.values import MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, Value, is_value_text, parse_value
+from xxgk.read import columns, solve
+from xxgk.read.document import CELL, GRID, ROW_END, TEXT, Document, KeyedCell, Token
+from xxgk.read.grid import Grid, Span
+from xxgk.values import BLANK, MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, Value, is_value_text, parse_value
 
 _NUMERALS = "一二三四五六七八九十"
 _HEADING_START = re.compile(rf"^\s*([{_NUMERALS}])\s*[、.．]")
@@ -159,6 +161,11 @@ class _TableReader:
                 continue
             if tok.kind == TEXT:
                 self._on_text(tok)
+                continue
+            if tok.kind == GRID:
+                self._close_row()
+                self._close_t4()
+                _GridReader(self, tok.grid).run()
                 continue
             self._on_cell(tok)
         self._close_row()
@@ -321,6 +328,24 @@ class _TableReader:
         self.placed[key] = cells
         self.last_row[table.id] = row.key
 
+    def store(self, table: Table, row, items: dict[str, solve.Item], where_row: str) -> None:
+        """Cells of one row by column key (a grid row, or one of 表四's small tables); a row read twice
+        keeps its first reading."""
+        cells = self.placed.setdefault((table.id, row.key), [])
+        have = {c.column_key for c in cells}
+        if items and set(items) <= have:
+            self.report.note("duplicate_row", f"表{table.table}“{row.label or table.title}”重复出现，以第一次为准", where_row)
+            return
+        for col in table.columns:
+            if col.key not in items or col.key in have:
+                continue
+            raw, val, where = items[col.key]
+            if val.status == TEXT_STATUS:
+                self.report.note("text_in_number_cell", f"“{raw.strip()}”不是数字", where)
+            cells.append(Cell(table.table, table.subtable, row.label, col.path, val.value, raw.strip(), val.status, where,
+                              table.id, row.key, col.key, val.unit))
+        self.last_row[table.id] = row.key
+
     def _short_row(self, table: Table, row, parsed: list, where: str) -> list:
         """A row that lost cells: the first values from the left, the last one in the last column (every
         official row ends with its total or cumulative column); the cells in between cannot be told apart."""
@@ -469,3 +494,166 @@ def _match_column(table: Table, text: str):
     paths = {normalize_label(c.path): c for c in table.columns}
     close = difflib.get_close_matches(norm, list(paths), n=1, cutoff=0.8) if len(norm) >= 2 else []
     return (paths[close[0]], "fuzzy") if close else None
+
+
+class _GridReader:
+    """One table of a structured rendering, placed by row label and header column.
+
+    Rows are read top to bottom: a caption starts a sub-table, text rows form the header block of the
+    rows below them, a row with an official label is a data row of that label's table, and a row of
+    values alone is 表四's. A data row's values go where the header puts them; a row that fills fewer
+    grid columns than its table (a lost cell) or a table whose header names no columns goes through
+    `solve.place`, which places a value only where the row's own identities leave one choice.
+    """
+
+    def __init__(self, reader: _TableReader, grid: Grid):
+        self.reader, self.grid, self.layout = reader, grid, reader.layout
+        self.block: list[int] = []  # header rows of the rows below
+        self.block_open = False
+        self.maps: dict[str, dict[int, object]] = {}  # table id -> grid column -> layout column, for this block
+        self.unresolved_noted: set[str] = set()
+
+    def run(self) -> None:
+        t4 = self.layout.table("t4")
+        for r in range(self.grid.n_rows):
+            spans = self.grid.row_spans(r)
+            own = [s for s in spans if normalize_label(s.text)]
+            label = self._label(spans)
+            if label is not None:
+                self._data_row(r, *label)
+                continue
+            texts = [s for s in own if not is_value_text(s.text)]
+            values = [s for s in own if is_value_text(s.text)]
+            if len(own) == 1 and texts and self._full_width(texts[0]):
+                if self._caption_or_heading(texts[0]):
+                    continue
+            if texts and not values:
+                self._header_row(r)
+                continue
+            if texts:  # a label that is no official row: its numbers are not read
+                self.reader.report.note("unknown_label", f"行标签“{texts[0].text.strip()[:30]}”不是格式 {self.layout.version} 的官方行，该行数值未读取", texts[0].where)
+                continue
+            if not spans:
+                continue
+            if self.reader.table is t4 or len({c.key for c in self._map(t4).values()}) >= 2:
+                self._t4_row(r, t4)
+            elif values:
+                self.reader.report.note("values_without_row", f"表格中一行数值没有行标签，无法确定所属行：“{values[0].text.strip()}”…", values[0].where)
+
+    # -- rows ------------------------------------------------------------------------------------
+    def _full_width(self, span: Span) -> bool:
+        return span.colspan >= self.grid.n_cols - 1 or self.grid.n_cols <= 2
+
+    def _caption_or_heading(self, span: Span) -> bool:
+        cap = self.layout.match_caption(span.text)
+        if cap is not None:
+            self.reader.table = cap
+            self._new_block()
+            return True
+        hit = _heading_match(span.text)
+        if hit and hit[0] in (3, 4, 5, 6):
+            self.reader._on_text(Token(TEXT, span.text, span.where))
+            self._new_block()
+            return True
+        return False
+
+    def _new_block(self) -> None:
+        self.block, self.block_open, self.maps = [], False, {}
+
+    def _header_row(self, r: int) -> None:
+        if not self.block_open:
+            self._new_block()
+            self.block_open = True
+        self.block.append(r)
+        t4 = self.layout.table("t4")
+        if self._map(t4):
+            self.reader.table = t4
+
+    def _label(self, spans: list[Span]):
+        """(table, row, label span, how) of the rightmost cell naming an official row, left of any value."""
+        found = None
+        for span in spans:
+            if is_value_text(span.text):
+                continue
+            hit = self.layout.match_row(span.text.replace("\n", ""))
+            if hit is None:
+                continue
+            table, row, how = hit
+            found = (table, row, span, how)
+        return found
+
+    def _map(self, table: Table) -> dict:
+        if table.id not in self.maps:
+            self.maps[table.id] = columns.resolve(self.grid, self.block, table) if self.block else {}
+        return self.maps[table.id]
+
+    def _data_row(self, r: int, table: Table, row, label: Span, how: str) -> None:
+        reader = self.reader
+        self.block_open = False
+        reader.table = table
+        if how != "exact":
+            kind = "label_variant" if how == "variant" else "label_typo"
+            reader.report.note(kind, f"行标签“{label.text.strip()}”按官方标签“{row.label}”读取", label.where)
+        right = [s for s in self.grid.row_spans(r) if s.col >= label.col + label.colspan]
+        if row.group:
+            if not any(normalize_label(s.text) and is_value_text(s.text) for s in right):
+                return
+            reader.report.note("group_row_values", f"表{table.table}“{row.label}”作为一行填写数字，未分列其下各项", label.where)
+        mapping = self._map(table)
+        if {c.key for c in mapping.values()} == {c.key for c in table.columns} and all(c > label.col for c in mapping):
+            if not any(self.grid.at(r, c) is None for c in mapping):
+                reader.store(table, row, self._by_header(r, mapping), label.where)
+                return
+        elif self.block and table.id not in self.unresolved_noted:
+            self.unresolved_noted.add(table.id)
+            reader.report.note("header_unresolved", f"表{table.table}{table.subtable or ''}的表头无法对应到官方各列，按单元格顺序读取并以合计关系核对", label.where)
+        self._in_order(table, row, right, label.where)
+
+    def _t4_row(self, r: int, t4: Table) -> None:
+        reader = self.reader
+        self.block_open = False
+        row = t4.rows[0]
+        mapping = self._map(t4)
+        spans = self.grid.row_spans(r)
+        where = spans[0].where if spans else self.grid.where
+        if mapping and not any(self.grid.at(r, c) is None for c in mapping):
+            reader.store(t4, row, self._by_header(r, mapping), where)
+            return
+        if mapping and {c.key for c in mapping.values()} != {c.key for c in t4.columns}:
+            reader.report.note("row_short", f"表四一行缺少单元格，且表头只对应部分列，这些列记为不确定", where)
+            uncertain = ("", Value(None, UNCERTAIN), where)
+            reader.store(t4, row, {c.key: uncertain for c in mapping.values()}, where)
+            return
+        self._in_order(t4, row, [s for s in spans if is_value_text(s.text)], where)
+
+    def _by_header(self, r: int, mapping: dict) -> dict[str, solve.Item]:
+        """Each column's value from the grid columns its header names: the cell that starts in this row
+        (a blank cell is blank; two different numbers under one header are uncertain)."""
+        out: dict[str, solve.Item] = {}
+        for c, col in mapping.items():
+            span = self.grid.at(r, c)
+            text = span.text if span is not None and span.row == r else ""
+            where = span.where if span is not None else self.grid.where
+            prev = out.get(col.key)
+            if prev is None or (not normalize_label(prev[0]) and normalize_label(text)):
+                out[col.key] = (text, parse_value(text), where)
+            elif normalize_label(text) and prev[2] != where:
+                self.reader.report.note("cell_conflict", f"“{col.path}”下有两个值（{prev[0]}、{text}），记为不确定", where)
+                out[col.key] = (text, Value(None, UNCERTAIN), where)
+        return out
+
+    def _in_order(self, table: Table, row, spans: list[Span], where: str) -> None:
+        """Values with no header to place them by: in order when they fill the row exactly, else solved."""
+        items = [(s.text, parse_value(s.text), s.where) for s in spans]
+        n = len(table.columns)
+        while len(items) > n and items[-1][1].status == BLANK:
+            items.pop()  # empty trailing cells of a ragged table carry nothing
+        if len(items) == n:
+            placed = items
+        elif not items:
+            return
+        else:
+            placed, message = solve.place(table, items, where)
+            self.reader.report.note("row_short" if len(items) < n else "extra_cells",
+                                    f"表{table.table}“{row.label or table.title}”{message}", where)
+        self.reader.store(table, row, {c.key: it for c, it in zip(table.columns, placed)}, where)

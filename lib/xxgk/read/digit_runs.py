@@ -82,7 +82,7 @@ def split_run(run: str, table: Table) -> Split:
         return Split(run, [])
     if sum(map(len, parts)) > MAX_CELL_CHARS * len(kinds):
         return Split(run, [], overflow=True)  # no report prints numbers this long: not worth a search
-    sums = _row_sums(table)
+    sums = row_sums(table)
     holding, overflow = _cuts(parts, kinds, sums, MAX_READINGS)
     if holding or not sums or overflow:
         return Split(run, holding, True, overflow)
@@ -106,7 +106,7 @@ def _parts(run: str) -> list[str] | None:
     return parts
 
 
-def _row_sums(table: Table) -> list[tuple[int, tuple[int, ...]]]:
+def row_sums(table: Table) -> list[tuple[int, tuple[int, ...]]]:
     """(总计 column, the columns it adds up) for each total column of the row, from the layout."""
     sums = []
     for i, col in enumerate(table.columns):

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xxgk.read.grid import Grid
+
 TEXT = "text"  # a paragraph or line of prose (headings included)
 CELL = "cell"  # one table cell, as written
 ROW_END = "row_end"  # the end of a table row (or a run of pipes closing one)
+GRID = "grid"  # a whole table with its cells at grid positions (structured renderings)
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class Token:
     kind: str
     text: str
     where: str  # "line 37", "page 3 table 1 row 4 cell 2", ...
+    grid: Grid | None = None  # the table of a GRID token; its text is the cells' text, for detection
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class Document:
 
     def cell(self, t: str, where: str) -> None:
         self.tokens.append(Token(CELL, t, where))
+
+    def grid(self, grid: Grid) -> None:
+        if grid.spans:
+            self.tokens.append(Token(GRID, "\n".join(s.text for s in grid.spans if s.text), grid.where, grid))
 
     def row_end(self, where: str = "") -> None:
         if self.tokens and self.tokens[-1].kind != ROW_END:

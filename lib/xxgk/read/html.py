@@ -1,4 +1,4 @@
-"""Web pages: prose blocks become text tokens, every <table> row its cells then a row end.
+"""Web pages: prose blocks become text tokens, every <table> a Grid (row and column spans expanded).
 
 Only what a reader of the page sees is kept: scripts, styles, forms, navigation and hidden elements
 are skipped. Page metadata tables (名称/索引号/发布日期…) are prose, not report tables: they become
@@ -13,6 +13,7 @@ import lxml.html
 from lxml import etree
 
 from xxgk.read.document import Document
+from xxgk.read.grid import Grid
 
 _SKIP = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "nav", "form", "select",
@@ -150,10 +151,12 @@ class _Walker:
                         self.flush()
             return
         self.tables += 1
-        for r, cells in enumerate(grid, 1):
-            for c, text in enumerate(cells, 1):
-                self.doc.cell(text, f"表{self.tables} 第{r}行 第{c}格")
-            self.doc.row_end(f"表{self.tables} 第{r}行")
+        n = self.tables
+        self.doc.grid(Grid.build(
+            [[(text, f"表{n} 第{r}行 第{c}格", _span(td, "rowspan"), _span(td, "colspan"))
+              for c, (td, text) in enumerate(zip(_cells(tr), cells), 1)]
+             for r, (tr, cells) in enumerate(zip(rows, grid), 1)],
+            f"表{n}"))
 
     def walk_children(self, el) -> None:
         self.flush()
@@ -178,6 +181,12 @@ def _owner(el):
 
 def _cells(tr) -> list:
     return [c for c in tr if _tag(c) in ("td", "th") and not _skipped(c)]
+
+
+def _span(td, attr: str) -> int:
+    """rowspan/colspan as a browser reads it: leading digits, anything else is 1."""
+    m = re.match(r"\s*(\d{1,4})", td.get(attr) or "")
+    return int(m.group(1)) if m and int(m.group(1)) > 0 else 1
 
 
 def _cell_text(td) -> str:

@@ -1,0 +1,102 @@
+"""Which layout column each grid column is, read from the table's own header rows.
+
+A grid column's header path is the text above it, top to bottom, each merged cell once
+(行政诉讼 / 复议后起诉 / 结果维持). It names a layout column when its last part is the column's label
+(or a variant) and every part of the column's group is on the path; parts that only name the whole
+table (申请人情况, the corner note) are passed over. A path that names no column or more than one
+resolves to nothing: such a grid column is a label column, a 序号 column or one the reader ignores.
+
+Examples:
+    >>> from xxgk.layouts import load_layout
+    >>> t4 = load_layout("2021").table("t4")
+    >>> resolve_path(t4, ["行政诉讼", "复议后起诉", "结果维持"]).key, resolve_path(t4, ["总计"])
+    ('la_maintained', None)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from xxgk.layouts import Column, Table, normalize_label
+from xxgk.read.grid import Grid
+
+_FUZZY = 0.8
+_BRACKETS = re.compile(r"\([^()]*\)")
+_YEAR_NOTE = re.compile(r"\((?:19|20)\d{2}年?(?:度)?\)")  # 本年(2023)制发件数: the year a report writes in
+
+
+def header_paths(grid: Grid, header_rows: list[int], first_col: int = 0) -> dict[int, list[str]]:
+    """grid column -> the distinct header texts above it, top to bottom."""
+    paths: dict[int, list[str]] = {}
+    for c in range(first_col, grid.n_cols):
+        path: list[str] = []
+        seen: set[int] = set()
+        for r in header_rows:
+            span = grid.at(r, c)
+            if span is None or id(span) in seen:
+                continue
+            seen.add(id(span))
+            text = _one_line(span.text)
+            if normalize_label(text):
+                path.append(text)
+        paths[c] = path
+    return paths
+
+
+def _one_line(text: str) -> str:
+    """A header split over lines or <span>s reads as one label (本年新\\n制作数量)."""
+    return "".join(part.strip() for part in text.splitlines())
+
+
+def resolve_path(table: Table, path: list[str]) -> Column | None:
+    """The one column of `table` the header path names, else None."""
+    ignore = {normalize_label(x) for x in (table.header_label, table.corner_note, table.title) if x}
+    parts = [_YEAR_NOTE.sub("", normalize_label(p)) for p in path]
+    parts = [p for p in parts if p and p not in ignore]
+    if not parts:
+        return None
+    last, above = parts[-1], set(parts[:-1])
+    hits = []
+    for col in table.columns:
+        if not _names(col, last):
+            continue
+        group = [normalize_label(g) for g in (col.group or "").split("/") if g]
+        if all(g in above for g in group):
+            hits.append(col)
+    if len(hits) > 1:  # 总计 under 行政复议 only: the column whose whole group is named wins
+        exact = [c for c in hits if {normalize_label(g) for g in (c.group or "").split("/") if g} == above]
+        hits = exact or hits
+    return hits[0] if len(hits) == 1 else None
+
+
+def _names(col: Column, text: str) -> bool:
+    names = [normalize_label(x) for x in (col.label, *col.variants)]
+    if text in names or (_bare(text) and _bare(text) in {_bare(n) for n in names}):
+        return True
+    return len(text) >= 3 and any(difflib.SequenceMatcher(None, text, n).ratio() >= _FUZZY for n in names)
+
+
+def _bare(text: str) -> str:
+    """A header without its bracketed notes (采购总金额（元）, 现行有效件数(历史累计))."""
+    return _BRACKETS.sub("", text)
+
+
+def resolve(grid: Grid, header_rows: list[int], table: Table) -> dict[int, Column]:
+    """grid column -> layout column, for the columns the header names unambiguously.
+
+    Several grid columns may name one layout column (a header cell spanning three value cells); a
+    layout column named by columns that are not next to each other is left unresolved."""
+    out: dict[int, Column] = {}
+    for c, path in header_paths(grid, header_rows).items():
+        col = resolve_path(table, path)
+        if col is not None:
+            out[c] = col
+    by_key: dict[str, list[int]] = {}
+    for c, col in out.items():
+        by_key.setdefault(col.key, []).append(c)
+    for cols in by_key.values():
+        if cols != list(range(cols[0], cols[0] + len(cols))):
+            for c in cols:
+                del out[c]
+    return out

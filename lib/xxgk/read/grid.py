@@ -1,0 +1,84 @@
+"""A table as the file states it: cells at grid positions, spans expanded, blank cells kept in place.
+
+Structured renderings (HTML, DOCX, PDF, pipe text) hand the assembler each table as a Grid, so that a
+value is placed by its row label and the column its header names, never by its count in the row.
+`Grid.build` takes rows of cells with row and column spans (the HTML table model; Word's gridSpan and
+vMerge and a PDF's merged cells map onto it).
+
+Examples:
+    >>> g = Grid.build([[("a", "r1", 1, 2)], [("b", "r2", 1, 1), ("c", "r2", 1, 1)]], "表1")
+    >>> (g.n_rows, g.n_cols), [s.col for s in g.row_spans(1)], g.at(0, 1).text
+    ((2, 2), [0, 1], 'a')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_SPAN = 64  # larger spans in the markup are damage (or an attack), not a table
+
+
+@dataclass
+class Span:
+    """One cell as written: its text, where it is in the file, its top-left position and its size."""
+
+    text: str
+    where: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass
+class Grid:
+    """Cells by position. `reach[r]` is how many columns row r fills (its own cells and spans from above):
+    a row that reaches less far than its table lost cells, and where it lost them cannot be seen."""
+
+    spans: list[Span]
+    n_rows: int
+    n_cols: int
+    where: str
+    reach: list[int] = field(default_factory=list)
+    _at: dict = field(default_factory=dict, repr=False)
+    _rows: list = field(default_factory=list, repr=False)
+
+    @classmethod
+    def build(cls, rows: list[list[tuple[str, str, int, int]]], where: str) -> Grid:
+        """Rows of (text, where, rowspan, colspan) cells, laid out as a browser lays out a <table>."""
+        taken: dict[tuple[int, int], Span] = {}
+        spans: list[Span] = []
+        for r, cells in enumerate(rows):
+            c = 0
+            for text, cell_where, rowspan, colspan in cells:
+                while (r, c) in taken:
+                    c += 1
+                rowspan = max(1, min(rowspan, MAX_SPAN, len(rows) - r))
+                colspan = max(1, min(colspan, MAX_SPAN))
+                span = Span(text, cell_where, r, c, rowspan, colspan)
+                spans.append(span)
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        taken.setdefault((r + dr, c + dc), span)
+                c += colspan
+        n_rows = len(rows)
+        reach = [0] * n_rows
+        for (r, c) in taken:
+            if r < n_rows:
+                reach[r] = max(reach[r], c + 1)
+        n_cols = max(reach, default=0)
+        by_row: list[list[Span]] = [[] for _ in range(n_rows)]
+        for span in spans:
+            by_row[span.row].append(span)
+        return cls(spans, n_rows, n_cols, where, reach, taken, by_row)
+
+    def at(self, r: int, c: int) -> Span | None:
+        """The cell covering position (r, c), wherever it starts."""
+        return self._at.get((r, c))
+
+    def row_spans(self, r: int) -> list[Span]:
+        """The cells that start in row r, left to right."""
+        return self._rows[r]
+
+    def texts(self) -> list[str]:
+        return [s.text for s in self.spans]
