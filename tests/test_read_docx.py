@@ -74,11 +74,13 @@ def test_paragraphs_and_tables_keep_body_order(tmp_path, oracle):
     for tok in doc.tokens:
         if tok.kind == "text" and tok.text[:2] in ("二、", "三、", "四、", "五、"):
             kinds.append(tok.text[:2])
-        elif tok.kind == "cell" and (not kinds or kinds[-1] != "cells"):
+        elif tok.kind == "grid":
             kinds.append("cells")
     assert kinds == ["二、", "cells", "三、", "cells", "四、", "cells", "五、"]
-    # Merged cells are emitted once: 三、本年度办理结果 spans 22 rows, 法人或其他组织 five columns.
-    texts = [t.text for t in doc.tokens if t.kind == "cell"]
+    # Merged cells are one cell with its spans: 三、本年度办理结果 spans 22 rows, 法人或其他组织 five columns.
+    spans = {s.text: s for t in doc.tokens if t.kind == "grid" for s in t.grid.spans}
+    assert (spans["三、本年度办理结果"].rowspan, spans["法人或其他组织"].colspan) == (22, 5)
+    texts = [s.text for t in doc.tokens if t.kind == "grid" for s in t.grid.spans]
     assert texts.count("三、本年度办理结果") == 1 and texts.count("法人或其他组织") == 1
     assert doc.tokens[0].where == "第1段"
 

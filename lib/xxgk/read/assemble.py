@@ -153,6 +153,7 @@ class _TableReader:
         self.placed: dict[tuple[str, str], list[Cell]] = {}
         self.last_row: dict[str, str] = {}  # table id -> key of the row placed last (for unlabelled rows)
         self.t4_values: list[Token] | None = None
+        self.header_maps: dict[tuple[str, int], dict] = {}  # (table id, grid width) -> the last header's columns
 
     def run(self) -> None:
         for tok in self.doc.tokens:
@@ -583,8 +584,16 @@ class _GridReader:
         return found
 
     def _map(self, table: Table) -> dict:
+        """The header block's columns; with no header above, those of the same table's last header in a
+        grid as wide (a table going on over a PDF page break, its header not repeated)."""
         if table.id not in self.maps:
-            self.maps[table.id] = columns.resolve(self.grid, self.block, table) if self.block else {}
+            key = (table.id, self.grid.n_cols)
+            if self.block:
+                self.maps[table.id] = columns.resolve(self.grid, self.block, table)
+                if self.maps[table.id]:
+                    self.reader.header_maps[key] = self.maps[table.id]
+            else:
+                self.maps[table.id] = self.reader.header_maps.get(key, {})
         return self.maps[table.id]
 
     def _data_row(self, r: int, table: Table, row, label: Span, how: str) -> None:
@@ -648,6 +657,8 @@ class _GridReader:
         n = len(table.columns)
         while len(items) > n and items[-1][1].status == BLANK:
             items.pop()  # empty trailing cells of a ragged table carry nothing
+        while len(items) > n and items[0][1].status == BLANK:
+            items.pop(0)  # nor do empty pieces of a label column
         if len(items) == n:
             placed = items
         elif not items:

@@ -1,8 +1,8 @@
 """Word attachments: body paragraphs and tables in the order they are written.
 
 The body XML is walked directly so that tables and paragraphs interleave as in the file. A merged
-cell is one <w:tc> (horizontal span) plus vMerge continuations below it (vertical span): each is
-emitted once, where it starts, as a web page's rowspan/colspan cell would be.
+cell is one <w:tc> (gridSpan columns) plus vMerge continuations below it: each table becomes a Grid
+with the cell's row and column span, as a web page's rowspan/colspan cell would.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from lxml.etree import XMLSyntaxError
 
 from xxgk.read.document import Document, ReadError
+from xxgk.read.grid import Grid
 from xxgk.read.docx_numbering import Numbering
 
 _SPACE = re.compile(r"[^\S\n]+")
@@ -109,10 +110,45 @@ class _Walker:
                     self.blocks(tc)
             return
         self.tables += 1
-        for r, tr in enumerate(rows, 1):
+        n = self.tables
+        grid_rows: list[list[tuple[str, str, int, int]]] = []
+        origins: dict[int, list] = {}  # grid column -> [row index, cell index] of the vertically merged cell over it
+        for r, tr in enumerate(rows):
+            cells: list[tuple[str, str, int, int]] = []
+            col = _grid_before(tr)
             for c, tc in enumerate(_cells(tr), 1):
-                if tc.vMerge == "continue":
-                    continue  # the lower part of a vertically merged cell, already emitted above
-                text = "\n".join(line for p in _blocks(tc) if p.tag == _P for line in self.paragraph_lines(p))
-                self.doc.cell(text, f"表{self.tables} 第{r}行 第{c}格")
-            self.doc.row_end(f"表{self.tables} 第{r}行")
+                span = max(1, tc.grid_span)
+                if tc.vMerge == "continue" and col in origins:
+                    up_r, up_c = origins[col]
+                    text, where, rowspan, colspan = grid_rows[up_r][up_c]
+                    grid_rows[up_r][up_c] = (text, where, rowspan + 1, colspan)
+                else:
+                    text = "\n".join(line for p in _blocks(tc) if p.tag == _P for line in self.paragraph_lines(p))
+                    if tc.vMerge == "restart":
+                        origins[col] = [r, len(cells)]
+                    else:
+                        for k in range(col, col + span):
+                            origins.pop(k, None)
+                    cells.append((text, f"表{n} 第{r + 1}行 第{c}格", 1, span))
+                col += span
+            grid_rows.append(cells)
+        self.doc.grid(Grid.build(_with_skips(grid_rows, rows), f"表{n}"))
+
+
+def _grid_before(tr) -> int:
+    """Grid columns a row leaves empty before its first cell (w:gridBefore)."""
+    trpr = tr.find(qn("w:trPr"))
+    el = trpr.find(qn("w:gridBefore")) if trpr is not None else None
+    try:
+        return int(el.get(qn("w:val"))) if el is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def _with_skips(grid_rows: list, rows: list) -> list:
+    """Rows that start after w:gridBefore get empty cells in front, so columns line up."""
+    out = []
+    for cells, tr in zip(grid_rows, rows):
+        skip = _grid_before(tr)
+        out.append([("", "", 1, skip)] * (1 if skip else 0) + cells)
+    return out

@@ -61,16 +61,30 @@ class Grid:
                     for dc in range(colspan):
                         taken.setdefault((r + dr, c + dc), span)
                 c += colspan
-        n_rows = len(rows)
+        return cls._of(spans, len(rows), where, taken)
+
+    @classmethod
+    def from_spans(cls, spans: list[Span], n_rows: int, where: str) -> Grid:
+        """Cells whose positions the rendering states itself (a PDF's ruled cells)."""
+        taken: dict[tuple[int, int], Span] = {}
+        for span in spans:
+            span.rowspan = max(1, min(span.rowspan, MAX_SPAN, n_rows - span.row))
+            span.colspan = max(1, min(span.colspan, MAX_SPAN))
+            for dr in range(span.rowspan):
+                for dc in range(span.colspan):
+                    taken.setdefault((span.row + dr, span.col + dc), span)
+        return cls._of(spans, n_rows, where, taken)
+
+    @classmethod
+    def _of(cls, spans: list[Span], n_rows: int, where: str, taken: dict) -> Grid:
         reach = [0] * n_rows
         for (r, c) in taken:
             if r < n_rows:
                 reach[r] = max(reach[r], c + 1)
-        n_cols = max(reach, default=0)
         by_row: list[list[Span]] = [[] for _ in range(n_rows)]
-        for span in spans:
+        for span in sorted(spans, key=lambda s: (s.row, s.col)):
             by_row[span.row].append(span)
-        return cls(spans, n_rows, n_cols, where, reach, taken, by_row)
+        return cls(spans, n_rows, max(reach, default=0), where, reach, taken, by_row)
 
     def at(self, r: int, c: int) -> Span | None:
         """The cell covering position (r, c), wherever it starts."""

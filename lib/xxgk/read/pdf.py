@@ -1,10 +1,11 @@
 """PDF attachments with a text layer, read with pdfplumber.
 
-Ruled tables become cell tokens row by row; every other text line of the page (title, prose,
-headings, sub-table captions) becomes a text token; both are interleaved by their position on the
-page. Reports made in WPS draw even their prose inside one-column tables, so a table row holding a
-single cell is read as text lines, not as data. A table that goes on over a page break keeps the
-token stream going, and a label cell cut by the break (“（四）无” | “法提供”) is joined back.
+Ruled tables become Grids (pdfplumber's table finder: each cell where it starts, with its spans);
+every other text line of the page (title, prose, headings, sub-table captions) becomes a text
+token; both are interleaved by their position on the page. Reports made in WPS draw even their
+prose inside one-column tables, so a table row holding a single cell is read as text lines, not as
+data. A table that goes on over a page break is a new Grid on the next page: its rows carry their
+own labels, and a group label cut by the break (“（四）无” | “法提供”) is no row label and is passed over.
 
 `tokens_from_text_lines` reads the same tables from text another tool extracted from a PDF
 (labels followed by space-separated numbers, vertical headers one character per line, wrapped
@@ -22,7 +23,8 @@ from functools import lru_cache
 import pdfplumber
 
 from xxgk.layouts import VERSIONS, load_layout, normalize_label
-from xxgk.read.document import CELL, Document, ReadError, Token
+from xxgk.read.document import Document, ReadError
+from xxgk.read.grid import Grid, Span
 from xxgk.values import is_value_text
 
 _FOOTER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
@@ -96,27 +98,22 @@ class _PageReader:
     def __init__(self, doc: Document):
         self.doc = doc
         self.pages_with_text = 0
-        # label cells of the last table row of the previous page: column -> token index, and its width
-        self.cut_labels: dict[int, int] = {}
-        self.cut_width = 0
 
     def read_page(self, number: int, page) -> None:
         if not page.chars:
             self.doc.note("pdf_no_text", f"第{number}页没有文字层（可能是扫描图片），未读取", f"第{number}页")
-            self.cut_labels = {}
             return
         self.pages_with_text += 1
         events: list[tuple[float, int, tuple]] = []
         bands: list[tuple[float, float]] = []
         for t_no, table in enumerate(page.find_tables(), 1):
             grid = table.extract()
-            value_cols = {j for row in grid for j, c in enumerate(row) if c and c.strip() and is_value_text(c)}
             for r_no, (row, cells) in enumerate(zip(table.rows, grid), 1):
                 if sum(c is not None for c in cells) < 2:
                     continue  # a full-width row: prose or a caption, read below as text lines
                 top, bottom = row.bbox[1], row.bbox[3]
                 bands.append((top, bottom))
-                events.append((top, len(events), ("row", t_no, r_no, cells, value_cols)))
+                events.append((top, len(events), ("row", t_no, r_no, table, cells)))
         for line in page.extract_text_lines():
             mid = (line["top"] + line["bottom"]) / 2
             if not any(top <= mid <= bottom for top, bottom in bands):
@@ -124,53 +121,46 @@ class _PageReader:
         events.sort()
 
         lines: list[dict] = []
-        first_row = True
+        rows: list[tuple] = []  # table rows read since the last text line: one Grid
         line_no = 0
         for _, _, event in events:
             if event[0] == "line":
                 if _FOOTER.match(event[1]["text"]):
                     continue
+                self._grid(rows, number)
+                rows = []
                 line_no += 1
                 lines.append({**event[1], "where": f"第{number}页 第{line_no}行"})
                 continue
             self._text_lines(lines, number)
-            if lines:
-                first_row = False  # text between the page top and the table: not a continuation
             lines = []
-            self._row(number, *event[1:], continues=first_row)
-            first_row = False
+            if rows and rows[-1][2] is not event[3]:
+                self._grid(rows, number)
+                rows = []
+            rows.append(event[1:])
+        self._grid(rows, number)
         self._text_lines(lines, number)
-        if lines:
-            self.cut_labels = {}
 
-    def _row(self, page_no: int, t_no: int, r_no: int, cells: list, value_cols: set[int], continues: bool) -> None:
-        doc = self.doc
-        labels: dict[int, int] = {}
-        for j, raw in enumerate(cells):
-            if raw is None:
-                continue  # the rest of a merged cell
-            text = _join_cell_lines(raw)
-            if not text and j not in value_cols:
-                continue  # an empty piece of a merged label cell
-            where = f"第{page_no}页 表{t_no} 第{r_no}行 第{j + 1}格"
-            if text and j not in value_cols and continues and self._join_cut(j, text, len(cells)):
-                continue
-            if text and j not in value_cols:
-                labels[j] = len(doc.tokens)
-            doc.cell(text, where)
-        doc.row_end(f"第{page_no}页 表{t_no} 第{r_no}行")
-        self.cut_labels, self.cut_width = labels, len(cells)
-
-    def _join_cut(self, j: int, text: str, width: int) -> bool:
-        """Join a label cell the page break cut in two; True if `text` was the second half."""
-        index = self.cut_labels.get(j)
-        if index is None or width != self.cut_width:
-            return False
-        first = self.doc.tokens[index]
-        if _is_known(first.text) or _is_known(text) or _row_match(first.text + text, False) is None:
-            return False
-        self.doc.tokens[index] = Token(CELL, first.text + text, first.where)
-        return True
+    def _grid(self, rows: list[tuple], page_no: int) -> None:
+        """Consecutive rows of one ruled table as a Grid: each cell at the column where it starts, its
+        spans measured against the table's column and row edges (a merged cell is None elsewhere)."""
+        if not rows:
+            return
+        t_no, table = rows[0][0], rows[0][2]
+        xs = sorted({round(c[0], 1) for row in table.rows for c in row.cells if c is not None})
+        tops = [round(r_no_row.bbox[1], 1) for r_no_row in table.rows]
+        spans: list[Span] = []
+        for g_row, (_, r_no, _, cells) in enumerate(rows):
+            boxes = table.rows[r_no - 1].cells
+            for j, (raw, box) in enumerate(zip(cells, boxes)):
+                if box is None or raw is None:
+                    continue
+                col = xs.index(round(box[0], 1)) if round(box[0], 1) in xs else j
+                colspan = max(1, sum(1 for x in xs if box[0] - 0.5 <= x < box[2] - 0.5))
+                rowspan = max(1, sum(1 for _, rr, _, _ in rows[g_row:] if box[1] - 0.5 <= tops[rr - 1] < box[3] - 0.5))
+                spans.append(Span(_join_cell_lines(raw), f"第{page_no}页 表{t_no} 第{r_no}行 第{j + 1}格",
+                                  g_row, col, rowspan, colspan))
+        self.doc.grid(Grid.from_spans(spans, len(rows), f"第{page_no}页 表{t_no}"))
 
     def _text_lines(self, lines: list[dict], page_no: int) -> None:
         """Text lines to tokens: the title, labels and captions alone, prose joined into paragraphs."""
