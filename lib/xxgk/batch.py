@@ -92,7 +92,8 @@ def code_fingerprint() -> str:
 
 
 def input_fingerprint(job: Job, agencies, code: str) -> str:
-    """Hash of one agency's inputs: its report, last year's, its waivers, its registry row, the code."""
+    """Hash of one agency's inputs: its report, last year's, its waivers, its registry and publication rows,
+    the code."""
     h = hashlib.sha256(code.encode())
     for y in (job.year, job.year - 1):
         f = registry.report_file(job.agency_id, y, job.reports_dir)
@@ -101,6 +102,9 @@ def input_fingerprint(job: Job, agencies, code: str) -> str:
             h.update(f.read_bytes())
     if job.agency_id in agencies.index:
         h.update(json.dumps(agencies.loc[job.agency_id].to_dict(), ensure_ascii=False, sort_keys=True).encode())
+    for row in registry.load_publications(registry.publications_path(job.data_root)):
+        if row.get("agency_id") == job.agency_id:
+            h.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
     waivers = registry.data_paths(job.data_root)[2]
     if waivers.exists():
         for line in waivers.read_text(encoding="utf-8").splitlines():

@@ -13,7 +13,7 @@ SHOWN = (FAIL, UNCERTAIN)
 
 
 def check_many(reports: list[Report], previous: Report | None = None, waivers=None,
-               agencies=None) -> list[tuple[Report, list[Finding]]]:
+               agencies=None, publications=None) -> list[tuple[Report, list[Finding]]]:
     """Check each report; among the others, the same agency's year−1 is its previous, the same year its
     peers, and those agencies.csv places under it its children."""
     out = []
@@ -24,7 +24,8 @@ def check_many(reports: list[Report], previous: Report | None = None, waivers=No
         mine = agency_record(r, agencies) or {}
         children = [p for p in peers if mine and str((agency_record(p, agencies) or {}).get("parent") or "")
                     == str(mine.get("agency_id"))]
-        out.append((r, check(r, previous=prev, peers=peers, waivers=waivers, agencies=agencies, children=children)))
+        out.append((r, check(r, previous=prev, peers=peers, waivers=waivers, agencies=agencies, children=children,
+                             publications=publications)))
     return out
 
 

@@ -100,9 +100,10 @@ def cmd_review(args) -> int:
 def cmd_check(args) -> int:
     from xxgk import registry
     from xxgk.checking import check_many, result_json, result_text
-    from xxgk.config import AGENCIES_CSV, WAIVERS_CSV
+    from xxgk.config import AGENCIES_CSV, PUBLICATIONS_CSV, WAIVERS_CSV
 
     agencies_csv = args.agencies or (AGENCIES_CSV if AGENCIES_CSV.exists() else None)
+    publications = registry.load_publications(args.publications or PUBLICATIONS_CSV)
     try:
         reports = [read_report(f, year=args.year) for f in args.files]
         previous = read_report(args.previous) if args.previous else None
@@ -111,7 +112,7 @@ def cmd_check(args) -> int:
         print(f"xxgk: {exc}", file=sys.stderr)
         return 2
     results = check_many(reports, previous, waivers=args.waivers or (WAIVERS_CSV if WAIVERS_CSV.exists() else None),
-                         agencies=agencies)
+                         agencies=agencies, publications=publications)
     if args.json:
         out = [result_json(r, f, args.all) for r, f in results]
         _print_json(out[0] if len(out) == 1 else out)
@@ -147,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous", metavar="FILE", help="the same agency's report for the previous year")
     p.add_argument("--waivers", metavar="CSV", help="waivers file (default: data/waivers.csv)")
     p.add_argument("--agencies", metavar="CSV", help="agency registry (default: data/agencies.csv)")
+    p.add_argument("--publications", metavar="CSV",
+                   help="publication dates per agency and year (default: data/publications.csv)")
     p.add_argument("--all", action="store_true", help="also list passed and not assessable outcomes")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_check)

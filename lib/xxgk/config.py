@@ -13,6 +13,7 @@ ROOT = Path(os.environ.get("XXGK_ROOT", PACKAGE_DIR.parent.parent)).resolve()
 DATA_DIR = ROOT / "data"
 REPORTS_DATA_DIR = DATA_DIR / "reports"
 AGENCIES_CSV = DATA_DIR / "agencies.csv"
+PUBLICATIONS_CSV = DATA_DIR / "publications.csv"  # agency_id, year, published, source_file
 WAIVERS_CSV = DATA_DIR / "waivers.csv"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 OUTPUT_DIR = ROOT / "reports"

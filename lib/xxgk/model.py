@@ -73,6 +73,7 @@ PASS = "pass"
 FAIL = "fail"
 UNCERTAIN = "uncertain"  # an operand is blank, not applicable or unreadable
 NOT_ASSESSABLE = "not_assessable"  # the table, section or other report the rule needs is missing
+RULE_ERROR = "rule_error"  # the rule itself raised: a defect of the tool, never a judgement on the report
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xxgk.config import AGENCIES_CSV, DATA_DIR, REPORTS_DATA_DIR, WAIVERS_CSV
+from xxgk.config import AGENCIES_CSV, DATA_DIR, PUBLICATIONS_CSV, REPORTS_DATA_DIR, WAIVERS_CSV
 
 # How agencies.csv's level codes read in reports and pages.
 LEVEL_NAMES = {
@@ -28,6 +28,26 @@ def data_paths(data_dir: Path | str | None = None) -> tuple[Path, Path, Path]:
     """(agencies.csv, reports folder, waivers.csv) under a data folder laid out like config.DATA_DIR."""
     root = Path(data_dir) if data_dir else DATA_DIR
     return tuple(root / p.relative_to(DATA_DIR) for p in (AGENCIES_CSV, REPORTS_DATA_DIR, WAIVERS_CSV))
+
+
+def publications_path(data_dir: Path | str | None = None) -> Path:
+    """publications.csv under a data folder laid out like config.DATA_DIR."""
+    root = Path(data_dir) if data_dir else DATA_DIR
+    return root / PUBLICATIONS_CSV.relative_to(DATA_DIR)
+
+
+def load_publications(path: Path | str | None = PUBLICATIONS_CSV) -> list[dict]:
+    """publications.csv as records (agency_id, year, published, source_file); [] when the file is absent.
+
+    The recorded publication date of each agency's report per year: what the timeliness rules
+    (条例第四十九条) read first.
+    """
+    import csv
+
+    if path is None or not Path(path).is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
 
 
 def level_name(code: str) -> str:

@@ -297,6 +297,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
         agencies=agencies.to_dict("records"),
         children=children,
         waivers=waivers_csv if waivers_csv.exists() else None,
+        publications=registry.load_publications(registry.publications_path(data_dir)),
     )
     return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir, skipped,
                   Path(output_dir) if output_dir else None)

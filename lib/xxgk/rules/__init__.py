@@ -15,14 +15,14 @@ from typing import Any, Callable, Iterable, Sequence
 import yaml
 
 from xxgk.layouts import Layout, load_layout, normalize_label
-from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, UNCERTAIN, Cell, Finding, Report
+from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Report
 from xxgk.values import MISSING, NUMBER
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 CATEGORIES = ("structure", "format", "completeness", "arithmetic", "narrative", "cross_year", "similarity",
               "hierarchy", "timeliness")
 SEVERITIES = ("error", "warning", "info")
-STATUSES = (PASS, FAIL, UNCERTAIN, NOT_ASSESSABLE)
+STATUSES = (PASS, FAIL, UNCERTAIN, NOT_ASSESSABLE, RULE_ERROR)
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class RuleMeta:
     severity: str
     statement: str
     basis: str
+    params: dict = field(default_factory=dict, compare=False)  # the rule's thresholds and dates, as data
 
 
 @lru_cache(maxsize=None)
@@ -41,7 +42,7 @@ def catalog() -> dict[str, RuleMeta]:
         entries = yaml.safe_load(fh)
     out: dict[str, RuleMeta] = {}
     for e in entries:
-        meta = RuleMeta(e["id"], e["category"], e["severity"], e["statement"], e["basis"])
+        meta = RuleMeta(e["id"], e["category"], e["severity"], e["statement"], e["basis"], dict(e.get("params") or {}))
         if meta.category not in CATEGORIES or meta.severity not in SEVERITIES or meta.id in out:
             raise ValueError(f"catalog.yaml: bad entry {e['id']}")
         out[meta.id] = meta
@@ -87,6 +88,7 @@ class Context:
     peers: Sequence[Report] = ()
     agencies: list[dict[str, Any]] = field(default_factory=list)
     children: Sequence[Report] = ()
+    publications: list[dict[str, Any]] = field(default_factory=list)  # publications.csv records
     meta: RuleMeta | None = None
     _cells: dict = field(default_factory=dict, repr=False)
 
@@ -172,10 +174,14 @@ def records(agencies) -> list[dict[str, Any]]:
 
 def check(report: Report, previous: Report | None = None, peers: Sequence[Report] = (),
           registry: Registry | None = None, waivers=None, agencies=None,
-          children: Sequence[Report] = ()) -> list[Finding]:
-    """Run every catalogued rule on one report; waived findings stay in the list, marked waived."""
+          children: Sequence[Report] = (), publications=None) -> list[Finding]:
+    """Run every catalogued rule on one report; waived findings stay in the list, marked waived.
+
+    A rule that raises gives one `rule_error` finding (「规则执行出错」 with the rule id and the
+    exception): a defect of the tool, shown and counted apart, never mistaken for an uncertain outcome.
+    """
     registry = registry or load_rules()
-    base = Context(report, previous, tuple(peers), records(agencies), tuple(children))
+    base = Context(report, previous, tuple(peers), records(agencies), tuple(children), records(publications))
     findings: list[Finding] = []
     for rule_id, meta in catalog().items():
         func = registry.functions.get(rule_id)
@@ -186,7 +192,7 @@ def check(report: Report, previous: Report | None = None, peers: Sequence[Report
         try:
             got = list(func(ctx))
         except Exception as exc:  # a rule must never take the whole check down
-            got = [ctx.finding(UNCERTAIN, f"规则执行出错，未能判断：{type(exc).__name__}: {exc}")]
+            got = [ctx.finding(RULE_ERROR, f"规则执行出错（{rule_id}）：{type(exc).__name__}: {exc}")]
         findings.extend(got or [ctx.passed("未发现问题")])
     if waivers is not None:
         from xxgk.waivers import apply_waivers
