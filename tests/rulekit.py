@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from xxgk.model import Report
+from xxgk.model import Report, flatten
 from xxgk.rules import check
 
 
 def run(report: Report, rule: str, **kw):
-    """The findings of one rule."""
-    return [f for f in check(report, **kw) if f.rule == rule]
+    """The findings of one rule, those folded under a cause included."""
+    return [f for f in flatten(check(report, **kw)) if f.rule == rule]
 
 
 def statuses(report: Report, rule: str, **kw) -> set[str]:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from xxgk.config import AGENCIES_CSV, DATA_DIR, REPORTS_DATA_DIR
+from xxgk.model import flatten
 from xxgk.read import read_report
 from xxgk.rules import check
 
@@ -41,7 +42,7 @@ def mistakes() -> list[dict]:
 
 @pytest.mark.parametrize("m", mistakes(), ids=lambda m: f"{m['agency_id']}-{m['year']}-{m['mistake']}-{m['category']}")
 def test_listed_mistake_is_found(m):
-    findings = checked()[(m["agency_id"], int(m["year"]))]
+    findings = flatten(checked()[(m["agency_id"], int(m["year"]))])  # a consequence may sit inside its cause
     hits = [f for f in findings if f.category == m["category"] and f.status == m["expected_status"]
             and (not m["row"] or m["row"] in _names(f, "row")) and (not m["column"] or m["column"] in _names(f, "column"))]
     assert hits, m["description"]

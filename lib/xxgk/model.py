@@ -95,6 +95,9 @@ class Finding:
     evidence: list[dict[str, str]] = field(default_factory=list)  # [{"where", "raw"}], source locations
     waived: bool = False
     waiver_reason: str = ""
+    # Outcomes that follow from this finding's fact (a blank column, a missing row, an omitted child):
+    # listed inside it and counted nowhere else (rules.causes.fold).
+    caused: list["Finding"] = field(default_factory=list)
 
     @property
     def place(self) -> str:
@@ -113,7 +116,18 @@ class Finding:
             "expected", "actual", "difference", "evidence")}
         if self.waived:
             out["waived"], out["waiver_reason"] = True, self.waiver_reason
+        if self.caused:
+            out["caused"] = [c.to_json() for c in self.caused]
         return out
+
+
+def flatten(findings: list[Finding]) -> list[Finding]:
+    """Every outcome, the ones folded under a cause included (for per-rule questions, never for counts)."""
+    out = []
+    for f in findings:
+        out.append(f)
+        out.extend(flatten(f.caused))
+    return out
 
 
 def _shown(c: Cell):

@@ -179,7 +179,11 @@ def check(report: Report, previous: Report | None = None, peers: Sequence[Report
 
     A rule that raises gives one `rule_error` finding (「规则执行出错」 with the rule id and the
     exception): a defect of the tool, shown and counted apart, never mistaken for an uncertain outcome.
+    Outcomes that only follow from a cell fact are folded under it (rules.causes): the list holds one
+    finding per cause, the folded ones in its `caused`.
     """
+    from xxgk.rules.causes import fold
+
     registry = registry or load_rules()
     base = Context(report, previous, tuple(peers), records(agencies), tuple(children), records(publications))
     findings: list[Finding] = []
@@ -194,6 +198,7 @@ def check(report: Report, previous: Report | None = None, peers: Sequence[Report
         except Exception as exc:  # a rule must never take the whole check down
             got = [ctx.finding(RULE_ERROR, f"规则执行出错（{rule_id}）：{type(exc).__name__}: {exc}")]
         findings.extend(got or [ctx.passed("未发现问题")])
+    findings = fold(findings)
     if waivers is not None:
         from xxgk.waivers import apply_waivers
 

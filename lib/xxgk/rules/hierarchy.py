@@ -40,29 +40,68 @@ def parent_sums_children(ctx: Context) -> Iterable[Finding]:
                             actual=len(found), expected=len(kids))]
     child_cells = [index_cells(c) for c in found]
     out = []
+    compared = []  # (key, table, row, column, parent cell, children's cells, difference)
+    unsure: dict[tuple[str, str], dict[str, list]] = {}  # (table, why) -> row name -> [columns, cells]
     for table in ctx.layout.tables:
         if table.table not in SUMMED_TABLES:
             continue
         for r in table.data_rows:
-            unsure: dict[str, set[str]] = {}  # why -> columns
             for col in table.columns:
                 key = (table.id, r.key, col.key)
                 mine, theirs = ctx.cell(*key), [cc.get(key) for cc in child_cells]
                 if number(mine) is None or any(number(c) is None for c in theirs):
-                    for why in _why_unread(mine, theirs, found):
-                        unsure.setdefault(why, set()).add(col.path)
+                    for why, cells in _why_unread(mine, theirs, found):
+                        got = unsure.setdefault((table.table, why), {}).setdefault(_row_name(table, r), [[], []])
+                        got[0].append(col.path)
+                        got[1].extend(cells)
                     continue
                 total = sum(number(c) for c in theirs)
-                if number(mine) != total:
-                    out.append(ctx.finding(FAIL, f"表{table.table}“{_row_name(table, r)}/{col.path}”：本级 {number(mine)}，{len(found)} 个下级之和 {total}",
-                                           table=table.table, row=r.label or None, column=col.path, expected=total,
-                                           actual=number(mine), difference=number(mine) - total,
-                                           evidence=evidence(mine) + _named(found, theirs)))
-            for why, cols in unsure.items():
-                out.append(ctx.finding(UNCERTAIN, f"表{table.table}“{_row_name(table, r)}”：{why}，{len(cols)} 列无法核对",
-                                       table=table.table, row=r.label or None,
-                                       column="、".join(c.path for c in table.columns if c.path in cols)))
+                compared.append((table, r, col, mine, theirs, number(mine) - total))
+    mismatched = [x for x in compared if x[5] != 0]
+    omitted = _omitted_child(compared, found)
+    folded = []
+    for table, r, col, mine, theirs, diff in mismatched:
+        total = number(mine) - diff
+        f = ctx.finding(FAIL, f"表{table.table}“{_row_name(table, r)}/{col.path}”：本级 {number(mine)}，{len(found)} 个下级之和 {total}",
+                        table=table.table, row=r.label or None, column=col.path, expected=total,
+                        actual=number(mine), difference=diff, evidence=evidence(mine) + _named(found, theirs))
+        (folded if omitted is not None and diff == -number(theirs[omitted]) else out).append(f)
+    if folded:
+        child = found[omitted]
+        where = [(x[3], x[4][omitted]) for x in mismatched if x[5] == -number(x[4][omitted])]
+        cause = ctx.finding(FAIL, f"汇总报告与 {len(found)} 个下级之和有 {len(folded)} 处不同，差额都恰好等于"
+                                  f"{child.agency}所填的数：汇总可能漏算了{child.agency}",
+                            table="、".join(dict.fromkeys(f.table for f in folded)),
+                            evidence=[ev for mine, theirs in where
+                                      for ev in evidence(mine) + _named([child], [theirs])])
+        cause.caused = folded
+        out.insert(0, cause)
+    for (table, why), rows in unsure.items():
+        cols = list(dict.fromkeys(c for got in rows.values() for c in got[0]))
+        cells = [c for got in rows.values() for c in got[1]]
+        if len(rows) == 1:
+            message = f"表{table}“{next(iter(rows))}”：{why}，{len(cols)} 列无法核对汇总"
+        else:
+            names = "；".join(f"“{name}”{len(got[0])} 列" for name, got in rows.items())
+            message = f"表{table}：{why}，{len(rows)} 行无法核对汇总（{names}）"
+        out.append(ctx.finding(UNCERTAIN, message,
+                               table=table, row=next(iter(rows)) if len(rows) == 1 else None,
+                               column="、".join(cols), evidence=cells))
     return out or [ctx.passed(f"表三、表四等于 {len(found)} 个下级机关之和")]
+
+
+def _omitted_child(compared: list, children: list[Report]) -> int | None:
+    """The one child whose every non-zero figure is exactly what the parent lacks (at least 2 cells), if any.
+
+    Then the parent's differences have one plausible cause, that child left out of the sum; a child
+    with figures the parent did include, or two children that would both fit, decide nothing.
+    """
+    fits = []
+    for i in range(len(children)):
+        nonzero = [(x[4][i], x[5]) for x in compared if number(x[4][i])]
+        if len(nonzero) >= 2 and all(diff == -number(cell) for cell, diff in nonzero):
+            fits.append(i)
+    return fits[0] if len(fits) == 1 else None
 
 
 def _named(children: list[Report], cells: list) -> list[dict[str, str]]:
@@ -79,13 +118,15 @@ def _row_name(table, row) -> str:
     return f"{parent.label} / {row.label}" if parent else (row.label or "数据行")
 
 
-def _why_unread(mine, theirs, children) -> list[str]:
+def _why_unread(mine, theirs, children) -> list[tuple[str, list[dict[str, str]]]]:
+    """Why a cell could not be compared, each reason with the evidence it rests on."""
     reasons = []
     if number(mine) is None:
-        reasons.append("本级该格为空白或不是数字" if mine is not None else "本级没有该格")
+        reasons.append(("本级该格为空白或不是数字" if mine is not None else "本级没有该格", evidence(mine)))
     for cell, child in zip(theirs, children):
         if cell is None:
-            reasons.append(f"{child.agency}用{child.format_version}格式，没有该行")
+            reasons.append((f"{child.agency}用{child.format_version}格式，没有相应的行", []))
         elif number(cell) is None:
-            reasons.append(f"{child.agency}该格为{'空白' if cell.status == 'blank' else '“' + cell.raw + '”'}")
+            reasons.append((f"{child.agency}该格为{'空白' if cell.status == 'blank' else '“' + cell.raw + '”'}",
+                            _named([child], [cell])))
     return reasons
