@@ -222,9 +222,19 @@ def test_similarity_mistakes_are_real(county):
 def test_publication_dates_are_on_time_except_where_planted(files):
     levels = {a.id: a.level for a in sd.AGENCIES}
     for r in csv.DictReader(io.StringIO(files["publications.csv"].decode("utf-8"))):
-        if not r["published"]:
-            assert (r["agency_id"], int(r["year"])) == sd.SEED_KEY
+        if not r["published"]:  # the reference page shows no date; an unrecorded report has its 落款
+            assert (r["agency_id"], int(r["year"])) in {sd.SEED_KEY, *sd.SIGNED_LATE}
             continue
         deadline = {"county_department": "01-31", "county_government": "03-31"}.get(levels[r["agency_id"]], "03-31")
         late = r["published"] > f"{int(r['year']) + 1}-{deadline}"
         assert late == ((r["agency_id"], int(r["year"])) in sd.LATE), r
+
+
+def test_closing_dates_follow_publication_and_one_unrecorded_report_is_signed_late(files):
+    """Every generated report ends with its 落款 (the publication day); the unrecorded one is signed late."""
+    from xxgk.rules.timeliness import closing_date
+
+    for (aid, year), date in sd.SIGNED_LATE.items():
+        text = files[f"reports/{year}/{aid}.txt"].decode("utf-8")
+        got = closing_date(text)
+        assert got and str(got[0]) == date and got[0].month > 1

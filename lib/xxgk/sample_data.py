@@ -413,8 +413,8 @@ def publication_date(agency: Agency, year: int) -> str:
     """Departments publish in January, the government's own report in March, townships by mid-February."""
     if (agency.id, year) in LATE:
         return LATE[(agency.id, year)]
-    if (agency.id, year) == SEED_KEY:
-        return ""  # the reference page shows no date
+    if (agency.id, year) == SEED_KEY or (agency.id, year) in SIGNED_LATE:
+        return ""  # the reference page shows no date; an unrecorded late report has only its 落款
     rng = random.Random(f"xxgk-sample/{agency.id}/{year}/published")
     if agency.level == "county_government":
         return f"{year + 1}-03-{rng.randint(10, 28):02d}"
@@ -431,7 +431,12 @@ CHAIN_BREAK_SETUP, CHAIN_BREAK = ("qh-hrss", 2020), ("qh-hrss", 2021)
 PARENT_OMITS, PARENT_OMITTED_CHILD = ("qh-gov", 2022), "qh-nanhu"
 PARENT_OMITS_SETUP = (PARENT_OMITTED_CHILD, PARENT_OMITS[1])
 T4_WRONG = ("qh-gov-office", 2022)
-LATE = {("qh-natres", 2020): "2021-02-20", ("qh-education", 2021): "2022-03-08"}
+# Late publication (条例第四十九条), one per date source: the page's metadata (HTML), the publication
+# register only (pipe text), a government's own report after 31 March; and a report whose register
+# entry has no date and whose 落款 (closing date) is already after the deadline.
+LATE = {("qh-natres", 2020): "2021-02-20", ("qh-education", 2021): "2022-03-08",
+        ("qh-gov", 2021): "2022-04-08", ("qh-market", 2022): "2023-02-14"}
+SIGNED_LATE = {("qh-gov-office", 2021): "2022-02-15"}
 NEAR_IDENTICAL = (("qh-qingshi", 2021), ("qh-liuxi", 2021))  # the first copies the second
 COPIED_SECTION_5 = ("qh-natres", 2022)
 WRONG_YEAR = ("qh-health", 2022)
@@ -533,7 +538,10 @@ def plant_structural_mistakes(county: County) -> None:
     add(Mistake(*PARENT_OMITS, "parent_not_sum", "hierarchy", "fail", "三", t3.row("new_received").label,
                 t3.column("total").path, description=f"汇总漏算南湖街道（{omitted} 件申请）"))
     for key, date in LATE.items():
-        add(Mistake(*key, "late_publication", "timeliness", "fail", description=f"{date} 才公开，晚于 1 月 31 日"))
+        add(Mistake(*key, "late_publication", "timeliness", "fail", description=f"{date} 才公开，晚于{_due(key)}"))
+    for key, date in SIGNED_LATE.items():
+        add(Mistake(*key, "late_publication", "timeliness", "fail",
+                    description=f"发布登记表未记日期，报告落款 {date} 已晚于{_due(key)}"))
     for key in NEAR_IDENTICAL:
         add(Mistake(*key, "near_identical_townships", "similarity", "fail",
                     description="青石镇与柳溪镇报告正文几乎相同（只换了镇名和数字）"))
@@ -605,6 +613,21 @@ def sections(county: County, report: SampleReport) -> list[tuple[int, list[str]]
     return out
 
 
+def _due(key: tuple[str, int]) -> str:
+    """The statutory deadline of 条例第四十九条 for the sample agency, as the mistakes list words it."""
+    level = next(a.level for a in AGENCIES if a.id == key[0])
+    return f"{key[1] + 1} 年 3 月 31 日" if level == "county_government" else f"{key[1] + 1} 年 1 月 31 日"
+
+
+def closing_line(report: SampleReport) -> str | None:
+    """The report's 落款日期 as written under the agency's name (signed on the day it is published)."""
+    signed = SIGNED_LATE.get((report.agency.id, report.year)) or report.published
+    if not signed:
+        return None
+    y, m, d = (int(x) for x in signed.split("-"))
+    return f"{y}年{m}月{d}日"
+
+
 def document(county: County, report: SampleReport) -> SampleDocument:
     a, year, layout = report.agency, report.year, report.layout
     title = f"{a.name}{year}年政府信息公开工作年度报告"
@@ -620,6 +643,9 @@ def document(county: County, report: SampleReport) -> SampleDocument:
         doc.blocks += [("para", p) for p in paras]
         if number in tables:
             doc.blocks.append(("table", tables[number]))
+    signed = closing_line(report)
+    if signed:  # 落款: the agency's name and the date, the last lines of the report
+        doc.blocks += [("para", a.name), ("para", signed)]
     doc.labels = report.label_overrides
     return doc
 

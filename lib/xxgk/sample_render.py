@@ -213,7 +213,9 @@ def write_docx(doc: SampleDocument) -> bytes:
     document = docx.Document()
     props = document.core_properties
     props.title, props.author, props.comments = doc.title, doc.publisher, doc.notice
-    props.created = props.modified = datetime.datetime(2020, 1, 1)
+    # the file's own dates: the day it was published (fixed, so the bytes are reproducible)
+    when = datetime.date.fromisoformat(doc.published) if doc.published else datetime.date(2020, 1, 1)
+    props.created = props.modified = datetime.datetime(when.year, when.month, when.day)
     props.last_modified_by, props.revision = doc.publisher, 1
     for kind, text in doc.blocks:
         if kind == "title":
