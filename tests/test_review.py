@@ -46,7 +46,10 @@ def made_report(version: str = "2021", t3: dict | None = None, raw: dict | None 
 
 BUSY = {("new_received", "natural_person"): 40, ("new_received", "commercial"): 8, ("new_received", "total"): 48,
         ("carried_over", "total"): 2, ("granted", "total"): 30, ("partial", "total"): 6,
-        ("unable_not_held", "total"): 9, ("total_processed", "total"): 45, ("carried_forward", "total"): 5}
+        ("unable_not_held", "total"): 9, ("total_processed", "total"): 45, ("carried_forward", "total"): 5,
+        ("carried_over", "natural_person"): 2, ("granted", "natural_person"): 30, ("partial", "natural_person"): 6,
+        ("unable_not_held", "natural_person"): 9, ("total_processed", "natural_person"): 45,
+        ("carried_forward", "natural_person"): 5}  # rows add up across the applicant columns
 
 
 # -- narrative: every number from a cell ----------------------------------------------------------
@@ -54,7 +57,7 @@ def test_seed_narrative_states_its_zero_counts():
     text = str(narrative(facts(read_report(SEED)), []))
     assert "本年新收政府信息公开申请0件，上年结转0件" in text
     assert "本年没有办结的申请，不计算公开率" in text
-    assert "表四行政复议、行政诉讼总计均为0" in text
+    assert "本年未发生因政府信息公开引起的行政复议或行政诉讼（表四各栏均为0）" in text
 
 
 def test_disclosure_rate_names_its_base():
@@ -67,7 +70,7 @@ def test_disclosure_rate_names_its_base():
 def test_blank_cell_is_said_not_guessed():
     rep = made_report(t3=BUSY, raw={("new_received", "total"): "", ("granted", "total"): "约30"})
     text = str(narrative(facts(rep), []))
-    assert "本年新收政府信息公开申请数量为空，无法说明" in text
+    assert "本年新收政府信息公开申请（该栏为空，无法说明）" in text
     assert "无法计算公开率" in text and "公开率为" not in text
 
 

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from xxgk.layouts import Layout, load_layout
+from xxgk.layouts import Row, Table
 from xxgk.model import Cell, Report
-from xxgk.values import NUMBER
+from xxgk.values import BLANK, MISSING, NUMBER
 
 T3, T4 = "t3", "t4"
 TOTAL = "total"
@@ -35,6 +36,54 @@ class Fact:
         return self.value is not None
 
 
+@dataclass(frozen=True)
+class Total:
+    """A printed total and the facts the layout says it is the sum of (表四 总计 = 维持+纠正+其他+尚未审结)."""
+
+    printed: Fact
+    parts: tuple[Fact, ...]
+
+    @property
+    def parts_sum(self) -> Fact:
+        return combine(f"{self.printed.label}各项之和", list(self.parts))
+
+    @property
+    def agrees(self) -> bool | None:
+        """True/False when both sides are numbers, None when either is unknown."""
+        s = self.parts_sum
+        if not self.printed.known or not s.known:
+            return None
+        return self.printed.value == s.value
+
+    @property
+    def settled(self) -> Fact:
+        """The count the table supports: the printed total when it agrees with its parts (or the parts are
+        unknown), the parts' sum when the total is unknown, unknown when the two disagree."""
+        if self.agrees is False:
+            return Fact(self.printed.label, None, self.printed.cells + self.parts_sum.cells,
+                        f"总计栏填{self.printed.value:g}，与各项之和{self.parts_sum.value:g}不符")
+        if self.printed.known or not self.parts_sum.known:
+            return self.printed
+        return Fact(self.printed.label, self.parts_sum.value, self.parts_sum.cells)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One printed total cell and the cells it must equal the sum of, as the layout defines it."""
+
+    total: Cell
+    parts: tuple[Cell, ...]
+    parts_name: str  # how a sentence names the parts: 该行各类申请人 / 各办理结果 / 各项结果
+
+
+def cell_id(cell: Cell) -> tuple[str, str, str]:
+    return (cell.table_id, cell.row_key, cell.column_key)
+
+
+def is_zero_or_blank(cell: Cell) -> bool:
+    return cell.status == BLANK or (cell.status == NUMBER and cell.value == 0)
+
+
 @dataclass
 class Facts:
     """The key numbers of one report: table 三's flow and outcomes, table 四's cases."""
@@ -48,6 +97,35 @@ class Facts:
     outcomes: list[Fact] = field(default_factory=list)  # 予以公开 … 其他处理, top-level results
     applicants: list[Fact] = field(default_factory=list)  # the six applicant columns of row 一
     review: dict[str, list[Fact]] = field(default_factory=dict)  # 行政复议 / 直接起诉 / 复议后起诉 -> results + 总计
+    report: Report | None = None
+
+    def disagreement(self, fact: Fact) -> Fact | None:
+        """For a fact read from one printed total cell: the sum of that total's parts when they disagree."""
+        if len(fact.cells) != 1 or self.report is None:
+            return None
+        key = cell_id(fact.cells[0])
+        for ident in identities(self.report):
+            if cell_id(ident.total) != key or any(c.status != NUMBER for c in (ident.total, *ident.parts)):
+                continue
+            total = sum(c.value for c in ident.parts)
+            if total != ident.total.value:
+                return Fact(ident.parts_name, total, ident.parts)
+        return None
+
+    @property
+    def processed_total(self) -> Total:
+        """（七）总计 as printed against the sum of the outcome rows."""
+        return Total(self.processed, tuple(self.outcomes))
+
+    @property
+    def received_total(self) -> Total:
+        """一、本年新收 总计 as printed against the six applicant columns."""
+        return Total(self.received, tuple(self.applicants))
+
+    @property
+    def review_totals(self) -> dict[str, Total]:
+        """表四 per header group: 总计 as printed against 结果维持 … 尚未审结."""
+        return {g: Total(facts[-1], tuple(facts[:-1])) for g, facts in self.review.items()}
 
     @property
     def disclosed(self) -> Fact:
@@ -91,7 +169,12 @@ def combine(label: str, facts: list[Fact]) -> Fact:
     cells = tuple(c for f in facts for c in f.cells)
     missing = [f for f in facts if not f.known]
     if missing:
-        return Fact(label, None, cells, "；".join(f"{f.label}{f.problem}" for f in missing))
+        if len(missing) == len(facts) > 1 and len({f.problem for f in missing}) == 1:
+            return Fact(label, None, cells, f"各项均{missing[0].problem}")
+        by_problem: dict[str, list[str]] = {}
+        for f in missing:
+            by_problem.setdefault(f.problem, []).append(f.label)
+        return Fact(label, None, cells, "；".join(f"{'、'.join(names)}{problem}" for problem, names in by_problem.items()))
     return Fact(label, sum(f.value for f in facts), cells)
 
 
@@ -105,13 +188,64 @@ def cell_fact(report: Report, table_id: str, row_key: str, column_key: str, labe
     return Fact(label, None, (cell,), reason)
 
 
+def filled_as_one_row(report: Report, table: Table, group: Row) -> bool:
+    """A group row the report filled with numbers of its own while leaving its sub-rows out
+    (洪泽 2023: （六）其他处理 as one row in a 2021 table); the group's own cells then stand for them."""
+    own = [report.cell(table.id, group.key, c.key) for c in table.columns]
+    subs = [report.cell(table.id, r.key, c.key) for r in table.children(group.key) for c in table.columns]
+    return any(c is not None and c.status != MISSING for c in own) and all(
+        c is None or c.status == MISSING for c in subs)
+
+
+def leaf_rows(report: Report, table: Table, group_key: str) -> list[Row]:
+    """The rows whose cells make up a group, in layout order; a group filled as one row stands for its sub-rows."""
+    out = []
+    for r in table.rows:
+        if r.parent != group_key:
+            continue
+        if r.group and not filled_as_one_row(report, table, r):
+            out.extend(leaf_rows(report, table, r.key))
+        else:
+            out.append(r)
+    return out
+
+
 def _row_fact(report: Report, layout: Layout, row_key: str, column_key: str = TOTAL) -> Fact:
     table = layout.table(T3)
     row = table.row(row_key)
     label = short_label(row.label)
-    if not row.group:
+    if not row.group or filled_as_one_row(report, table, row):
         return cell_fact(report, T3, row_key, column_key, label)
-    return combine(label, [cell_fact(report, T3, r.key, column_key, short_label(r.label)) for r in table.children(row_key)])
+    return combine(label, [cell_fact(report, T3, r.key, column_key, short_label(r.label))
+                           for r in leaf_rows(report, table, row_key)])
+
+
+def identities(report: Report) -> list[Identity]:
+    """Every total-equals-its-parts identity of tables 三 and 四 that the report's cells allow to check:
+    表三 总计 column = the applicant columns (each row), （七）总计 = the outcome rows (each column),
+    表四 each group's 总计 = its results. Taken from the layout, independently of Facts."""
+    layout = load_layout(report.format_version) if report.format_version in ("2019", "2021") else None
+    if layout is None:
+        return []
+    out = []
+
+    def add(total: Cell | None, parts: list[Cell | None], name: str) -> None:
+        if total is not None and all(p is not None for p in parts):
+            out.append(Identity(total, tuple(parts), name))
+
+    t3 = layout.table(T3)
+    applicant_cols = [c for c in t3.columns if c.key != TOTAL]
+    outcome_rows = [r for r in leaf_rows(report, t3, "results") if r.key != "total_processed"]
+    for r in t3.data_rows:
+        add(report.cell(T3, r.key, TOTAL), [report.cell(T3, r.key, c.key) for c in applicant_cols], "该行各类申请人")
+    for c in t3.columns:
+        add(report.cell(T3, "total_processed", c.key), [report.cell(T3, r.key, c.key) for r in outcome_rows], "各办理结果")
+    t4 = layout.table(T4)
+    for group in dict.fromkeys(c.group for c in t4.columns):
+        cols = [c for c in t4.columns if c.group == group]
+        for r in t4.data_rows:
+            add(report.cell(T4, r.key, cols[-1].key), [report.cell(T4, r.key, c.key) for c in cols[:-1]], "各项结果")
+    return out
 
 
 def facts(report: Report) -> Facts:
@@ -137,4 +271,5 @@ def facts(report: Report) -> Facts:
         outcomes=[_row_fact(report, layout, r.key) for r in results],
         applicants=[cell_fact(report, T3, "new_received", c.key, c.label) for c in applicant_cols],
         review=review,
+        report=report,
     )

@@ -1,25 +1,66 @@
 """Templated Chinese prose from checked numbers: what was received, handled, disclosed, contested.
 
-No language model: every number in the text is a Fact read from cells (or a sum or ratio of Facts,
-with its base named). Where a needed cell is blank or unreadable the text says so instead of guessing.
+No language model: every sentence is built from Facts read from cells and carries Claims naming those
+cells (a count, a zero, a rate with its base). `verify` re-reads every claimed cell and raises
+NarrativeContradiction when a sentence states a number the cells do not give, asserts 未发生 over a
+non-zero cell, states a total without the parts it disagrees with (or the parts without the total),
+or gives a rate on fewer than MIN_RATE_BASE applications without its base. `narrative()` always verifies.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
-from xxgk.facts import Fact, Facts, combine
+from xxgk.facts import MIN_RATE_BASE, Fact, Facts, Total, combine, identities, is_zero_or_blank
+from xxgk.model import Cell
+from xxgk.values import NUMBER
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 _MAX_PROBLEMS = 5
+COUNT, ZERO, RATE, CHANGE, DIFF, THRESHOLD = "count", "zero", "rate", "change", "diff", "threshold"
+
+
+class NarrativeContradiction(AssertionError):
+    """A sentence of the narrative and a cell of the report disagree: the review must not be rendered."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a sentence asserts about cells.
+
+    count: the cells add up to value; zero: every cell is 0 or blank; rate: 100 × Σcells / Σbase = value
+    (rounded as written); change: 100 × |Σcells − Σbase| / Σbase = value.
+    """
+
+    kind: str
+    value: float | int | None
+    cells: tuple[Cell, ...]
+    base: tuple[Cell, ...] = ()
+
+
+@dataclass
+class Sentence:
+    text: str
+    claims: list[Claim] = field(default_factory=list)
+    quoted: bool = False  # repeats findings' messages; its numbers are the rules', not cells'
+
+    def add(self, text: str, *claims: Claim) -> "Sentence":
+        self.text += text
+        self.claims.extend(claims)
+        return self
 
 
 @dataclass
 class Narrative:
-    """Paragraphs of plain text; displays as HTML in a notebook."""
+    """Paragraphs of sentences; displays as HTML in a notebook."""
 
-    paragraphs: list[str] = field(default_factory=list)
+    sentences: list[list[Sentence]] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return ["".join(s.text for s in para) for para in self.sentences]
 
     def __str__(self) -> str:
         return "\n\n".join(self.paragraphs)
@@ -40,91 +81,163 @@ def number(value: float | int) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def claim(f: Fact) -> tuple[Claim, ...]:
+    return (Claim(COUNT, f.value, f.cells),) if f.known else ()
+
+
 def count(f: Fact) -> str:
-    return f"{number(f.value)}件" if f.known else f"（{f.label}{f.problem}，无法说明）"
+    """A count, or why it cannot be given; the caller has just named what is counted."""
+    if f.known:
+        return f"{number(f.value)}件"
+    lead = "该栏" if len(f.cells) <= 1 else ("" if f.problem.startswith("各项") else "其中")
+    return f"（{lead}{f.problem}，无法说明）"
 
 
 def percent(part: float, base: float) -> str:
     return f"{100.0 * part / base:.1f}%"
 
 
-def _flow(f: Facts) -> str:
+_FACTS: list[Facts] = []  # the report being narrated, for _count's look-up of disagreeing totals
+
+
+def _count(s: Sentence, f: Fact) -> Sentence:
+    """A count as the table prints it; a printed total that its parts contradict says both."""
+    s.add(count(f), *claim(f))
+    other = _FACTS[-1].disagreement(f) if _FACTS and f.known else None
+    if other is not None:
+        s.add(f"（但{other.label}之和为{number(other.value)}件，与总计栏不符）", *claim(other))
+    return s
+
+
+def _flow(f: Facts) -> list[Sentence]:
     if not f.received.known and not f.carried_over.known:
-        return f"表三的申请数无法读取（{f.received.label}{f.received.problem}），本报告不叙述申请办理情况。"
-    text = f"本年新收政府信息公开申请{count(f.received)}，上年结转{count(f.carried_over)}"
+        return [Sentence(f"表三的申请数无法读取（{f.received.label}{f.received.problem}），本报告不叙述申请办理情况。")]
+    s = _count(Sentence("本年新收政府信息公开申请"), f.received)
+    _count(s.add("，上年结转"), f.carried_over)
     both = combine("", [f.received, f.carried_over])
     if both.known:
-        text += f"，合计需办理{number(both.value)}件"
-    text += "。"
+        s.add(f"，合计需办理{number(both.value)}件", *claim(both))
+    out = [s.add("。")]
     natural, orgs = f.applicants[0], combine("法人或其他组织", f.applicants[1:])
     if f.received.known and f.received.value and natural.known and orgs.known:
-        text += f"新收申请中，自然人提出{number(natural.value)}件，法人或其他组织提出{number(orgs.value)}件。"
-    return text
+        s = Sentence(f"新收申请中，自然人提出{number(natural.value)}件，法人或其他组织提出{number(orgs.value)}件",
+                     [*claim(natural), *claim(orgs)])
+        out.append(s.add("。"))
+    return out
 
 
-def _outcomes(f: Facts) -> str:
-    parts = "，".join(f"{o.label}{count(o)}" for o in f.outcomes)
+def _outcomes(f: Facts) -> Sentence:
     total_label = f.layout.table("t3").row("total_processed").label
-    text = f"本年度办结{count(f.processed)}（表三“{total_label}”），其中{parts}；结转下年度继续办理{count(f.carried_forward)}。"
-    return text
+    pt = f.processed_total
+    s = Sentence("")
+    if pt.agrees is False:
+        s.add(f"表三“{total_label}”栏填{number(f.processed.value)}件，但各办理结果之和为{number(pt.parts_sum.value)}件，两者不符；"
+              "各办理结果为", *claim(f.processed), *claim(pt.parts_sum))
+    else:
+        _count(s.add(f"按表三“{total_label}”，本年度办结"), f.processed).add("，其中")
+    for i, o in enumerate(f.outcomes):
+        _count(s.add(("，" if i else "") + o.label), o)
+    return _count(s.add("；结转下年度继续办理"), f.carried_forward).add("。")
 
 
-def _rate(f: Facts) -> str:
+def _rate(f: Facts) -> Sentence:
     d, base = f.disclosed, f.processed
+    if f.processed_total.agrees is False:
+        return Sentence("办结总数与各办理结果之和不符，不计算公开率。")
     if not base.known:
-        return f"办结总数{base.problem}，无法计算公开率。"
+        return Sentence(f"办结总数{base.problem}，无法计算公开率。")
     if not base.value:
-        return "本年没有办结的申请，不计算公开率。"
+        return Sentence("本年没有办结的申请，不计算公开率。")
     if not d.known:
-        return f"予以公开或部分公开的件数无法读取（{d.problem}），无法计算公开率。"
-    return (
-        f"以办结总数{number(base.value)}件为基数，予以公开与部分公开合计{number(d.value)}件，"
-        f"公开率为{percent(d.value, base.value)}。"
-    )
+        return Sentence(f"予以公开或部分公开的件数无法读取（{d.problem}），无法计算公开率。")
+    rate = 100.0 * d.value / base.value
+    s = Sentence(f"以办结总数{number(base.value)}件为基数，予以公开与部分公开合计{number(d.value)}件，"
+                 f"公开率为{rate:.1f}%", [*claim(base), *claim(d), Claim(RATE, round(rate, 1), d.cells, base.cells)])
+    if base.value < MIN_RATE_BASE:
+        s.add(f"（办结不足{MIN_RATE_BASE}件，比例仅供参考，不与其他机关比较）", Claim(THRESHOLD, MIN_RATE_BASE, ()))
+    return s.add("。")
 
 
-def _review(f: Facts) -> str:
+def _group_name(group: str) -> str:
+    return group.split("/")[-1]
+
+
+def _contested(t: Total) -> str:
+    return "、".join(f"{p.label}{number(p.value)}件" for p in t.parts if p.known and p.value)
+
+
+def _review(f: Facts) -> list[Sentence]:
     if not f.review:
-        return "报告未采用2019或2021格式，无法读取行政复议、行政诉讼情况。"
-    groups = list(f.review.values())
-    review_total = groups[0][-1]
-    lawsuits = combine("行政诉讼总计", [g[-1] for g in groups[1:]])
-    if review_total.known and lawsuits.known and review_total.value == 0 and lawsuits.value == 0:
-        return "本年未发生因政府信息公开引起的行政复议或行政诉讼（表四行政复议、行政诉讼总计均为0）。"
-    text = f"因政府信息公开被申请行政复议{count(review_total)}"
-    if review_total.known and review_total.value:
-        text += "（" + "、".join(f"{x.label}{count(x)}" for x in groups[0][:-1]) + "）"
-    text += f"；被提起行政诉讼{count(lawsuits) if lawsuits.known else '件数无法确定'}"
-    if lawsuits.known and lawsuits.value:
-        text += f"，其中未经复议直接起诉{count(groups[1][-1])}、复议后起诉{count(groups[2][-1])}"
-    corrected = combine("结果纠正", [g[1] for g in groups])
-    if corrected.known and corrected.value:
-        text += f"。复议和诉讼中结果被纠正的共{number(corrected.value)}件"
-    return text + "。"
+        return [Sentence("报告未采用2019或2021格式，无法读取行政复议、行政诉讼情况。")]
+    totals = f.review_totals
+    t4_cells = tuple(c for t in totals.values() for x in (t.printed, *t.parts) for c in x.cells)
+    if t4_cells and all(is_zero_or_blank(c) for c in t4_cells):
+        blank = any(c.status != NUMBER for c in t4_cells)
+        return [Sentence(f"本年未发生因政府信息公开引起的行政复议或行政诉讼（表四各栏均为0{'或空白' if blank else ''}）。",
+                         [Claim(ZERO, 0, t4_cells)])]
+    groups = list(totals)
+    review, suits = totals[groups[0]], [totals[g] for g in groups[1:]]
+
+    def phrase(t: Total, group: str, lead: str) -> Sentence:
+        if t.agrees is False:
+            return Sentence(f"表四{group}总计栏填{number(t.printed.value)}，但{_contested(t)}",
+                            [*claim(t.printed), *(c for p in t.parts if p.known and p.value for c in claim(p))])
+        s = _count(Sentence(lead), t.settled)
+        if t.settled.known and t.settled.value and all(p.known for p in t.parts):
+            s.add("（" + "、".join(f"{p.label}{number(p.value)}件" for p in t.parts) + "）", *(c for p in t.parts for c in claim(p)))
+        return s
+
+    out = [phrase(review, _group_name(groups[0]), "因政府信息公开被申请行政复议").add("。")]
+    settled = [t.settled for t in suits]
+    if all(t.agrees is not False for t in suits):
+        lawsuits = combine("行政诉讼总计", settled)
+        s = Sentence("被提起行政诉讼").add(count(lawsuits) if lawsuits.known else "件数无法确定", *claim(lawsuits))
+        if lawsuits.known and lawsuits.value:
+            s.add("，其中")
+            for i, (g, t) in enumerate(zip(groups[1:], suits)):
+                _count(s.add(("、" if i else "") + _group_name(g)), t.settled)
+        out.append(s.add("。"))
+    else:
+        s = Sentence("行政诉讼方面，")
+        for i, (g, t) in enumerate(zip(groups[1:], suits)):
+            part = phrase(t, _group_name(g), _group_name(g))
+            s.add(("；" if i else "") + part.text, *part.claims)
+        out.append(s.add("。"))
+    corrected = [t.parts[1] for t in totals.values() if len(t.parts) > 1]
+    fixed = combine("结果纠正", corrected)
+    if fixed.known and fixed.value:
+        out.append(Sentence(f"复议和诉讼中结果被纠正的共{number(fixed.value)}件。", list(claim(fixed))))
+    return out
 
 
-def _change(f: Facts, prev: Facts | None, year: int | None) -> str:
+def _change(f: Facts, prev: Facts | None, year: int | None) -> Sentence:
     last = (year - 1) if year else None
     if prev is None:
-        return f"未找到{last or '上一'}年度的报告，无法与上年比较。"
+        return Sentence(f"未找到{last or '上一'}年度的报告，无法与上年比较。")
     now, before = f.received, prev.received
     if not now.known or not before.known:
-        return f"本年或{last}年的新收申请数无法读取，无法与上年比较。"
-    text = f"与{last}年相比，新收申请由{number(before.value)}件变为{number(now.value)}件"
+        return Sentence(f"本年或{last}年的新收申请数无法读取，无法与上年比较。")
+    s = Sentence(f"与{last}年相比，新收申请由{number(before.value)}件变为{number(now.value)}件", [*claim(before), *claim(now)])
     diff = now.value - before.value
     if diff == 0:
-        text += "，持平"
+        s.add("，持平")
     else:
-        text += f"，{'增加' if diff > 0 else '减少'}{number(abs(diff))}件"
+        s.add(f"，{'增加' if diff > 0 else '减少'}{number(abs(diff))}件",
+              Claim(DIFF, abs(diff), now.cells, before.cells))
         if before.value:
-            text += f"（{'+' if diff > 0 else '−'}{percent(abs(diff), before.value)}）"
+            pct = 100.0 * abs(diff) / before.value
+            s.add(f"（{'+' if diff > 0 else '−'}{pct:.1f}%）", Claim(CHANGE, round(pct, 1), now.cells, before.cells))
     rate, prev_rate = f.disclosure_rate, prev.disclosure_rate
-    if rate is not None and prev_rate is not None:
-        text += f"；公开率由{prev_rate:.1f}%变为{rate:.1f}%"
-    return text + "。"
+    bases_ok = all(x.processed.known and x.processed.value >= MIN_RATE_BASE for x in (f, prev))
+    if rate is not None and prev_rate is not None and bases_ok and f.processed_total.agrees is not False \
+            and prev.processed_total.agrees is not False:
+        s.add(f"；公开率由{prev_rate:.1f}%变为{rate:.1f}%",
+              Claim(RATE, round(prev_rate, 1), prev.disclosed.cells, prev.processed.cells),
+              Claim(RATE, round(rate, 1), f.disclosed.cells, f.processed.cells))
+    return s.add("。")
 
 
-def _problems(findings: list) -> str:
+def _problems(findings: list) -> Sentence:
     active = [x for x in findings if x.status == "fail" and not x.waived]
     errors = [x for x in active if x.severity == "error"]
     warnings = [x for x in active if x.severity == "warning"]
@@ -142,13 +255,96 @@ def _problems(findings: list) -> str:
         text += f"另有{uncertain}项检查因数据为空或无法识别而无法判断。"
     if waived:
         text += f"{waived}项发现已由审查人员豁免（仍在下文列出）。"
-    return text
+    return Sentence(text, quoted=True)
+
+
+def _sum(cells: tuple[Cell, ...]):
+    return sum(c.value for c in cells) if all(c.status == NUMBER for c in cells) else None
+
+
+def _claim_holds(c: Claim) -> bool:
+    if c.kind == COUNT:
+        return c.value is not None and _sum(c.cells) == c.value
+    if c.kind == ZERO:
+        return all(is_zero_or_blank(x) for x in c.cells)
+    if c.kind == THRESHOLD:
+        return c.value == MIN_RATE_BASE
+    part, base = _sum(c.cells), _sum(c.base)
+    if part is None or base is None:
+        return False
+    if c.kind == DIFF:
+        return abs(part - base) == c.value
+    if not base:
+        return False
+    got = 100.0 * (part if c.kind == RATE else abs(part - base)) / base
+    return round(got, 1) == c.value
+
+
+_QUOTED = re.compile(r"“[^”]*”")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年|或20)")  # a year or a layout named by its year, not a count
+_NUMBER = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)(%)?")
+
+
+def _problem(sentence: Sentence, why: str) -> NarrativeContradiction:
+    return NarrativeContradiction(f"{why}：「{sentence.text}」")
+
+
+def verify(story: Narrative, facts: Facts) -> None:
+    """Raise NarrativeContradiction when any sentence and a cell of the report disagree.
+
+    Each claim is re-computed from its cells; every number written in a sentence must be one it claims;
+    未发生 (a zero claim) over a printed total needs its parts to be 0 or blank too; a sentence that states
+    a printed total (or exactly its parts) that the other side contradicts must state the other side too;
+    a rate on fewer than MIN_RATE_BASE applications must come with its base.
+    """
+    idents = identities(facts.report) if facts.report is not None else []
+    from xxgk.facts import cell_id
+
+    for para in story.sentences:
+        for s in para:
+            for c in s.claims:
+                if not _claim_holds(c):
+                    raise _problem(s, f"句中{c.kind}={c.value}与单元格不符")
+            if s.quoted:
+                continue
+            counts = {number(c.value) for c in s.claims if c.kind in (COUNT, ZERO, DIFF, THRESHOLD)}
+            rates = {f"{c.value:.1f}" for c in s.claims if c.kind in (RATE, CHANGE)}
+            for m in _NUMBER.finditer(_YEAR.sub("", _QUOTED.sub("", s.text))):
+                token, unit = m.groups()
+                if token not in (rates if unit == "%" else counts):
+                    raise _problem(s, f"句中数字{token}{unit or ''}没有来自单元格的依据")
+            claimed = {cell_id(x) for c in s.claims if c.kind == COUNT for x in c.cells}
+            exact = [{cell_id(x) for x in c.cells} for c in s.claims if c.kind == COUNT]
+            zeros = {cell_id(x) for c in s.claims if c.kind == ZERO for x in c.cells}
+            for ident in idents:
+                total, parts = cell_id(ident.total), {cell_id(x) for x in ident.parts}
+                if total in zeros and not all(is_zero_or_blank(x) for x in ident.parts):
+                    raise _problem(s, f"称{ident.total.column}为0（未发生），但其各项不全为0")
+                whole = _sum((ident.total, *ident.parts))
+                if whole is None or ident.total.value == _sum(ident.parts):
+                    continue
+                nonzero = {cell_id(x) for x in ident.parts if x.value}
+                if {total} in exact and not (nonzero <= claimed or parts in exact):
+                    raise _problem(s, f"只说了总计{ident.total.value:g}，未说与之不符的各项")
+                if parts in exact and total not in claimed:
+                    raise _problem(s, "只说了各项之和，未说与之不符的总计栏")
+            for c in s.claims:
+                if c.kind == RATE and _sum(c.base) is not None and _sum(c.base) < MIN_RATE_BASE:
+                    if not any(x.kind == COUNT and x.cells == c.base for x in s.claims):
+                        raise _problem(s, f"办结不足{MIN_RATE_BASE}件却给出比例而未给基数")
 
 
 def narrative(facts: Facts, findings: list, previous: Facts | None = None) -> Narrative:
     """The review's prose: flow, outcomes, disclosure rate, review and litigation, change, problems."""
     if facts.layout is None:
-        body = ["报告未采用2019或2021年度报告格式，无法从表格读取申请办理数字。"]
+        body = [[Sentence("报告未采用2019或2021年度报告格式，无法从表格读取申请办理数字。")]]
     else:
-        body = [_flow(facts) + _outcomes(facts) + _rate(facts), _review(facts), _change(facts, previous, facts.year)]
-    return Narrative([*body, _problems(findings)])
+        _FACTS.append(facts)
+        try:
+            body = [[*_flow(facts), _outcomes(facts), _rate(facts)], _review(facts),
+                    [_change(facts, previous, facts.year)]]
+        finally:
+            _FACTS.pop()
+    story = Narrative([*body, [_problems(findings)]])
+    verify(story, facts)
+    return story

@@ -1,0 +1,87 @@
+"""The narrative says only what the cells say: every report in data/ and the corpus, the consistency check
+itself (it must catch the sentences earlier versions wrote), totals that disagree with their parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REAL, SEED
+from xxgk.config import DATA_DIR
+from xxgk.facts import facts, identities, is_zero_or_blank
+from xxgk.narrative import COUNT, RATE, ZERO, Claim, Narrative, NarrativeContradiction, Sentence, narrative, verify
+from xxgk.read import read_report
+
+DOCS = {"expected.json", "manifest.csv"}
+CORPUS = sorted([SEED, *(p for p in REAL.iterdir() if p.name not in DOCS)])
+SAMPLE = sorted((DATA_DIR / "reports").glob("*/*"))
+HONGZE_2023 = REAL / "kiro_hongze_district_2023.pdf"
+GOV_OFFICE_2022 = DATA_DIR / "reports" / "2022" / "qh-gov-office.txt"
+
+
+def _read(path):
+    return read_report(path, year=int(path.parent.name)) if path.parent.name.isdigit() else read_report(path)
+
+
+@pytest.fixture(scope="module")
+def hongze():
+    return facts(read_report(HONGZE_2023))
+
+
+def t4(f, key):
+    return next(c for c in f.report.cells if c.table_id == "t4" and c.column_key == key)
+
+
+@pytest.mark.parametrize("path", [*CORPUS, *SAMPLE], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_sentence_contradicts_a_cell(path):
+    report = _read(path)
+    f = facts(report)
+    story = narrative(f, [])  # runs verify(); a contradiction raises
+    text = str(story)
+    # Independently of the claims: 未发生 only when every cell of 表四 is 0 or blank, and no printed
+    # total that disagrees with its parts is stated alone.
+    if "未发生" in text:
+        assert all(is_zero_or_blank(c) for c in report.cells if c.table_id == "t4")
+    for ident in identities(report):
+        cells = (ident.total, *ident.parts)
+        if all(c.status == "number" for c in cells) and ident.total.value != sum(c.value for c in ident.parts):
+            assert "不符" in text or "但" in text, (path.name, ident.total.column, ident.total.row)
+
+
+def test_hongze_2023_review_states_both_total_and_parts(hongze):
+    text = str(narrative(hongze, []))
+    assert "未发生" not in text
+    assert "表四行政复议总计栏填0，但结果维持10件、结果纠正1件" in text
+    assert "表四复议后起诉总计栏填0，但结果维持5件" in text
+
+
+def test_sample_gov_office_2022_review_states_both():
+    text = str(narrative(facts(read_report(GOV_OFFICE_2022, year=2022)), []))
+    assert "未发生" not in text and "表四行政复议总计栏填0，但结果维持2件、尚未审结1件" in text
+
+
+def test_the_check_catches_what_earlier_versions_wrote(hongze):
+    totals = tuple(t4(hongze, k) for k in ("rv_total", "ld_total", "la_total"))
+    old = "本年未发生因政府信息公开引起的行政复议或行政诉讼（表四行政复议、行政诉讼总计均为0）。"
+    with pytest.raises(NarrativeContradiction, match="未发生"):
+        verify(Narrative([[Sentence(old, [Claim(ZERO, 0, totals)])]]), hongze)
+    alone = Sentence("因政府信息公开被申请行政复议0件。", [Claim(COUNT, 0, totals[:1])])
+    with pytest.raises(NarrativeContradiction, match="未说与之不符"):
+        verify(Narrative([[alone]]), hongze)
+    with pytest.raises(NarrativeContradiction, match="与单元格不符"):
+        verify(Narrative([[Sentence("被申请行政复议11件。", [Claim(COUNT, 11, totals[:1])])]]), hongze)
+    with pytest.raises(NarrativeContradiction, match="没有来自单元格的依据"):
+        verify(Narrative([[Sentence("被申请行政复议12件。", [])]]), hongze)
+
+
+def test_a_rate_on_few_applications_needs_its_base(hongze):
+    d, base = hongze.disclosed, hongze.processed  # 4 of 21
+    bare = Sentence("公开率为19.0%。", [Claim(RATE, 19.0, d.cells, base.cells)])
+    with pytest.raises(NarrativeContradiction, match="基数"):
+        verify(Narrative([[bare]]), hongze)
+    based = Sentence("以办结总数21件为基数，公开率为19.0%。", [Claim(COUNT, 21, base.cells), Claim(RATE, 19.0, d.cells, base.cells)])
+    verify(Narrative([[based]]), hongze)
+
+
+def test_group_filled_as_one_row_is_used(hongze):
+    text = str(narrative(hongze, []))
+    assert "未读取到" not in text and "其他处理0件" in text
