@@ -60,6 +60,9 @@ def result_text(report: Report, findings: list[Finding], everything: bool = Fals
             lines.append(f"  {STATUS_MARKS[f.status]} {f.rule}  {f.message}{waived}")
             for ev in f.evidence[:3]:
                 lines.append(f"      {ev.get('where', '')}：{ev.get('raw', '')}")
+            if f.caused:
+                lines.append(f"      由此引起 {len(f.caused)} 项（已并入本项，不另计）："
+                             + "、".join(dict.fromkeys(c.rule for c in f.caused)))
     if not shown:
         lines.append("\n  未发现问题")
     return "\n".join(lines)

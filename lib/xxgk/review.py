@@ -118,6 +118,8 @@ class Review:
             ("合规得分", f"{s.score:g}分（{s.grade}）"),
             ("错误", f"{self.count('error')}项"),
             ("警告", f"{self.count('warning')}项"),
+            *([("提示", f"{self.count('info')}项")] if self.count("info") else []),
+            ("无法判断", f"{sum(1 for f in self.findings if f.status == UNCERTAIN and not f.waived)}项"),
         ]
         return Html(views.header_html(f"{fields[0][1]} {self.year}年政府信息公开工作年度报告审查", fields))
 

@@ -15,7 +15,8 @@ from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report
 from xxgk.narrative import SEVERITY_NAMES, number
 from xxgk.values import BLANK, MISSING, NUMBER
 
-STATUS_NAMES = {FAIL: "不符合", UNCERTAIN: "无法判断", "pass": "通过", "not_assessable": "无法评估"}
+STATUS_NAMES = {FAIL: "不符合", UNCERTAIN: "无法判断", "pass": "通过", "not_assessable": "无法评估",
+                "rule_error": "规则执行出错"}
 _MAX_EVIDENCE = 6
 
 
@@ -40,18 +41,25 @@ def header_html(title: str, fields: list[tuple[str, str]]) -> str:
 
 # -- findings -------------------------------------------------------------------------------------
 def finding_html(f: Finding, statement: str | None = None) -> str:
-    """One finding: severity, message, the rule's statement (from the catalog by default), expected/actual, evidence."""
+    """One finding: its badge, message, the rule's statement (from the catalog by default), expected/actual,
+    evidence, and the outcomes folded under it.
+
+    Only a counted failure wears its severity (错误/警告/提示); an undecided check reads 无法判断 and a waived
+    one 已豁免, so every severity badge on a page is one the header counts.
+    """
     if statement is None:
         from xxgk.rules import catalog
 
         meta = catalog().get(f.rule)
         statement = meta.statement if meta else ""
-    classes = f"finding sev-{_e(f.severity)} st-{_e(f.status)}" + (" waived" if f.waived else "")
-    badges = f'<span class="badge">{_e(SEVERITY_NAMES.get(f.severity, f.severity))}</span>'
-    if f.status != FAIL:
-        badges += f'<span class="badge st">{_e(STATUS_NAMES.get(f.status, f.status))}</span>'
     if f.waived:
-        badges += '<span class="badge wv">已豁免</span>'
+        classes, badges = "finding waived", '<span class="badge wv">已豁免</span>'
+    elif f.status == FAIL:
+        classes = f"finding sev-{_e(f.severity)} st-{_e(f.status)}"
+        badges = f'<span class="badge">{_e(SEVERITY_NAMES.get(f.severity, f.severity))}</span>'
+    else:
+        classes = f"finding st-{_e(f.status)}"
+        badges = f'<span class="badge st">{_e(STATUS_NAMES.get(f.status, f.status))}</span>'
     parts = [f'<li class="{classes}">{badges} <span class="msg">{_e(f.message)}</span>']
     rule = f'<span class="rule">{_e(f.rule)}</span>'
     parts.append(f'<div class="stmt">{rule} {_e(statement)}</div>' if statement else f'<div class="stmt">{rule}</div>')
@@ -59,7 +67,9 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
     if sides:
         parts.append(f'<div class="ea">{"，".join(sides)}</div>')
     if f.waived:
-        parts.append(f'<div class="wv-reason">豁免理由：{_e(f.waiver_reason)}</div>')
+        was = "不符合" if f.status == FAIL else STATUS_NAMES.get(f.status, f.status)
+        parts.append(f'<div class="wv-reason">原为{_e(SEVERITY_NAMES.get(f.severity, f.severity))}级“{_e(was)}”；'
+                     f"豁免理由：{_e(f.waiver_reason)}</div>")
     if f.evidence:
         items = "".join(
             f"<li>{_e(ev.get('cell') or '')} {_e(ev.get('where') or '')}"
@@ -69,25 +79,40 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
         )
         more = f"<li>……等共{len(f.evidence)}处</li>" if len(f.evidence) > _MAX_EVIDENCE else ""
         parts.append(f'<ul class="ev">{items}{more}</ul>')
+    if f.caused:
+        items = "".join(f'<li><span class="rule">{_e(c.rule)}</span> {_e(STATUS_NAMES.get(c.status, c.status))}：'
+                        f"{_e(c.message)}</li>" for c in f.caused)
+        parts.append(f'<details class="caused"><summary>由此引起的{len(f.caused)}项检查结果（已并入本项，不另计）'
+                     f'</summary><ul>{items}</ul></details>')
     return "".join(parts) + "</li>"
 
 
 def findings_html(findings: list[Finding], statements: dict[str, str]) -> str:
-    """Failed and uncertain findings grouped by severity; passes only counted."""
-    shown = [f for f in findings if f.status in (FAIL, UNCERTAIN)]
+    """Counted failures grouped by severity, then the undecided checks, then the waived ones; passes only counted.
+
+    Each outcome folded under a cause (Finding.caused) is listed inside that cause, never as a finding of its own.
+    """
     order = {s: i for i, s in enumerate(SEVERITY_NAMES)}
-    shown.sort(key=lambda f: (order.get(f.severity, 9), f.status != FAIL, f.waived))
+    active = [f for f in findings if not f.waived]
+    groups = []
+    failed = sorted((f for f in active if f.status == FAIL), key=lambda f: order.get(f.severity, 9))
+    for severity, group in groupby(failed, key=lambda f: f.severity):
+        groups.append((SEVERITY_NAMES.get(severity, severity), list(group)))
+    others = [f for f in active if f.status not in (FAIL, "pass", "not_assessable")]
+    for status in dict.fromkeys(f.status for f in others):
+        group = sorted((f for f in others if f.status == status), key=lambda f: order.get(f.severity, 9))
+        groups.append((STATUS_NAMES.get(status, status), group))
+    waived = [f for f in findings if f.waived and f.status != "pass"]
+    if waived:
+        groups.append(("已豁免", waived))
     out = []
-    for severity, group in groupby(shown, key=lambda f: f.severity):
-        group = list(group)
-        name = SEVERITY_NAMES.get(severity, severity)
+    for name, group in groups:
         items = "".join(finding_html(f, statements.get(f.rule, "")) for f in group)
-        counts = "，".join(f"{STATUS_NAMES[st]}{n}项" for st in (FAIL, UNCERTAIN) if (n := sum(f.status == st for f in group)))
-        out.append(f'<section class="sev-group"><h3>{_e(name)}（{counts}）</h3><ol class="findings">{items}</ol></section>')
+        out.append(f'<section class="sev-group"><h3>{_e(name)}（{len(group)}项）</h3><ol class="findings">{items}</ol></section>')
     passed = sum(1 for f in findings if f.status == "pass")
     na = sum(1 for f in findings if f.status == "not_assessable")
     out.append(f'<p class="muted">另有{passed}项检查通过，{na}项因缺少所需表格或材料无法评估。</p>')
-    if not shown:
+    if not groups:
         out.insert(0, "<p>未发现问题。</p>")
     return "".join(out)
 
