@@ -96,3 +96,23 @@ def test_text_restated_in_real_reports_agrees():
     assert got == dict.fromkeys(("TT_NEW_RECEIVED", "TT_CARRIED_OVER", "TT_REVIEW", "TT_LITIGATION"), "pass")
     office = check(real("kiro_shanghai_gov_office_2025_source.md", "markdown"))
     assert not [f for f in office if f.category == "narrative" and f.rule.startswith("TT_") and f.status == "fail"]
+
+
+def test_no_rule_raises_on_the_corpus():
+    """Every file of the corpus, checked together (earlier years as previous, the same year as peers): a rule
+    that raised would be a rule_error finding (规则执行出错 with the rule id); none may appear."""
+    from xxgk.checking import check_many
+    from xxgk.read import ReadError
+
+    reports = []
+    for path in sorted(REAL.iterdir()) + [SEED]:
+        if path.name in ("manifest.csv", "expected.json"):
+            continue
+        try:
+            reports.append(read_report(path))
+        except ReadError:  # unreadable files are the readers' business (tests/test_corpus.py)
+            continue
+    assert len(reports) >= 20
+    crashed = [(r.source_file, f.rule, f.message) for r, findings in check_many(reports)
+               for f in findings if f.status == "rule_error"]
+    assert crashed == []

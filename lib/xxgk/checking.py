@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from xxgk.layouts import normalize_label
-from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, UNCERTAIN, Finding, Report
+from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.rules import agency_record, catalog, check
 from xxgk.score import score
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_MARKS = {FAIL: "✗", UNCERTAIN: "?", PASS: "✓", NOT_ASSESSABLE: "–"}
-SHOWN = (FAIL, UNCERTAIN)
+STATUS_MARKS = {RULE_ERROR: "!", FAIL: "✗", UNCERTAIN: "?", PASS: "✓", NOT_ASSESSABLE: "–"}
+SHOWN = (FAIL, UNCERTAIN, RULE_ERROR)
 
 
 def check_many(reports: list[Report], previous: Report | None = None, waivers=None,
@@ -54,7 +54,9 @@ def result_text(report: Report, findings: list[Finding], everything: bool = Fals
         if not group:
             continue
         lines.append(f"\n{name}（{sum(1 for f in group if f.status == FAIL)} 项不符合，"
-                     f"{sum(1 for f in group if f.status == UNCERTAIN)} 项无法判断）")
+                     f"{sum(1 for f in group if f.status == UNCERTAIN)} 项无法判断"
+                     + (f"，{n} 项规则执行出错" if (n := sum(1 for f in group if f.status == RULE_ERROR)) else "")
+                     + "）")
         for f in sorted(group, key=lambda f: list(STATUS_MARKS).index(f.status)):
             waived = f"  〔已豁免：{f.waiver_reason}〕" if f.waived else ""
             lines.append(f"  {STATUS_MARKS[f.status]} {f.rule}  {f.message}{waived}")

@@ -20,7 +20,7 @@ from pathlib import Path
 from xxgk import config, registry
 from xxgk.facts import Facts, comparable_rate, facts
 from xxgk.layouts import layout_for_year
-from xxgk.model import FAIL, UNCERTAIN, Finding, Report
+from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.narrative import Narrative, narrative
 from xxgk.read import ReadError, read_report
 
@@ -65,6 +65,15 @@ class Review:
     def count(self, severity: str, status: str = FAIL) -> int:
         return sum(1 for f in self.findings if f.severity == severity and f.status == status and not f.waived)
 
+    @property
+    def rule_error_ids(self) -> list[str]:
+        """Rules that raised on this report (a tool defect, shown and counted apart from the findings)."""
+        return list(dict.fromkeys(f.rule for f in self.findings if f.status == RULE_ERROR))
+
+    @property
+    def rule_errors(self) -> int:
+        return sum(1 for f in self.findings if f.status == RULE_ERROR)
+
     @cached_property
     def score(self):
         from xxgk.score import score
@@ -85,12 +94,13 @@ class Review:
             "warnings": self.count("warning"),
             "uncertain": sum(1 for f in self.findings if f.status == UNCERTAIN and not f.waived),
             "waived": sum(1 for f in self.findings if f.waived),
+            "rule_errors": self.rule_errors,
             "received": self.facts.received.value,
             "processed": self.facts.processed.value,
             "disclosure_rate": self.facts.disclosure_rate,
         }
 
-    def findings_frame(self, shown: tuple[str, ...] = (FAIL, UNCERTAIN)):
+    def findings_frame(self, shown: tuple[str, ...] = (FAIL, UNCERTAIN, RULE_ERROR)):
         """Findings as a DataFrame (failed and uncertain by default), for analysts."""
         import pandas as pd
 
@@ -120,6 +130,8 @@ class Review:
             ("警告", f"{self.count('warning')}项"),
             *([("提示", f"{self.count('info')}项")] if self.count("info") else []),
             ("无法判断", f"{sum(1 for f in self.findings if f.status == UNCERTAIN and not f.waived)}项"),
+            *([("规则执行出错", f"{self.rule_errors}项（" + "、".join(self.rule_error_ids) + "）")]
+              if self.rule_errors else []),
         ]
         return Html(views.header_html(f"{fields[0][1]} {self.year}年政府信息公开工作年度报告审查", fields))
 
@@ -182,7 +194,7 @@ class Review:
 
         year_dir = self.output_dir / str(self.year)
         shown = [{**f.to_json(), "waived": f.waived, "waiver_reason": f.waiver_reason}
-                 for f in self.findings if f.status in (FAIL, UNCERTAIN)]
+                 for f in self.findings if f.status in (FAIL, UNCERTAIN, RULE_ERROR)]
         out = year_dir / f"{self.agency_id}.json"
         write_atomic(year_dir / PARTS_SUBDIR / f"{self.agency_id}.cells.csv", cells_csv(self.report).encode("utf-8"))
         write_atomic(out, json.dumps({**self.summary(), "findings": shown}, ensure_ascii=False, indent=1,
