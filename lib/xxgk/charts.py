@@ -254,8 +254,9 @@ def years(series: dict[int, Facts]) -> Chart:
     return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw, bottom=0.2, right=0.9)
 
 
-def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int) -> Chart:
-    """This agency (highlighted) against the others of its region: applications and disclosure rate."""
+def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int, level: str = "") -> Chart:
+    """This agency (highlighted) against the others of its region (of its level, when given): applications
+    and disclosure rate."""
     n = len(names)
 
     def draw(fig):
@@ -277,7 +278,8 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
         label.set_fontweight("bold")
 
     height = max(2.4, 0.3 * n + 0.8)
-    return _chart("peers", f"与本地区其他机关比较（红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计）", draw,
+    who = f"与本地区其他{level}比较（同级机关；" if level else "与本地区其他机关比较（"
+    return _chart("peers", f"{who}红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计）", draw,
                   height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
 
 
@@ -318,7 +320,8 @@ def score_distribution(scores: list[float]) -> Chart:
     return _chart("scores", f"合规得分分布（{len(scores)} 个机关）", draw)
 
 
-def ranking(names: list[str], scores: list[float]) -> Chart:
+def ranking(names: list[str], scores: list[float], level: str = "", tag: str = "") -> Chart:
+    """Scores ranked; given a level, the agencies are of that one level (peers compared within a level)."""
     order = sorted(range(len(names)), key=lambda i: -scores[i])
 
     def draw(fig):
@@ -332,7 +335,8 @@ def ranking(names: list[str], scores: list[float]) -> Chart:
         ax.set_xlabel("合规得分（红：低于60；橙：低于75）")
 
     h = _height(len(names))
-    return _chart("ranking", "各机关合规得分排名", draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h)
+    title = f"{level}合规得分排名（同级机关比较）" if level else "各机关合规得分排名"
+    return _chart(f"ranking-{tag}" if tag else "ranking", title, draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h)
 
 
 def rule_heatmap(agencies: list[str], rules: list[str], counts: list[list[int]]) -> Chart:
@@ -356,7 +360,9 @@ def rule_heatmap(agencies: list[str], rules: list[str], counts: list[list[int]])
                   left=2.4 / width, right=0.93, bottom=1.5 / h, top=1 - 0.15 / h)
 
 
-def volumes(names: list[str], received: list[float], rates: list[float | None]) -> Chart:
+def volumes(names: list[str], received: list[float], rates: list[float | None], level: str = "",
+            tag: str = "") -> Chart:
+    """Applications and disclosure rates, one bar per agency; given a level, the agencies of that level."""
     order = sorted(range(len(names)), key=lambda i: -received[i])
 
     def draw(fig):
@@ -375,7 +381,8 @@ def volumes(names: list[str], received: list[float], rates: list[float | None]) 
         right.set_xlabel("公开率（%）")
 
     h = _height(len(names))
-    return _chart("volumes", f"申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算）", draw, height=h, left=0.3,
+    return _chart(f"volumes-{tag}" if tag else "volumes",
+                  f"{level}申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算）", draw, height=h, left=0.3,
                   bottom=0.5 / h, top=1 - 0.1 / h, wspace=0.08)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
-from xxgk.registry import level_name
+from xxgk.registry import LEVEL_NAMES, level_name
+from xxgk.rules.hierarchy import truthy
 from xxgk.facts import MIN_RATE_BASE, comparable_rate
 from xxgk.review import PARTS_SUBDIR, write_atomic
 
@@ -115,6 +116,12 @@ document.querySelectorAll('th[data-sort]').forEach(function (th, col) {
 """
 
 
+def coverage_text(summary: dict | None) -> str:
+    """The share of rules decided, shown beside every score (a score on few rules is no score)."""
+    c = (summary or {}).get("coverage")
+    return "" if c is None else f"{c:.0%}"
+
+
 def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str) -> str:
     """Every registered agency with status, score and counts, linked to its review; sortable offline."""
     e = html.escape
@@ -136,13 +143,14 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
         note = ""
         if st == "failed":
             note = e(status[agency_id].error) + ("（链接为上次成功生成的审查）" if page.exists() else "")
-        score = shown.get("score") if shown else None
+        score = shown.get("score") if shown and shown.get("grade", "") is not None else None  # no grade, no score
         cells = [
             f'<td data-v="{e(rec["name"])}">{link}</td>',
             f"<td>{e(level_name(rec.get('level', '')))}</td>",
             f'<td class="st st-{e(st)}">{e(STATUS_NAMES.get(st, st))}</td>',
             f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
-            f"<td>{e(shown.get('grade', '')) if shown else ''}</td>",
+            f"<td>{e(shown.get('grade') or '无法评分') if shown else ''}</td>",
+            f"<td title=\"{e(shown.get('grade_note') or '')}\">{coverage_text(shown)}</td>",
             f"<td>{shown.get('errors', '') if shown else ''}</td>",
             f"<td>{shown.get('warnings', '') if shown else ''}</td>",
             f"<td>{e(str(shown.get('format_version', ''))) if shown else ''}</td>",
@@ -150,7 +158,7 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     summary_line = "，".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
-    heads = ["机关", "层级", "状态", "得分", "等级", "错误", "警告", "表格格式", "说明"]
+    heads = ["机关", "层级", "状态", "得分", "等级", "可评估规则", "错误", "警告", "表格格式", "说明"]
     overview = (
         '<p><a href="overview.html">总览：得分分布、排名、规则热图、申请量与公开率、雷同文本</a></p>'
         if (out_year / "overview.html").exists() and not overview_error
@@ -219,39 +227,60 @@ class Overview:
     findings: object  # pandas DataFrame of failed/uncertain findings
     previous: object | None = None  # last year's frame, when that year was reviewed
     similar: list = field(default_factory=list)  # (agency, other agency, share, section)
+    registered: object = None  # the agency registry (pandas DataFrame indexed by agency_id)
+
+    def levels(self) -> list[tuple[str, object]]:
+        """(level code, its agencies' rows) in the registry's level order: peers are compared within a level."""
+        if self.frame.empty:
+            return []
+        codes = list(dict.fromkeys([*LEVEL_NAMES, *self.frame["level"]]))
+        return [(c, self.frame[self.frame["level"] == c]) for c in codes if (self.frame["level"] == c).any()]
 
     def ranking(self):
+        """Agencies ranked by score within their level (departments with departments, townships with townships)."""
+        import pandas as pd
+
         cols = ["agency", "level", "score", "grade", "errors", "warnings", "received", "processed", "disclosure_rate"]
-        frame = self.frame[cols].sort_values(["score", "errors"], ascending=[False, True]).copy()
+        parts = []
+        for _, rows in self.levels():
+            part = rows[cols].sort_values(["score", "errors"], ascending=[False, True]).copy()
+            part.insert(0, "rank", range(1, len(part) + 1))
+            parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=["同级排名", "机关", "层级"])
+        frame = pd.concat(parts)
         frame["disclosure_rate"] = [comparable_rate(r, p) for r, p in zip(frame["disclosure_rate"], frame["processed"])]
-        return frame.rename(columns={"agency": "机关", "level": "层级", "score": "得分", "grade": "等级", "errors": "错误",
-                                     "warnings": "警告", "received": "新收申请", "processed": "办结",
+        return frame.rename(columns={"rank": "同级排名", "agency": "机关", "level": "层级", "score": "得分", "grade": "等级",
+                                     "errors": "错误", "warnings": "警告", "received": "新收申请", "processed": "办结",
                                      "disclosure_rate": f"公开率%（办结≥{MIN_RATE_BASE}件才计）"}).reset_index(drop=True)
 
     def ranking_view(self):
-        """The ranking as a readable table: rates as percentages, small samples marked, no index."""
+        """The ranking as readable tables, one per level: rates as percentages, small samples marked, no index."""
         from xxgk.review import Html
 
         frame = self.ranking()
         e = html.escape
-        head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
-        rows = []
-        for _, r in frame.iterrows():
-            cells = []
-            for col, v in r.items():
-                if v is None or (isinstance(v, float) and v != v):
-                    text = "—"
-                elif col.startswith("公开率"):
-                    text = f"{v:.1f}%"
-                elif col == "层级":
-                    text = level_name(v)
-                elif isinstance(v, float):
-                    text = f"{v:g}"
-                else:
-                    text = str(v)
-                cells.append(f"<td>{e(text)}</td>")
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        return Html(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        out = []
+        for level, rows in (frame.groupby("层级", sort=False) if not frame.empty else []):
+            rows = rows.drop(columns=["层级"])
+            head = "".join(f"<th>{e(str(c))}</th>" for c in rows.columns)
+            body = []
+            for _, r in rows.iterrows():
+                cells = []
+                for col, v in r.items():
+                    if v is None or (isinstance(v, float) and v != v):
+                        text = "—"
+                    elif col.startswith("公开率"):
+                        text = f"{v:.1f}%"
+                    elif isinstance(v, float):
+                        text = f"{v:g}"
+                    else:
+                        text = str(v)
+                    cells.append(f"<td>{e(text)}</td>")
+                body.append("<tr>" + "".join(cells) + "</tr>")
+            out.append(f"<h3>{e(level_name(level))}（{len(rows)}个机关，同级比较）</h3>"
+                       f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        return Html("".join(out) or "<p>没有可排名的机关。</p>")
 
     def rule_matrix(self):
         """Agencies × rules: failed places per rule (errors and warnings only)."""
@@ -285,13 +314,56 @@ class Overview:
             f"{self.year}年度共审查 {len(f)} 个机关的年度报告，平均合规得分 {f['score'].mean():.1f} 分，"
             f"错误 {int(f['errors'].sum())} 项、警告 {int(f['warnings'].sum())} 项。",
             f"得分最低的是{e(str(worst['agency']))}（{worst['score']:g} 分，错误 {int(worst['errors'])} 项）。",
-            f"全年新收政府信息公开申请 {int(f['received'].fillna(0).sum())} 件"
-            + ("（部分机关的新收数无法读取）" if f["received"].isna().any() else "") + "。",
+            *(e(t) for t in self.received_totals()),
         ]
         if self.similar:
             a, b, share, _ = self.similar[0]
             parts.append(f"文本最相似的是{e(str(a))}与{e(str(b))}（某部分 {share:.0%} 的文字相同）。")
         return Html("<p>" + "".join(parts) + "</p>")
+
+    def received_totals(self) -> list[str]:
+        """Applications received in the region, each counted once (plain sentences).
+
+        A summary report (agencies.csv `sums_children`) already holds its children's applications: its own
+        figure is the total, stated once, with the sum of its children's own reports beside it by level;
+        agencies under no reviewed summary are added apart. Nothing is added to a summary that contains it.
+        """
+        f = self.frame
+        summary_ids = [a for a in f.index if truthy(f.loc[a].get("sums_children", ""))]
+        covered = set(summary_ids)
+        out = []
+        for sid in summary_ids:
+            kids = [a for a in self.registered.index if self.registered.loc[a, "parent"] == sid]
+            covered.update(kids)
+            own = f.loc[sid, "received"]
+            said = f"{f.loc[sid, 'agency']}的汇总报告填报全年新收政府信息公开申请" + (
+                "数无法读取" if _missing(own) else f" {int(own)} 件（已含下级机关）")
+            have = [a for a in kids if a in f.index and not _missing(f.loc[a, "received"])]
+            by_level = []
+            for level, _ in self.levels():
+                mine = [a for a in have if f.loc[a, "level"] == level]
+                if mine:
+                    by_level.append(f"{level_name(level)}{len(mine)} 个共 {int(sum(f.loc[a, 'received'] for a in mine))} 件")
+            if have:
+                total = int(sum(f.loc[a, "received"] for a in have))
+                said += f"；其下级机关各自报告之和为 {total} 件（{'、'.join(by_level)}）"
+                if len(have) == len(kids) and not _missing(own):
+                    gap = int(own) - total
+                    said += ("，两者一致" if gap == 0 else
+                             f"，汇总报告比下级之和{'多' if gap > 0 else '少'} {abs(gap)} 件")
+            lacking = len(kids) - len(have)
+            if lacking:
+                said += f"；另有 {lacking} 个下级机关本年没有可用的审查结果或新收数无法读取，未计入下级之和"
+            out.append(said + "。")
+        rest = [a for a in f.index if a not in covered]
+        if rest:
+            known = [a for a in rest if not _missing(f.loc[a, "received"])]
+            lead = "其余未纳入汇总报告的机关" if summary_ids else "全年"
+            said = f"{lead}新收政府信息公开申请 {int(sum(f.loc[a, 'received'] for a in known))} 件"
+            if len(known) < len(rest):
+                said += f"（{len(rest) - len(known)} 个机关的新收数无法读取，未计入）"
+            out.append(said + "。")
+        return out
 
     def similar_view(self):
         """The agencies whose text is most like another's, from the similarity findings."""
@@ -313,13 +385,17 @@ class Overview:
     def charts(self):
         from xxgk import charts
 
-        out = [charts.score_distribution(list(self.frame["score"])),
-               charts.ranking(list(self.frame["agency"]), list(self.frame["score"]))]
+        out = [charts.score_distribution(list(self.frame["score"]))]
+        levels = [(level, rows) for level, rows in self.levels() if len(rows) > 1]  # one agency is no ranking
+        for level, rows in levels:  # ranked among agencies of the same level only
+            out.append(charts.ranking(list(rows["agency"]), list(rows["score"]), level_name(level), level))
         matrix = self.rule_matrix()
         if not matrix.empty:
             out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist()))
-        out.append(charts.volumes(list(self.frame["agency"]), list(self.frame["received"].fillna(0)),
-                                  [comparable_rate(r, p) for r, p in zip(self.frame["disclosure_rate"], self.frame["processed"])]))
+        for level, rows in levels:
+            out.append(charts.volumes(list(rows["agency"]), list(rows["received"].fillna(0)),
+                                      [comparable_rate(r, p) for r, p in zip(rows["disclosure_rate"], rows["processed"])],
+                                      level_name(level), level))
         ch = self.changes()
         if ch is not None and not ch.empty:
             out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
@@ -342,7 +418,8 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
     for y in (int(year), int(year) - 1):
         ids = [a for a in registered.index if agencies is None or y != int(year) or a in agencies]
         found = summaries(Path(output_dir) / str(y), ids)
-        rows = [{**{k: v for k, v in s.items() if k != "findings"}, "level": registered.loc[a, "level"]}
+        rows = [{**{k: v for k, v in s.items() if k != "findings"},
+                 **{k: registered.loc[a, k] for k in ("level", "parent", "sums_children") if k in registered.columns}}
                 for a, s in found.items()]
         frames[y] = pd.DataFrame(rows).set_index("agency_id") if rows else pd.DataFrame()
         if y == int(year):
@@ -358,4 +435,8 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
                 other = f["evidence"][-1]["where"].split("的报告第")[0]
                 similar.append((s.get("agency", a), other, f.get("actual"), f.get("row")))
     similar.sort(key=lambda x: -(x[2] or 0))
-    return Overview(int(year), frames[int(year)], findings, frames[int(year) - 1], similar)
+    return Overview(int(year), frames[int(year)], findings, frames[int(year) - 1], similar, registered)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)

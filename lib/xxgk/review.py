@@ -164,8 +164,15 @@ class Review:
         return Html("".join(c._repr_html_() for c in self.chart_list()))
 
     def peer_view(self) -> tuple | None:
-        """Names, received, guarded disclosure rates and this agency's position, for the region chart."""
-        if not self.peers:
+        """Names, received, guarded disclosure rates, this agency's position and level, for the region chart.
+
+        Only agencies of the same level are compared (departments with departments, townships with
+        townships): a summary report is never set against the agencies it sums.
+        """
+        level = self.agency.get("level") or ""
+        levels = registry.load_agencies(registry.data_paths(self.data_dir)[0])["level"].to_dict()
+        same = {a: p for a, p in self.peers.items() if levels.get(a) == level}
+        if not same:
             return None
         region = self.agency.get("region") or ""
 
@@ -173,14 +180,15 @@ class Review:
             return name[len(region):] if region and name.startswith(region) and len(name) > len(region) else name
 
         rows = [(short(self.agency.get("name") or self.agency_id), self.facts)]
-        rows += [(short(name), facts(rep)) for name, rep in self.peers.values()]
+        rows += [(short(name), facts(rep)) for name, rep in same.values()]
         rows.sort(key=lambda x: -(x[1].received.value or 0))
         me = next(i for i, (_, f) in enumerate(rows) if f is self.facts)
 
         def rate(f: Facts):
             return comparable_rate(f.disclosure_rate, f.processed.value)
 
-        return [n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me
+        return ([n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me,
+                registry.level_name(level))
 
     def write_summary(self) -> Path | None:
         """<output_dir>/<year>/<agency>.json (summary and findings) and .parts/<agency>.cells.csv, atomically.
