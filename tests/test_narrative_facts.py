@@ -85,3 +85,33 @@ def test_a_rate_on_few_applications_needs_its_base(hongze):
 def test_group_filled_as_one_row_is_used(hongze):
     text = str(narrative(hongze, []))
     assert "未读取到" not in text and "其他处理0件" in text
+
+
+# -- a group filled as one row (洪泽 2023 （六）其他处理), reading notes -----------------------------------
+def test_group_filled_as_one_row_is_one_format_finding_and_no_uncertainty():
+    from xxgk.rules import check
+
+    found = check(read_report(HONGZE_2023))
+    split = [f for f in found if f.rule == "C_GROUP_ROW_SPLIT" and f.status == "fail"]
+    assert len(split) == 1 and "（六）其他处理未按2021格式分三项填写" in split[0].message
+    assert not [f for f in found if f.status == "uncertain" and f.rule in ("T3_ROW_TOTAL", "T3_NONNEG_INT", "TT_FEE_ROW_VS_S6")]
+    assert [f.status for f in found if f.rule == "T3_RESULTS_SUM"] == ["pass"] * 7
+
+
+def test_sub_rows_of_a_group_filled_as_one_row_are_not_drawn_missing():
+    from xxgk.views import tables_html
+
+    page = tables_html(read_report(HONGZE_2023), [])
+    assert "缺失" not in page and page.count("未分项填写") == 3
+
+
+def test_reading_notes_are_about_the_file_not_findings():
+    from xxgk.rules import check
+    from xxgk.views import reading_notes_html
+
+    shuyang = read_report(REAL / "kiro_shuyang_county_gov_2025.md")  # an OCR/LLM conversion: 数据1…6 headers
+    found = check(shuyang)
+    assert not [f for f in found if f.rule in ("C_COLUMN_LABELS", "C_ROW_LABELS") and f.status == "fail"]
+    page = reading_notes_html(shuyang)
+    assert "数据1" in page and "不是对该机关的审查意见" in page
+    assert "column_label" not in page and "row_unlabelled" not in page

@@ -151,7 +151,7 @@ class Review:
     def tables_view(self) -> Html:
         from xxgk import views
 
-        return Html(views.tables_html(self.report, self.findings))
+        return Html(views.tables_html(self.report, self.findings) + views.reading_notes_html(self.report))
 
     def chart_list(self) -> list:
         from xxgk import charts

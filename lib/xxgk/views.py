@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from itertools import groupby
 
+from xxgk.facts import filled_as_one_row
 from xxgk.layouts import Table, load_layout
 from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report
 from xxgk.narrative import SEVERITY_NAMES, number
@@ -189,13 +190,17 @@ def _table_html(report: Report, table: Table, marks: dict) -> str:
     corner = table.header_label or table.corner_note or ""
     head = _header_rows(table, corner if table.table != "三" else "")
     parents = {r.key: r.parent for r in table.rows}
+    merged = {r.key for r in table.rows if r.group and filled_as_one_row(report, table, r)}
     body = []
     for row in table.rows:
         depth, p = 0, row.parent
         while p:
             depth, p = depth + 1, parents.get(p)
         label = f'<th class="lv{depth}" scope="row">{_e(row.label)}</th>'
-        if row.group:
+        if row.parent in merged:  # the report gave the group one row of numbers instead of this sub-row
+            body.append(f'<tr>{label}<td colspan="{len(table.columns)}" class="muted">未分项填写，见上一行合计</td></tr>')
+            continue
+        if row.group and row.key not in merged:
             body.append(f'<tr class="grp">{label}<td colspan="{len(table.columns)}"></td></tr>')
             continue
         tds = "".join(
@@ -225,6 +230,19 @@ def tables_html(report: Report, findings: list[Finding]) -> str:
         notes = "".join(f"<li>{_e(f.message)}{'（已豁免）' if f.waived else ''}</li>" for f in involved)
         out.append(f'<ol class="table-notes">{notes}</ol>')
     return "".join(out)
+
+
+def reading_notes_html(report: Report, limit: int = 12) -> str:
+    """What the reader noticed about the file (mojibake repaired, a row too short, digits run together, a
+    group filled as one row, a label read as its official form …), in the readers' own Chinese wording,
+    under a heading that says they are notes about the file, not findings against the agency."""
+    if not report.notes:
+        return ""
+    items = "".join(f"<li>{_e(n.message)}{f'（{_e(n.where)}）' if n.where else ''}</li>" for n in report.notes[:limit])
+    more = f"<li>……等共{len(report.notes)}条</li>" if len(report.notes) > limit else ""
+    return ('<section class="reading-notes"><h3>读取说明</h3><p class="muted">以下是本工具读取这份文件时注意到的情况'
+            '（包括其他工具转换文件时产生的问题），供核对原文之用，不是对该机关的审查意见。</p>'
+            f'<ul class="muted">{items}{more}</ul></section>')
 
 
 # -- rich display in notebooks --------------------------------------------------------------------

@@ -90,6 +90,18 @@ def _filled_as_one_row(ctx: Context, table: Table, group) -> bool:
         c is None or c.status == MISSING for c in subs)
 
 
+def filled_as_one_row(ctx: Context, table: Table) -> list:
+    """The group rows of a table that the report filled as one row instead of their sub-rows."""
+    return [g for g in table.rows if g.group and _filled_as_one_row(ctx, table, g)]
+
+
+def rows_as_filled(ctx: Context, table: Table) -> list:
+    """The data rows as the report filled them: a group filled as one row replaces its sub-rows, so
+    the sub-rows it left out are not counted as unreadable again (C_GROUP_ROW_SPLIT reports it once)."""
+    merged = {g.key for g in filled_as_one_row(ctx, table)}
+    return [r for r in table.rows if r.key in merged or (not r.group and r.parent not in merged)]
+
+
 def _total_column(table: Table):
     return table.columns[-1]
 
@@ -140,7 +152,7 @@ def t3_row_total(ctx: Context) -> Iterable[Finding]:
     return [
         identity(ctx, [ctx.cell("t3", r.key, total.key)], [ctx.cell("t3", r.key, c.key) for c in parts],
                  what=f"{total.label} = {len(parts)}类申请人之和", table=t3, row=r.label)
-        for r in t3.data_rows
+        for r in rows_as_filled(ctx, t3)
     ]
 
 
@@ -173,7 +185,7 @@ def _nonneg_int(ctx: Context, name: str) -> list[Finding]:
         return [skip]
     out, unread = [], []
     for table in ctx.layout.tables_of(name):
-        for r in table.data_rows:
+        for r in rows_as_filled(ctx, table):
             for col in table.columns:
                 c = ctx.cell(table.id, r.key, col.key)
                 v = number(c)

@@ -61,6 +61,7 @@ def format_citation(ctx: Context) -> Iterable[Finding]:
 
 
 _PUNCT = re.compile(r"[\W_]+")
+_CN_DIGITS = dict(enumerate("零一二三四五六七八九十"))
 
 
 def _label_notes(ctx: Context, columns: bool):
@@ -73,10 +74,20 @@ def _label_notes(ctx: Context, columns: bool):
         written, official = (quoted + [None, None])[:2]
         if written and official and _PUNCT.sub("", normalize_label(written)) == _PUNCT.sub("", normalize_label(official)):
             continue
+        if written and _TOOL_PLACEHOLDER.match(written.strip()):
+            continue
         yield n, written, official
 
 
+# Renderings that another tool made from the published report (an OCR/LLM Markdown, a JSON dump): their
+# row and column labels are the tool's, so label deviations are reading notes, not the agency's doing.
+DERIVED_RENDERINGS = ("markdown", "json_tables")
+_TOOL_PLACEHOLDER = re.compile(r"^(数据|列|column|col)\s*\d+$", re.IGNORECASE)  # 数据1…6: a header a tool invented
+
+
 def _label_findings(ctx: Context, columns: bool) -> list[Finding]:
+    if ctx.report.rendering in DERIVED_RENDERINGS:
+        return [ctx.not_assessable("此文件是其他工具从原报告转换所得，标签差异可能来自转换，只作为读取说明列出")]
     if not columns:
         return [ctx.finding(FAIL, n.message, row=official, actual=written, expected=official,
                             evidence=[{"where": n.where, "raw": written or n.message}])
@@ -103,3 +114,23 @@ def column_labels(ctx: Context) -> Iterable[Finding]:
     if not ctx.report.cells:
         return [ctx.not_assessable("没有读到表格")]
     return _label_findings(ctx, columns=True) or [ctx.passed("列标题与官方格式一致")]
+
+
+@rule("C_GROUP_ROW_SPLIT")
+def group_row_split(ctx: Context) -> Iterable[Finding]:
+    """A group (2021 表三 （六）其他处理) filled as one row: one finding; its value stands for the group."""
+    from xxgk.rules.arithmetic import filled_as_one_row
+
+    if ctx.layout is None or not ctx.report.cells:
+        return [ctx.not_assessable("没有读到2019或2021格式的表格")]
+    out = []
+    for table in ctx.layout.tables:
+        for group in filled_as_one_row(ctx, table):
+            subs = table.children(group.key)
+            own = [c for col in table.columns if (c := ctx.cell(table.id, group.key, col.key)) is not None]
+            out.append(ctx.finding(
+                FAIL, f"表{table.table}{group.label}未按{ctx.layout.version}格式分{_CN_DIGITS[len(subs)]}项填写，只填了合计一行",
+                table=table.table, subtable=table.subtable, row=group.label,
+                expected="、".join(r.label for r in subs), actual=f"{group.label}一行",
+                evidence=[{"cell": f"表{c.table}/{c.row}/{c.column}", "where": c.source, "raw": c.raw} for c in own[-1:]]))
+    return out or [ctx.passed("分项的行均分项填写")]

@@ -14,6 +14,7 @@ from typing import Iterable
 
 from xxgk.layouts import load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding, Section
+from xxgk.values import MISSING
 from xxgk.rules import Context, evidence, number, rule
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
@@ -309,6 +310,11 @@ def fee_row_vs_s6(ctx: Context) -> Iterable[Finding]:
         return [ctx.not_assessable("只适用于2021年格式的表三")]
     cell = ctx.cell("t3", FEE_ROW, "total")
     place = {"table": "三", "row": cell.row if cell else None, "column": cell.column if cell else None}
+    from xxgk.rules.arithmetic import filled_as_one_row
+
+    merged = [g for g in filled_as_one_row(ctx, layout.table("t3")) if g.key == layout.table("t3").row(FEE_ROW).parent]
+    if merged and (cell is None or cell.status == MISSING):
+        return [ctx.not_assessable(f"表三{merged[0].label}作为一行填写，没有（六）2的分项数字")]
     if number(cell) is None:
         return [ctx.finding(UNCERTAIN, "表三（六）2 不是数字", evidence=evidence(cell), **place)]
     if number(cell) == 0:
