@@ -7,6 +7,7 @@ import json
 from conftest import SEED
 from xxgk.cli import main
 from xxgk.model import Finding, flatten
+from xxgk.read import read_report
 from xxgk.rules import catalog, check
 from xxgk.score import score
 from xxgk.synth import consistent_report, render_pipe_text, with_cell
@@ -45,13 +46,69 @@ def _finding(rule, severity, status="fail", row=None, waived=False):
 
 
 def test_score_formula():
+    from xxgk.rules import scoring
+
+    p = scoring()  # the parameters are data in catalog.yaml
+    w, cap = p["weights"], p["caps"]
     assert score([_finding("A", "error", "pass")]).score == 100
     s = score([_finding("A", "error", row=str(i)) for i in range(5)] + [_finding("B", "warning", row="x"),
                                                                         _finding("C", "info", row="y")])
-    assert s.deductions == {"A": 30, "B": 3, "C": 1} and s.score == 66 and s.grade == "C"
+    assert s.deductions == {"A": min(cap["error"], 5 * w["error"]), "B": w["warning"], "C": w["info"]}
+    assert s.score == 100 - sum(s.deductions.values())
     assert score([_finding("A", "error", row="1", waived=True)]).score == 100
     assert score([_finding("A", "error", "uncertain")]).score == 100
     assert score([_finding("A", "error", "not_assessable"), _finding("B", "error", "pass")]).coverage == 0.5
+
+
+def test_one_error_is_never_an_a():
+    ok = [_finding(f"P{i}", "error", "pass") for i in range(9)]
+    assert score(ok).grade == "A"
+    one = score(ok + [_finding("E", "error", row="1")])
+    assert one.failed == {"error": 1} and one.grade != "A"
+    assert score(ok + [_finding("W", "warning", row="1")]).grade == "A"
+
+
+def test_no_grade_below_the_minimum_coverage():
+    from xxgk.rules import scoring
+
+    n = 10
+    decided = int(scoring()["min_coverage"] * n) - 1
+    findings = [_finding(f"P{i}", "error", "pass") for i in range(decided)]
+    findings += [_finding(f"U{i}", "error", "uncertain" if i % 2 else "not_assessable") for i in range(n - decided)]
+    s = score(findings)
+    assert s.grade is None and s.note.startswith("无法评分（可评估规则不足") and s.score == 100
+    assert s.label().startswith("无法评分") and "100分" not in s.label()
+
+
+def test_pre2019_report_and_tables_only_file_get_no_grade():
+    from conftest import REAL
+
+    pre = read_report(REAL / "pingtan_2018_page_pre2019_format.txt")
+    s = score(check(pre), pre)
+    assert s.grade is None and "旧条例时期" in s.note
+    tables = read_report(REAL / "kiro_jinhu_county_2023_llm_parsed_report33.json")
+    s = score(check(tables), tables)
+    assert s.grade is None and "只有表格数据" in s.note
+    full = read_report(SEED)
+    assert score(check(full), full).grade in ("B", "C", "D")  # two errors: wrong layout, a missing section
+
+
+def test_sample_county_grades_spread():
+    """The sample county's reports (data/) are graded A to D; the tables-only one gets none (README)."""
+    import importlib
+
+    sample = importlib.import_module("test_rules_sample_data")
+    from xxgk.config import REPORTS_DATA_DIR
+
+    got = {}
+    for (aid, year), findings in sample.checked().items():
+        path = next((REPORTS_DATA_DIR / str(year)).glob(f"{aid}.*"))
+        got[(aid, year)] = score(findings, read_report(path, year=year)).grade
+    assert {"A", "B", "C", "D"} <= set(got.values())
+    assert got[("qh-education", 2022)] is None  # the cells CSV: tables only
+    assert got[("qh-hefeng", 2022)] not in ("A", None)  # a missing statutory section
+    assert got[("qh-dongguan", 2022)] not in ("A", None)  # the wrong layout
+    assert got[("qh-market", 2022)] not in ("A", None)  # published late
 
 
 def test_cli_check_json_on_the_reference_report(capsys):

@@ -39,15 +39,15 @@ def result_json(report: Report, findings: list[Finding], everything: bool = Fals
         "report": {k: getattr(report, k) for k in ("agency", "year", "format_version", "source_file", "rendering",
                                                    "published")},
         "findings": [f.to_json() for f in shown],
-        "score": score(findings).to_json(),
+        "score": score(findings, report).to_json(),
     }
 
 
 def result_text(report: Report, findings: list[Finding], everything: bool = False) -> str:
-    s = score(findings)
+    s = score(findings, report)
     lines = [f"{report.agency or '（未识别机关）'}  {report.year or '?'}年度  格式 {report.format_version}  "
              f"[{report.source_file}]",
-             f"  得分 {s.score:g}（{s.grade}），可评估规则占 {s.coverage:.0%}"]
+             f"  得分 {s.label()}"]
     shown = findings if everything else [f for f in findings if f.status in SHOWN]
     for severity, name in SEVERITY_NAMES.items():
         group = [f for f in shown if f.severity == severity]

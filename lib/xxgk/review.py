@@ -78,7 +78,7 @@ class Review:
     def score(self):
         from xxgk.score import score
 
-        return score(self.findings)
+        return score(self.findings, self.report)
 
     def summary(self) -> dict:
         """What a batch index needs about this review (plain JSON types)."""
@@ -89,7 +89,9 @@ class Review:
             "year": self.year,
             "format_version": self.report.format_version,
             "score": s.score,
-            "grade": s.grade,
+            "grade": s.grade,  # None: no grade (grade_note says why)
+            "coverage": s.coverage,
+            "grade_note": s.note,
             "errors": self.count("error"),
             "warnings": self.count("warning"),
             "uncertain": sum(1 for f in self.findings if f.status == UNCERTAIN and not f.waived),
@@ -125,7 +127,7 @@ class Review:
             ("年度", f"{self.year}年"),
             ("表格格式", layout),
             ("来源", f"{source}（{r.rendering}）" + (f"，发布于{r.published}" if r.published else "")),
-            ("合规得分", f"{s.score:g}分（{s.grade}）"),
+            ("合规得分", s.label()),
             ("错误", f"{self.count('error')}项"),
             ("警告", f"{self.count('warning')}项"),
             *([("提示", f"{self.count('info')}项")] if self.count("info") else []),

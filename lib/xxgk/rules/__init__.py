@@ -36,10 +36,24 @@ class RuleMeta:
 
 
 @lru_cache(maxsize=None)
+def _catalog_documents() -> tuple[dict, list]:
+    """catalog.yaml's two documents: the scoring parameters (a mapping) and the rules (a list)."""
+    with open(CATALOG_FILE, encoding="utf-8") as fh:
+        docs = [d for d in yaml.safe_load_all(fh) if d is not None]
+    settings = next((d for d in docs if isinstance(d, dict)), {})
+    entries = next(d for d in docs if isinstance(d, list))
+    return settings, entries
+
+
+def scoring() -> dict:
+    """The score's parameters (weights, caps, grade floors, minimum coverage) from catalog.yaml."""
+    return _catalog_documents()[0]["scoring"]
+
+
+@lru_cache(maxsize=None)
 def catalog() -> dict[str, RuleMeta]:
     """Rule id -> metadata, in catalog order."""
-    with open(CATALOG_FILE, encoding="utf-8") as fh:
-        entries = yaml.safe_load(fh)
+    entries = _catalog_documents()[1]
     out: dict[str, RuleMeta] = {}
     for e in entries:
         meta = RuleMeta(e["id"], e["category"], e["severity"], e["statement"], e["basis"], dict(e.get("params") or {}))
