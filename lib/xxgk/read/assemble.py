@@ -513,6 +513,8 @@ class _GridReader:
         self.block_open = False
         self.maps: dict[str, dict[int, object]] = {}  # table id -> grid column -> layout column, for this block
         self.unresolved_noted: set[str] = set()
+        self.pending: list[int] = []  # rows of values whose label is no official one, since the last labelled row
+        self.previous = None  # (table, row) of the last labelled row
 
     def run(self) -> None:
         t4 = self.layout.table("t4")
@@ -521,7 +523,9 @@ class _GridReader:
             own = [s for s in spans if normalize_label(s.text)]
             label = self._label(spans)
             if label is not None:
+                self._settle_pending(*label[:2])
                 self._data_row(r, *label)
+                self.previous = label[:2]
                 continue
             texts = [s for s in own if not is_value_text(s.text)]
             values = [s for s in own if is_value_text(s.text)]
@@ -531,8 +535,8 @@ class _GridReader:
             if texts and not values:
                 self._header_row(r)
                 continue
-            if texts:  # a label that is no official row: its numbers are not read
-                self.reader.report.note("unknown_label", f"行标签“{texts[0].text.strip()[:30]}”不是格式 {self.layout.version} 的官方行，该行数值未读取", texts[0].where)
+            if texts:  # a label that is no official row: placed only if the rows around it leave one place
+                self.pending.append(r)
                 continue
             if not spans:
                 continue
@@ -540,14 +544,44 @@ class _GridReader:
                 self._t4_row(r, t4)
             elif values:
                 self.reader.report.note("values_without_row", f"表格中一行数值没有行标签，无法确定所属行：“{values[0].text.strip()}”…", values[0].where)
+        self._settle_pending(None, None)
+
+    def _settle_pending(self, table: Table | None, row) -> None:
+        """Rows whose label is unknown (misspelt beyond recognition, damaged) between two labelled rows of one
+        table: when exactly that many official rows lie between the two, they are those rows, in order."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        between, after = None, None
+        if self.previous is not None and (table is None or self.previous[0] is table):
+            home = self.previous[0]
+            keys = [r.key for r in home.data_rows]
+            if self.previous[1].key in keys:
+                a = keys.index(self.previous[1].key)
+                b = keys.index(row.key) if row is not None and row.key in keys else len(keys) if row is None else -1
+                if b > a:
+                    between = home.data_rows[a + 1 : b]
+                    after = f"与“{row.label}”之间" if row is not None else "之后、表格结束之前"
+        for k, r in enumerate(pending):
+            spans = self.grid.row_spans(r)
+            text = [s for s in spans if normalize_label(s.text) and not is_value_text(s.text)][-1]
+            if between is None or len(between) != len(pending):
+                self.reader.report.note("unknown_label", f"行标签“{text.text.strip()[:30]}”不是格式 {self.layout.version} 的官方行，该行数值未读取", text.where)
+                continue
+            self.reader.report.note("row_unlabelled", f"行标签“{text.text.strip()[:30]}”无法识别；它位于“{self.previous[1].label}”{after}，读作“{between[k].label}”", text.where)
+            self._data_row(r, self.previous[0], between[k], text, "exact")
 
     # -- rows ------------------------------------------------------------------------------------
     def _full_width(self, span: Span) -> bool:
+        if not self.grid.spans_known:
+            return len(self.grid.row_spans(span.row)) == 1
         return span.colspan >= self.grid.n_cols - 1 or self.grid.n_cols <= 2
 
     def _caption_or_heading(self, span: Span) -> bool:
         cap = self.layout.match_caption(span.text)
         if cap is not None:
+            self._settle_pending(None, None)
+            self.previous = None
             self.reader.table = cap
             self._new_block()
             return True
@@ -588,7 +622,9 @@ class _GridReader:
         grid as wide (a table going on over a PDF page break, its header not repeated)."""
         if table.id not in self.maps:
             key = (table.id, self.grid.n_cols)
-            if self.block:
+            if not self.grid.spans_known:
+                self.maps[table.id] = {}  # positions without spans say nothing about columns
+            elif self.block:
                 self.maps[table.id] = columns.resolve(self.grid, self.block, table)
                 if self.maps[table.id]:
                     self.reader.header_maps[key] = self.maps[table.id]
@@ -612,8 +648,11 @@ class _GridReader:
         if {c.key for c in mapping.values()} == {c.key for c in table.columns} and all(c > label.col for c in mapping):
             if not any(self.grid.at(r, c) is None for c in mapping):
                 reader.store(table, row, self._by_header(r, mapping), label.where)
+                extra = [s.text.strip() for s in right if s.col not in mapping and normalize_label(s.text)]
+                if extra:
+                    reader.report.note("extra_cells", f"表{table.table}“{row.label or table.title}”表头以外多出单元格：{'、'.join(extra)}", label.where)
                 return
-        elif self.block and table.id not in self.unresolved_noted:
+        elif self.block and self.grid.spans_known and table.id not in self.unresolved_noted:
             self.unresolved_noted.add(table.id)
             reader.report.note("header_unresolved", f"表{table.table}{table.subtable or ''}的表头无法对应到官方各列，按单元格顺序读取并以合计关系核对", label.where)
         self._in_order(table, row, right, label.where)

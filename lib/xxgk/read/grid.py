@@ -40,6 +40,7 @@ class Grid:
     n_cols: int
     where: str
     reach: list[int] = field(default_factory=list)
+    spans_known: bool = True  # False where the rendering kept each cell's order but not its spans (pipe text)
     _at: dict = field(default_factory=dict, repr=False)
     _rows: list = field(default_factory=list, repr=False)
 
@@ -84,7 +85,7 @@ class Grid:
         by_row: list[list[Span]] = [[] for _ in range(n_rows)]
         for span in sorted(spans, key=lambda s: (s.row, s.col)):
             by_row[span.row].append(span)
-        return cls(spans, n_rows, max(reach, default=0), where, reach, taken, by_row)
+        return cls(spans, n_rows, max(reach, default=0), where, reach, _at=taken, _rows=by_row)
 
     def at(self, r: int, c: int) -> Span | None:
         """The cell covering position (r, c), wherever it starts."""

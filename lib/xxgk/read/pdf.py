@@ -18,41 +18,17 @@ import io
 import logging
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 import pdfplumber
 
 from xxgk.layouts import VERSIONS, load_layout, normalize_label
 from xxgk.read.document import Document, ReadError
 from xxgk.read.grid import Grid, Span
+from xxgk.read.labels import MAX_LABEL_CHARS as _MAX_LABEL_CHARS, is_caption as _is_caption, is_known as _is_known, row_match as _row_match
 from xxgk.values import is_value_text
 
 _FOOTER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 _PARAGRAPH_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*\S{2}")
-_MAX_LABEL_CHARS = 60  # longer lines are prose, never a row label or caption
-
-
-# -- official labels, in any layout ----------------------------------------------------------------
-@lru_cache(maxsize=4096)
-def _row_match(text: str, fuzzy: bool) -> str | None:
-    """'exact', 'variant' or 'fuzzy' if text is an official row label of some layout, else None."""
-    if len(normalize_label(text)) > _MAX_LABEL_CHARS:
-        return None
-    for version in VERSIONS:
-        hit = load_layout(version).match_row(text, cutoff=0.82 if fuzzy else 1.0)
-        if hit is not None and (fuzzy or hit[2] != "fuzzy"):
-            return hit[2]
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _is_caption(text: str) -> bool:
-    return any(load_layout(v).match_caption(text) is not None for v in VERSIONS)
-
-
-def _is_known(text: str) -> bool:
-    """A row label (typos included) or a sub-table caption."""
-    return _is_caption(text) or _row_match(text, True) is not None
 
 
 def _join_cell_lines(text: str) -> str:

@@ -1,28 +1,73 @@
 """Web text flattened one cell per line (the reference report): 'cell |', a bare '|' for an empty
-cell, and a run of pipes closing a row whose merged cells leave grid positions unused."""
+cell, and a run of pipes closing a row whose merged cells leave grid positions unused.
+
+The flattening keeps each cell's order but not its spans, so each run of cell lines becomes a Grid
+without spans (`spans_known` False): a row ends at a pipe run or where an official row label or
+sub-table caption begins the next one, and the assembler places a row's values in their order.
+"""
 
 from __future__ import annotations
 
 import re
 
 from xxgk.read.document import Document
+from xxgk.read.grid import Grid
+from xxgk.read.labels import MAX_LABEL_CHARS, is_known
+from xxgk.values import is_value_text
 
 _PIPE_RUN = re.compile(r"^\|{2,}$")
+_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}\s*[、.．]")  # a section heading is never a cell
 
 
 def read(text: str, path: str) -> Document:
     doc = Document(path, "pipe_text")
-    for i, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
+    rows: list[list[tuple[str, str, int, int]]] = []
+    first = ""
+
+    def flush() -> None:
+        nonlocal rows
+        if any(rows):
+            grid = Grid.build([r for r in rows if r], f"第{first}行起的表格")
+            grid.spans_known = False
+            doc.grid(grid)
+        rows = []
+
+    lines = [(i, line.strip()) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    for k, (i, stripped) in enumerate(lines):
         where = f"第{i}行"
-        if not stripped:
-            continue
         if _PIPE_RUN.match(stripped):
-            doc.row_end(where)
-        elif stripped == "|":
-            doc.cell("", where)
-        elif stripped.endswith("|"):
-            doc.cell(stripped[:-1].strip(), where)
-        else:
+            if rows and rows[-1]:
+                rows.append([])
+            continue
+        if not stripped.endswith("|") and not _lost_pipe(lines, k):
+            flush()
             doc.text(stripped, where)
+            continue
+        cell = "" if stripped == "|" else stripped.removesuffix("|").strip()
+        if not rows:
+            first = str(i)
+            rows.append([])
+        if cell and rows[-1] and _starts_row(cell, rows[-1]):
+            rows.append([])
+        rows[-1].append((cell, where, 1, 1))
+    flush()
     return doc
+
+
+def _lost_pipe(lines: list[tuple[int, str]], k: int) -> bool:
+    """A short line between two cell lines is a cell whose pipe was lost (a damaged or misread file)."""
+    def cell(j: int) -> bool:
+        return 0 <= j < len(lines) and lines[j][1].endswith("|")
+
+    text = lines[k][1]
+    return len(text) <= MAX_LABEL_CHARS and not _HEADING.match(text) and cell(k - 1) and cell(k + 1)
+
+
+def _starts_row(cell: str, row: list[tuple[str, str, int, int]]) -> bool:
+    """An official label starts a row, unless it follows a label of the same row (三、本年度办理结果 |
+    （一）予以公开); so does any text after the row's numbers (a label too damaged to be known)."""
+    if is_value_text(cell):
+        return False
+    if any(text and is_value_text(text) for text, *_ in row):
+        return True
+    return is_known(cell) and not (row[-1][0] and is_known(row[-1][0]))
