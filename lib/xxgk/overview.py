@@ -240,17 +240,20 @@ class Overview:
         """Agencies ranked by score within their level (departments with departments, townships with townships)."""
         import pandas as pd
 
-        cols = ["agency", "level", "score", "grade", "errors", "warnings", "received", "processed", "disclosure_rate"]
+        cols = ["agency", "level", "score", "grade", "coverage", "errors", "warnings", "received", "processed",
+                "disclosure_rate"]
         parts = []
         for _, rows in self.levels():
-            part = rows[cols].sort_values(["score", "errors"], ascending=[False, True]).copy()
+            part = rows.reindex(columns=cols).copy()
+            part.loc[part["grade"].isna(), "score"] = None  # no grade (无法评分), no score to rank by
+            part = part.sort_values(["score", "errors"], ascending=[False, True], na_position="last")
             part.insert(0, "rank", range(1, len(part) + 1))
             parts.append(part)
         if not parts:
             return pd.DataFrame(columns=["同级排名", "机关", "层级"])
         frame = pd.concat(parts)
         frame["disclosure_rate"] = [comparable_rate(r, p) for r, p in zip(frame["disclosure_rate"], frame["processed"])]
-        return frame.rename(columns={"rank": "同级排名", "agency": "机关", "level": "层级", "score": "得分", "grade": "等级",
+        return frame.rename(columns={"rank": "同级排名", "agency": "机关", "level": "层级", "score": "得分", "grade": "等级", "coverage": "可评估规则",
                                      "errors": "错误", "warnings": "警告", "received": "新收申请", "processed": "办结",
                                      "disclosure_rate": f"公开率%（办结≥{MIN_RATE_BASE}件才计）"}).reset_index(drop=True)
 
@@ -270,6 +273,8 @@ class Overview:
                 for col, v in r.items():
                     if v is None or (isinstance(v, float) and v != v):
                         text = "—"
+                    elif col == "可评估规则":
+                        text = f"{v:.0%}"
                     elif col.startswith("公开率"):
                         text = f"{v:.1f}%"
                     elif isinstance(v, float):
