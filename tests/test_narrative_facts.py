@@ -115,3 +115,17 @@ def test_reading_notes_are_about_the_file_not_findings():
     page = reading_notes_html(shuyang)
     assert "数据1" in page and "不是对该机关的审查意见" in page
     assert "column_label" not in page and "row_unlabelled" not in page
+
+
+# -- wording a reviewer would sign ----------------------------------------------------------------
+def test_similarity_share_shown_as_percentage_and_no_internal_row_label():
+    from xxgk.model import Finding
+    from xxgk.rules import check
+    from xxgk.views import finding_html
+
+    page = finding_html(Finding("X_SIMILARITY_PEERS", "similarity", "warning", "fail", "第一部分 100% 的文字与某局相同",
+                                expected="低于80%", actual=1.0), "")
+    assert "实为 <b>100%</b>" in page and "实为 <b>1</b>" not in page
+    for path in (REAL / "shuyang_drc_2023.html", HONGZE_2023):
+        messages = [f.message for f in check(read_report(path))]
+        assert not [m for m in messages if "数据行" in m or "“”" in m or "//" in m or "（）" in m], path.name

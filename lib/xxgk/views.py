@@ -19,6 +19,7 @@ from xxgk.values import BLANK, MISSING, NUMBER
 STATUS_NAMES = {FAIL: "不符合", UNCERTAIN: "无法判断", "pass": "通过", "not_assessable": "无法评估",
                 "rule_error": "规则执行出错"}
 _MAX_EVIDENCE = 6
+SHARE_CATEGORIES = ("similarity",)  # findings whose expected/actual numbers are fractions of 1
 
 
 def _e(value) -> str:
@@ -64,7 +65,9 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
     parts = [f'<li class="{classes}">{badges} <span class="msg">{_e(f.message)}</span>']
     rule = f'<span class="rule">{_e(f.rule)}</span>'
     parts.append(f'<div class="stmt">{rule} {_e(statement)}</div>' if statement else f'<div class="stmt">{rule}</div>')
-    sides = [f"{name} <b>{_shown(v)}</b>" for name, v in (("应为", f.expected), ("实为", f.actual)) if v not in (None, "")]
+    share = f.category in SHARE_CATEGORIES  # a similarity's actual is a share of the text: show it as a percentage
+    sides = [f"{name} <b>{f'{v:.0%}' if share and isinstance(v, float) else _shown(v)}</b>"
+             for name, v in (("应为", f.expected), ("实为", f.actual)) if v not in (None, "")]
     if sides:
         parts.append(f'<div class="ea">{"，".join(sides)}</div>')
     if f.waived:

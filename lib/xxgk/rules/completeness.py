@@ -80,7 +80,7 @@ def _by_row(ctx: Context, statuses: tuple[str, ...], rule_text: str, status: str
                                table=table, subtable=subtable, column="、".join(cols), evidence=evidence(*cells)))
     for (table, subtable, row), cells in rows.items():
         cols = "、".join(c.column for c in cells)
-        out.append(ctx.finding(status, f"表{table}{subtable or ''}“{row or '数据行'}”行 {len(cells)} 个单元格{_what(cells)}：{cols}",
+        out.append(ctx.finding(status, f"表{table}{subtable or ''}{f'“{row}”行' if row else ''} {len(cells)} 个单元格{_what(cells)}：{cols}",
                                table=table, subtable=subtable, row=row, column=cols,
                                actual=[c.raw for c in cells], evidence=evidence(*cells)))
     return out or [ctx.passed(rule_text)]

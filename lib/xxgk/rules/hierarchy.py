@@ -62,7 +62,7 @@ def parent_sums_children(ctx: Context) -> Iterable[Finding]:
     folded = []
     for table, r, col, mine, theirs, diff in mismatched:
         total = number(mine) - diff
-        f = ctx.finding(FAIL, f"表{table.table}“{_row_name(table, r)}/{col.path}”：本级 {number(mine)}，{len(found)} 个下级之和 {total}",
+        f = ctx.finding(FAIL, f"表{table.table}“{'/'.join(x for x in (_row_name(table, r), col.path) if x)}”：汇总报告填 {number(mine)}，{len(found)} 个下级报告之和为 {total}",
                         table=table.table, row=r.label or None, column=col.path, expected=total,
                         actual=number(mine), difference=diff, evidence=evidence(mine) + _named(found, theirs))
         (folded if omitted is not None and diff == -number(theirs[omitted]) else out).append(f)
@@ -82,7 +82,7 @@ def parent_sums_children(ctx: Context) -> Iterable[Finding]:
         if len(rows) == 1:
             message = f"表{table}“{next(iter(rows))}”：{why}，{len(cols)} 列无法核对汇总"
         else:
-            names = "；".join(f"“{name}”{len(got[0])} 列" for name, got in rows.items())
+            names = "；".join(f"{f'“{name}”' if name else ''}{len(got[0])} 列" for name, got in rows.items())
             message = f"表{table}：{why}，{len(rows)} 行无法核对汇总（{names}）"
         out.append(ctx.finding(UNCERTAIN, message,
                                table=table, row=next(iter(rows)) if len(rows) == 1 else None,
@@ -115,14 +115,14 @@ def _named(children: list[Report], cells: list) -> list[dict[str, str]]:
 def _row_name(table, row) -> str:
     """The row as a reader finds it: under its group label when it has one (（六）其他处理 / 1.…)."""
     parent = next((g for g in table.rows if g.key == row.parent and g.group and g.parent), None)
-    return f"{parent.label} / {row.label}" if parent else (row.label or "数据行")
+    return f"{parent.label} / {row.label}" if parent else row.label  # 表四's one row has no label
 
 
 def _why_unread(mine, theirs, children) -> list[tuple[str, list[dict[str, str]]]]:
     """Why a cell could not be compared, each reason with the evidence it rests on."""
     reasons = []
     if number(mine) is None:
-        reasons.append(("本级该格为空白或不是数字" if mine is not None else "本级没有该格", evidence(mine)))
+        reasons.append(("汇总报告该格为空白或不是数字" if mine is not None else "汇总报告没有该格", evidence(mine)))
     for cell, child in zip(theirs, children):
         if cell is None:
             reasons.append((f"{child.agency}用{child.format_version}格式，没有相应的行", []))

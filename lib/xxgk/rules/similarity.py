@@ -119,7 +119,7 @@ def _check(ctx: Context, other: Report, who: str, common_pool: list[Report]) -> 
             ev = [{"where": f"第{mine.number}部分（{mine.source}）", "raw": p} for p in copied]
             ev.append({"where": f"{who}第{theirs.number}部分（{theirs.source}）", "raw": theirs.text[:80]})
             out.append(ctx.finding(FAIL, f"第{mine.number}部分 {share:.0%} 的文字与{who}相同（套话不计）",
-                                   expected=f"< {THRESHOLD:.0%}", actual=round(share, 3), evidence=ev, **place))
+                                   expected=f"低于{THRESHOLD:.0%}", actual=round(share, 3), evidence=ev, **place))
         else:
             out.append(ctx.passed(f"第{mine.number}部分与{who}相同的文字占 {share:.0%}", actual=round(share, 3), **place))
     return out
