@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -438,9 +439,19 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
         for f in s.get("findings", []):
             if f.get("rule") == "X_SIMILARITY_PEERS" and f.get("status") == "fail" and f.get("evidence"):
                 other = f["evidence"][-1]["where"].split("的报告第")[0]
-                similar.append((s.get("agency", a), other, f.get("actual"), f.get("row")))
+                share = _share(f.get("actual"))
+                if share is not None:
+                    similar.append((s.get("agency", a), other, share, f.get("row")))
     similar.sort(key=lambda x: -(x[2] or 0))
     return Overview(int(year), frames[int(year)], findings, frames[int(year) - 1], similar, registered)
+
+
+def _share(value) -> float | None:
+    """A similarity finding's share of identical text, whether stored as 0.93 or as "93%"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    got = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[%％]\s*", str(value or ""))
+    return float(got.group(1)) / 100 if got else None
 
 
 def _missing(value) -> bool:
