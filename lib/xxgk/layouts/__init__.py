@@ -20,6 +20,14 @@ VERSIONS = ("2019", "2021")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'", "＂": '"'})
 _SPACE = re.compile(r"\s+")
 _ENUMERATOR = re.compile(r"^(\d{1,2})[、,]")  # "1、其他" for the official "1.其他"
+_ENUMERATED = re.compile(r"^(\d{1,2}\.|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)")
+_CLEAR_MARGIN = 0.05  # a close match must beat every other row by this much
+
+
+def _split_enumerator(norm: str) -> tuple[str, str]:
+    """('7.', '属于行政执法案卷') of a normalized label (NFKC makes （七） into (七))."""
+    m = _ENUMERATED.match(norm)
+    return (m.group(1), norm[m.end():]) if m else ("", norm)
 
 
 def normalize_label(text: str) -> str:
@@ -83,6 +91,7 @@ class Section:
     key: str
     heading: str
     variants: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, ...], ...] = ()  # any one group, all its words present: the section's meaning
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,11 @@ class Layout:
         return self._labels
 
     def match_row(self, text: str, cutoff: float = 0.82) -> tuple[Table, Row, str] | None:
-        """Find the official row a written label means; the last item says how it matched."""
+        """Find the official row a written label means; the last item says how it matched.
+
+        A close match ('fuzzy': typos, 案件 for 案卷, a lost enumerator) must agree with the label's
+        enumerator (1. / （一） / 一、) where both have one, and must be clearly closer than any other
+        row: a label equally near two rows, or naming another row's number, matches none."""
         norm = normalize_label(text)
         if not norm:
             return None
@@ -127,16 +140,29 @@ class Layout:
         hit = index.get(norm)
         if hit:
             return hit[0], hit[1], "exact" if hit[2] else "variant"
-        hit = index.get(_ENUMERATOR.sub(r"\1.", norm))
+        norm = _ENUMERATOR.sub(r"\1.", norm)
+        hit = index.get(norm)
         if hit:
             return hit[0], hit[1], "variant"
         if len(norm) < 4:
             return None
-        close = difflib.get_close_matches(norm, list(index), n=1, cutoff=cutoff)
-        if close:
-            t, r, _ = index[close[0]]
-            return t, r, "fuzzy"
-        return None
+        num, body = _split_enumerator(norm)
+        scored = []
+        for label, (t, r, _) in index.items():
+            lnum, lbody = _split_enumerator(label)
+            if num and lnum and num != lnum:
+                continue
+            ratio = max(difflib.SequenceMatcher(None, norm, label).ratio(),
+                        difflib.SequenceMatcher(None, body, lbody).ratio() if len(body) >= 4 else 0.0)
+            if ratio >= cutoff:
+                scored.append((ratio, t, r))
+        if not scored:
+            return None
+        scored.sort(key=lambda x: -x[0])
+        best = scored[0]
+        if any(r.key != best[2].key and best[0] - ratio < _CLEAR_MARGIN for ratio, _, r in scored[1:]):
+            return None
+        return best[1], best[2], "fuzzy"
 
     def match_caption(self, text: str) -> Table | None:
         norm = normalize_label(text)
@@ -175,7 +201,9 @@ def _layout_from_yaml(data: dict) -> Layout:
         last_year=data["report_years"]["last"],
         markers=tuple(data["markers"]),
         sections=tuple(
-            Section(s["number"], s["key"], s["heading"], tuple(s.get("variants", ()))) for s in data["sections"]
+            Section(s["number"], s["key"], s["heading"], tuple(s.get("variants", ())),
+                    tuple(tuple(g) for g in s.get("keywords", ())))
+            for s in data["sections"]
         ),
         tables=tuple(tables),
     )

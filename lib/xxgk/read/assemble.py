@@ -19,9 +19,11 @@ from xxgk.read.grid import Grid, Span
 from xxgk.values import BLANK, MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, Value, is_value_text, parse_value
 
 _NUMERALS = "一二三四五六七八九十"
-_HEADING_START = re.compile(rf"^\s*([{_NUMERALS}])\s*[、.．]")
+_HEADING_START = re.compile(rf"^\s*([{_NUMERALS}])\s*([、.．]?)")
+_HEADING_CHARS = 30  # a line this long at most can be a heading matched by meaning
 _T4_START = normalize_label("行政复议")
 _HEADING_SIMILARITY = 0.85
+_FIRST_REPORT_YEAR = 2008  # the first annual reports (条例 of 2007, in force from 2008)
 
 
 def assemble(doc: Document, year: int | None = None, agency: str | None = None) -> Report:
@@ -60,6 +62,9 @@ def _layout_version(doc: Document, full: str, year: int | None) -> tuple[str, st
     if version == "unknown" and doc.keyed and year is not None and layout_for_year(year) is not None:
         version = layout_for_year(year).version
         reason += f"；按报告年度 {year} 适用的格式 {version} 读取"
+    elif version == "unknown" and year is not None and layout_for_year(year) is None and year >= _FIRST_REPORT_YEAR:
+        version = "pre2019"  # prose only, no table to tell: the year says which structure was in force
+        reason += f"；报告年度 {year} 早于 2019 年格式，按 2019 年以前的结构读取"
     return version, reason
 
 
@@ -75,16 +80,24 @@ def _heading_match(text: str):
         for candidate in (sec.heading, *sec.variants):
             if norm.startswith(_numbered(candidate, norm[0])):
                 return sec.number, sec, first_line[: len(candidate) + 4].strip()
-    for old in pre2019_markers()["headings"]:
+    for old in pre2019_markers()["headings"] if m.group(2) else ():
         if norm.startswith(normalize_label(old)) or norm[2:].startswith(normalize_label(old)):
             return _NUMERALS.index(m.group(1)) + 1, None, first_line.strip()
-    # A heading alone on its line with a typo (四、政府信息公开行政法复议…) still starts its section.
     number = _NUMERALS.index(m.group(1)) + 1
+    body = norm[len(normalize_label(m.group(0))):]
     for sec in section_headings():
-        if sec.number == number and any(
-            difflib.SequenceMatcher(None, norm, normalize_label(c)).ratio() >= _HEADING_SIMILARITY
-            for c in (sec.heading, *sec.variants)
-        ):
+        if sec.number != number:
+            continue
+        official = [normalize_label(c) for c in (sec.heading, *sec.variants)]
+        if not m.group(2):  # 一总体情况: the numeral's comma left out, the heading itself follows
+            if any(body.startswith(o[2:]) for o in official):
+                return sec.number, sec, first_line.strip()
+            continue
+        # A heading with a typo (四、政府信息公开行政法复议…) or in other words under the right numeral
+        # (六、需要说明的其他事项与附表; 五、当前存在的突出问题…) still starts its section.
+        if any(difflib.SequenceMatcher(None, norm, o).ratio() >= _HEADING_SIMILARITY for o in official):
+            return sec.number, sec, first_line.strip()
+        if len(norm) <= _HEADING_CHARS and any(all(k in body for k in group) for group in sec.keywords):
             return sec.number, sec, first_line.strip()
     return None
 
