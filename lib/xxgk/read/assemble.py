@@ -613,6 +613,7 @@ class _GridReader:
             self._new_block()
             self.block_open = True
         self.block.append(r)
+        self.maps = {}  # the block grew: resolve its columns again
         t4 = self.layout.table("t4")
         if self._map(t4):
             self.reader.table = t4
@@ -685,7 +686,8 @@ class _GridReader:
             uncertain = ("", Value(None, UNCERTAIN), where)
             reader.store(t4, row, {c.key: uncertain for c in mapping.values()}, where)
             return
-        self._in_order(t4, row, [s for s in spans if is_value_text(s.text)], where)
+        first = min(mapping, default=0)  # cells left of the first value column (a 序号) are no values
+        self._in_order(t4, row, [s for s in spans if is_value_text(s.text) and s.col >= first], where)
 
     def _by_header(self, r: int, mapping: dict) -> dict[str, solve.Item]:
         """Each column's value from the grid columns its header names: the cell that starts in this row
