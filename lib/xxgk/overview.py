@@ -151,7 +151,7 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
             f'<td class="st st-{e(st)}">{e(STATUS_NAMES.get(st, st))}</td>',
             f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
             f"<td>{e(shown.get('grade') or '无法评分') if shown else ''}</td>",
-            f"<td title=\"{e(shown.get('grade_note') or '')}\">{coverage_text(shown)}</td>",
+            f"<td title=\"{e((shown or {}).get('grade_note') or '')}\">{coverage_text(shown)}</td>",
             f"<td>{shown.get('errors', '') if shown else ''}</td>",
             f"<td>{shown.get('warnings', '') if shown else ''}</td>",
             f"<td>{e(str(shown.get('format_version', ''))) if shown else ''}</td>",
