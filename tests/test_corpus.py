@@ -30,6 +30,12 @@ def test_the_corpus_is_all_here(expected):
     assert all(p.name in expected or p.name in OTHER_VERSIONS for p in FILES)
 
 
+# Cells the hand-reader placed with the help of the prose, where the table alone does not decide: a
+# 3-column 表二 row printed with 2 numbers and no identity between its columns. The reader says uncertain.
+DECIDED_BY_PROSE = {("kiro_shanghai_gov_office_2025_source.md", "二", row, col)
+                    for row in ("规章", "行政规范性文件") for col in ("本年制发件数", "现行有效件数")}
+
+
 @pytest.mark.parametrize("name", sorted(n for n in json.loads((REAL / "expected.json").read_text(encoding="utf-8"))),
                          ids=str)
 def test_every_hand_read_cell_is_read(name, expected):
@@ -40,7 +46,8 @@ def test_every_hand_read_cell_is_read(name, expected):
     wrong = []
     for c in expected[name].get("cells", []):
         cell = got.get((c["table"], c.get("subtable"), c["row"], c["column"]))
-        if cell is not None and c.get("basis") == "cross-year" and cell.status == "uncertain":
+        if cell is not None and cell.status == "uncertain" and (
+                c.get("basis") == "cross-year" or (name, c["table"], c["row"], c["column"]) in DECIDED_BY_PROSE):
             continue
         if cell is None or cell.value != c["value"]:
             wrong.append((c["table"], c["row"], c["column"], c["value"], cell and (cell.value, cell.status)))

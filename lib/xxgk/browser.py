@@ -57,3 +57,19 @@ def view(page_file: Path, screenshot: Path | None = None, width: int = 900, full
         finally:
             browser.close()
     return PageView(url, text, [tuple(i) for i in images], requests, console, code)
+
+
+def print_pdf(pages: list[tuple[Path, Path]]) -> None:
+    """Print local HTML files to PDF as a browser's 'Save as PDF' does: (html, pdf) pairs, one browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+            for html_file, pdf_file in pages:
+                page.goto(Path(html_file).resolve().as_uri(), wait_until="load")
+                page.pdf(path=str(pdf_file), format="A4")
+        finally:
+            browser.close()

@@ -166,12 +166,17 @@ class _TableReader:
         self.placed: dict[tuple[str, str], list[Cell]] = {}
         self.last_row: dict[str, str] = {}  # table id -> key of the row placed last (for unlabelled rows)
         self.t4_values: list[Token] | None = None
+        self.t4_row_start, self.t4_header_row = 0, False  # where the current 表四 row's tokens begin; has it text
         self.header_maps: dict[tuple[str, int], dict] = {}  # (table id, grid width) -> the last header's columns
 
     def run(self) -> None:
         for tok in self.doc.tokens:
             if tok.kind == ROW_END:
                 self._close_row()
+                if self.t4_values is not None and not self.doc.concatenated:
+                    if self.t4_header_row:
+                        del self.t4_values[self.t4_row_start:]
+                    self.t4_row_start, self.t4_header_row = len(self.t4_values), False
                 continue
             if tok.kind == TEXT:
                 self._on_text(tok)
@@ -237,8 +242,11 @@ class _TableReader:
         if self.t4_values is not None:
             # Header text: values only follow the last header cell, unless whole column groups were read
             # already (表四 printed as one small table per group: 行政复议 / 直接起诉 / 复议后起诉).
+            if not self.doc.concatenated:
+                del self.t4_values[self.t4_row_start:]  # empty cells of a header row are no values
             if len(self.t4_values) % self._t4_group_size():
                 self.t4_values = []
+            self.t4_header_row = True
             self.headers.setdefault("t4", []).append(tok)
             return
         if self.table is not None:
@@ -267,9 +275,10 @@ class _TableReader:
             table = self.row[0]
             if len(self.values) >= len(table.columns) and not self.doc.concatenated:
                 self._close_row()
-        elif self.t4_values is not None and normalize_label(tok.text):
+        elif self.t4_values is not None and (normalize_label(tok.text) or not self.doc.concatenated):
             self.t4_values.append(tok)
-            if len(self.t4_values) >= len(self.layout.table("t4").columns) and not self.doc.concatenated:
+            if sum(1 for t in self.t4_values if normalize_label(t.text)) >= len(self.layout.table("t4").columns) \
+                    and not self.doc.concatenated:
                 self._close_t4()
 
     def _start_unlabelled_row(self, tok: Token) -> None:
@@ -292,11 +301,15 @@ class _TableReader:
         self._close_t4()
         self.table = self.layout.table("t4")
         self.t4_values = []
+        self.t4_row_start, self.t4_header_row = 0, False
 
     def _close_t4(self) -> None:
         if self.t4_values is None:
             return
         values, self.t4_values = self.t4_values, None
+        n = len(self.layout.table("t4").columns)
+        if len(values) != n and not self.doc.concatenated:  # blanks count only in a whole row
+            values = [t for t in values if normalize_label(t.text)]
         if values:
             t4 = self.layout.table("t4")
             self._place(t4, t4.rows[0], values, None)
@@ -319,10 +332,12 @@ class _TableReader:
         if self.doc.concatenated:
             parsed = digit_runs.split_row(values, table)
         else:
-            parsed = [(t.text, parse_value(t.text), t.where) for t in values[:n]]
-            extra = [t.text.strip() for t in values[n:]]
-            if any(extra):  # empty trailing cells of a ragged table carry nothing
-                self.report.note("extra_cells", f"{table.table}表“{row.label or table.id}”多出单元格：{'、'.join(extra)}", where_row)
+            parsed = [(t.text, parse_value(t.text), t.where) for t in values]
+            while len(parsed) > n and not normalize_label(parsed[-1][0]):
+                parsed.pop()  # empty trailing cells of a ragged table carry nothing
+            if len(parsed) > n:
+                parsed, message = solve.place(table, parsed, where_row)
+                self.report.note("extra_cells", f"表{table.table}“{row.label or table.title}”{message}", where_row)
         if 0 < len(parsed) < n and not self.doc.concatenated:
             parsed = self._short_row(table, row, parsed, where_row)
         key = (table.id, row.key)
@@ -361,19 +376,11 @@ class _TableReader:
         self.last_row[table.id] = row.key
 
     def _short_row(self, table: Table, row, parsed: list, where: str) -> list:
-        """A row that lost cells: the first values from the left, the last one in the last column (every
-        official row ends with its total or cumulative column); the cells in between cannot be told apart."""
-        n, k = len(table.columns), len(parsed)
-        lost = "、".join(c.label for c in table.columns[k - 1 : n - 1]) if k > 1 else "、".join(c.label for c in table.columns[1:])
-        self.report.note(
-            "row_short",
-            f"表{table.table}“{row.label or '数据行'}”只读到 {k} 个值，应有 {n} 个：首列起依次读取、最后一个值读作“{table.columns[-1].label}”，"
-            f"无法确定的单元格（{lost}）记为不确定" if k > 1 else
-            f"表{table.table}“{row.label or '数据行'}”只读到 1 个值，应有 {n} 个：读作“{table.columns[0].label}”，其余记为不确定",
-            where,
-        )
-        gap = [("", Value(None, UNCERTAIN), where)] * (n - k)
-        return parsed[:-1] + gap + parsed[-1:] if k > 1 else parsed + gap
+        """A row that lost cells (or whose blank cells left no token): placed only where the row's own
+        identities leave one choice (`solve.place`), every other cell uncertain."""
+        placed, message = solve.place(table, [(raw, val, w) for raw, val, w in parsed], where)
+        self.report.note("row_short", f"表{table.table}“{row.label or table.title}”{message}", where)
+        return placed
 
     def _place_keyed(self, kc: KeyedCell) -> None:
         """A cell named by keys or labels: resolve it on the layout, then store it like a read row's cell."""

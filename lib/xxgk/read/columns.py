@@ -2,8 +2,9 @@
 
 A grid column's header path is the text above it, top to bottom, each merged cell once
 (行政诉讼 / 复议后起诉 / 结果维持). It names a layout column when its last part is the column's label
-(or a variant) and every part of the column's group is on the path; parts that only name the whole
-table (申请人情况, the corner note) are passed over. A path that names no column or more than one
+(or a variant) and the rest is the column's group — all of it, or, where a page drew a spanning header
+too narrow, enough of it to name one column only; parts that only name the whole table (申请人情况,
+the corner note) are passed over. A path that names no column or more than one
 resolves to nothing: such a grid column is a label column, a 序号 column or one the reader ignores.
 
 Examples:
@@ -57,17 +58,15 @@ def resolve_path(table: Table, path: list[str]) -> Column | None:
     if not parts:
         return None
     last, above = parts[-1], set(parts[:-1])
-    hits = []
-    for col in table.columns:
-        if not _names(col, last):
-            continue
-        group = [normalize_label(g) for g in (col.group or "").split("/") if g]
-        if all(g in above for g in group):
-            hits.append(col)
-    if len(hits) > 1:  # 总计 under 行政复议 only: the column whose whole group is named wins
-        exact = [c for c in hits if {normalize_label(g) for g in (c.group or "").split("/") if g} == above]
-        hits = exact or hits
-    return hits[0] if len(hits) == 1 else None
+    named = [(col, {normalize_label(g) for g in (col.group or "").split("/") if g}) for col in table.columns
+             if _names(col, last)]
+    # The path names the column's whole group; else holds it and more; else part of it (a header cell the
+    # page drew too narrow): whichever comes first with exactly one column decides, two or more decide nothing.
+    for fits in (lambda g: g == above, lambda g: g <= above, lambda g: above <= g):
+        hits = [col for col, group in named if fits(group)]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
 
 
 def _names(col: Column, text: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import pdfplumber
@@ -29,6 +30,15 @@ from xxgk.values import is_value_text
 
 _FOOTER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 _PARAGRAPH_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*\S{2}")
+
+
+_RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+
+
+def _unradical(text: str) -> str:
+    """Kangxi and supplementary radicals (⼀ ⼆ ⾏, U+2F00…) that some PDF makers write for the
+    ideographs they look like (一 二 行): read as those ideographs, or no heading or label matches."""
+    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
 
 
 def _join_cell_lines(text: str) -> str:
@@ -91,6 +101,7 @@ class _PageReader:
                 bands.append((top, bottom))
                 events.append((top, len(events), ("row", t_no, r_no, table, cells)))
         for line in page.extract_text_lines():
+            line["text"] = _unradical(line["text"])
             mid = (line["top"] + line["bottom"]) / 2
             if not any(top <= mid <= bottom for top, bottom in bands):
                 events.append((line["top"], len(events), ("line", line)))
@@ -134,7 +145,7 @@ class _PageReader:
                 col = xs.index(round(box[0], 1)) if round(box[0], 1) in xs else j
                 colspan = max(1, sum(1 for x in xs if box[0] - 0.5 <= x < box[2] - 0.5))
                 rowspan = max(1, sum(1 for _, rr, _, _ in rows[g_row:] if box[1] - 0.5 <= tops[rr - 1] < box[3] - 0.5))
-                spans.append(Span(_join_cell_lines(raw), f"第{page_no}页 表{t_no} 第{r_no}行 第{j + 1}格",
+                spans.append(Span(_join_cell_lines(_unradical(raw)), f"第{page_no}页 表{t_no} 第{r_no}行 第{j + 1}格",
                                   g_row, col, rowspan, colspan))
         self.doc.grid(Grid.from_spans(spans, len(rows), f"第{page_no}页 表{t_no}"))
 
