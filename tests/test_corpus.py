@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import REAL, SEED
+from conftest import DECIDED_BY_PROSE, REAL, SEED
 from xxgk.config import ROOT
 from xxgk.read import read_report
 
@@ -28,12 +28,6 @@ def test_the_corpus_is_all_here(expected):
     """21 files; each is described by expected.json or, for the few it leaves out, by OTHER_VERSIONS."""
     assert len(FILES) == 21
     assert all(p.name in expected or p.name in OTHER_VERSIONS for p in FILES)
-
-
-# Cells the hand-reader placed with the help of the prose, where the table alone does not decide: a
-# 3-column 表二 row printed with 2 numbers and no identity between its columns. The reader says uncertain.
-DECIDED_BY_PROSE = {("kiro_shanghai_gov_office_2025_source.md", "二", row, col)
-                    for row in ("规章", "行政规范性文件") for col in ("本年制发件数", "现行有效件数")}
 
 
 @pytest.mark.parametrize("name", sorted(n for n in json.loads((REAL / "expected.json").read_text(encoding="utf-8"))),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REAL
+from conftest import DECIDED_BY_PROSE, REAL
 from xxgk.read import read_report
 
 FILES = ["kiro_shuyang_county_gov_2025.md", "kiro_shanghai_sti_commission_2024_source.md",
@@ -24,6 +24,9 @@ def test_every_expected_cell(name, reports, expected):
     assert len(oracle["cells"]) >= 198
     for want in oracle["cells"]:
         cell = got[(want["table"], want["row"], want["column"])]
+        if (name, want["table"], want["row"], want["column"]) in DECIDED_BY_PROSE:
+            assert cell.status == "uncertain", (want, cell)
+            continue
         assert cell.value == want["value"], (want, cell)
         assert cell.status == ("number" if want["value"] is not None else "blank"), (want, cell)
         assert cell.source.startswith("第") and cell.source.endswith("行")
@@ -37,14 +40,15 @@ def test_layout_year_agency(name, reports, expected):
         oracle["format_version"], oracle["year"], oracle["agency"])
 
 
-def test_row_that_lost_a_column_is_partial_not_shifted(reports):
+def test_row_that_lost_a_column_is_uncertain_not_guessed(reports):
+    """| 规章 | 22 | 235 | under three headers: no identity says which cell was lost, so none is stated;
+    the note lists the placements that remain."""
     report = reports["kiro_shanghai_gov_office_2025_source.md"]
-    assert report.value("t2_art20_1", "regulations", "issued") == 22
-    assert report.value("t2_art20_1", "regulations", "valid") == 235
-    lost = report.cell("t2_art20_1", "regulations", "repealed")
-    assert lost.status == "uncertain" and lost.value is None
+    cells = [report.cell("t2_art20_1", "regulations", k) for k in ("issued", "repealed", "valid")]
+    assert all(c.status == "uncertain" and c.value is None for c in cells)
     short = [n for n in report.notes if n.kind == "row_short"]
-    assert len(short) == 2 and "本年废止件数" in short[0].message and short[0].where == "第97行"
+    assert len(short) == 2 and short[0].where == "第97行"
+    assert "本年制发件数=22、现行有效件数=235" in short[0].message and "3 种" in short[0].message
 
 
 def test_flattened_and_split_table_four(reports):

@@ -167,7 +167,8 @@ class _TableReader:
         self.last_row: dict[str, str] = {}  # table id -> key of the row placed last (for unlabelled rows)
         self.t4_values: list[Token] | None = None
         self.t4_row_start, self.t4_header_row = 0, False  # where the current 表四 row's tokens begin; has it text
-        self.header_maps: dict[tuple[str, int], dict] = {}  # (table id, grid width) -> the last header's columns
+        self.header_maps: dict[tuple[str, int], dict] = {}
+        self.order: list[tuple[Table, str, bool]] = []  # rows placed from the stream, in order: labelled or not  # (table id, grid width) -> the last header's columns
 
     def run(self) -> None:
         for tok in self.doc.tokens:
@@ -356,6 +357,23 @@ class _TableReader:
             )
         self.placed[key] = cells
         self.last_row[table.id] = row.key
+        self.order.append((table, row.key, label is not None))
+
+    def _check_unlabelled(self) -> None:
+        """A row read by layout order (its label lost) stands only if the next row placed after it in that
+        table is the next row of the layout, or it is the layout's last row: the labelled rows around it
+        then leave it no other place. Otherwise its cells become uncertain."""
+        for k, (table, key, labelled) in enumerate(self.order):
+            if labelled:
+                continue
+            keys = [r.key for r in table.data_rows]
+            i = keys.index(key)
+            nxt = next((other for t, other, _ in self.order[k + 1:] if t is table), None)
+            if (nxt is None and i == len(keys) - 1) or (nxt is not None and keys.index(nxt) == i + 1):
+                continue
+            for cell in self.placed[(table.id, key)]:
+                cell.value, cell.status = None, UNCERTAIN
+            self.report.note("row_unlabelled", f"表{table.table}“{table.row(key).label}”按表格顺序读入，但其后的行不能确认这一位置，各值记为不确定")
 
     def store(self, table: Table, row, items: dict[str, solve.Item], where_row: str) -> None:
         """Cells of one row by column key (a grid row, or one of 表四's small tables); a row read twice
@@ -454,6 +472,7 @@ class _TableReader:
         return table, row
 
     def _fill_missing(self) -> None:
+        self._check_unlabelled()
         if self.doc.concatenated:
             digit_runs.resolve_tables(self.layout, self.placed, self.report)
         seen_tables = {tid for tid, _ in self.placed}
