@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from xxgk.read import ReadError, read_report
 
 
 def _print_json(obj) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    from xxgk.jsonsafe import dumps
+
+    sys.stdout.write(dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
 def cmd_parse(args) -> int:

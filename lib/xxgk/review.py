@@ -201,14 +201,15 @@ class Review:
         if self.output_dir is None:
             return None
         from xxgk.export import cells_csv
+        from xxgk.jsonsafe import dumps
 
         year_dir = self.output_dir / str(self.year)
         shown = [{**f.to_json(), "waived": f.waived, "waiver_reason": f.waiver_reason}
                  for f in self.findings if f.status in (FAIL, UNCERTAIN, RULE_ERROR)]
         out = year_dir / f"{self.agency_id}.json"
         write_atomic(year_dir / PARTS_SUBDIR / f"{self.agency_id}.cells.csv", cells_csv(self.report).encode("utf-8"))
-        write_atomic(out, json.dumps({**self.summary(), "findings": shown}, ensure_ascii=False, indent=1,
-                                     default=str).encode("utf-8"))
+        write_atomic(out, dumps({**self.summary(), "findings": shown}, ensure_ascii=False, indent=1,
+                                default=str).encode("utf-8"))
         return out
 
     def _repr_html_(self) -> str:

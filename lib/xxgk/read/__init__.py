@@ -17,6 +17,7 @@ from xxgk.model import Report
 from xxgk.read import detect, mojibake
 from xxgk.read.assemble import assemble
 from xxgk.read.document import Document, ReadError
+from xxgk.values import TEXT, parse_value
 
 __all__ = ["read_report", "read_document", "ReadError", "ReaderFailure", "TIME_LIMIT"]
 
@@ -110,7 +111,17 @@ def read_report(path: str | Path, year: int | None = None, agency: str | None = 
         raise ReaderFailure(f"{name}: 读取时出错，文件可能已损坏（{type(exc).__name__}: {str(exc)[:200]}）") from exc
     if not report.sections and not report.cells:
         report.note("no_report", f"{path}: 未发现年度报告的章节或表格")
+    _note_implausible(report)
     return report
+
+
+def _note_implausible(report: Report) -> None:
+    """Say which cells hold a number too large to be a count (values.MAX_PLAUSIBLE): they stay text."""
+    for c in report.cells:
+        why = parse_value(c.raw).note if c.status == TEXT else None
+        if why:
+            place = "/".join(x for x in (f"表{c.table}", c.subtable, c.row, c.column) if x)
+            report.note("implausible_number", f"{place}：{why}", c.source)
 
 
 class ReaderFailure(ReadError):
