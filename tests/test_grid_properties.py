@@ -260,8 +260,9 @@ def test_the_issue_row_blank_zeros_in_table_four(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("version", ["2019", "2021"])
 def test_pdf_never_moves_a_number(tmp_path, version):
-    """The perturbed pages printed to PDF by Chromium (ruled tables, page breaks, Kangxi radicals in the
-    text layer) and read back: every number stated is the one printed in that place."""
+    """The perturbed pages printed to PDF by Chromium — ruled tables (grids) and tables without rules (word
+    lines), page breaks, Kangxi radicals in the text layer — and read back: every number stated is the one
+    printed in that place."""
     from hypothesis import find
 
     from xxgk.browser import print_pdf
@@ -281,10 +282,11 @@ def test_pdf_never_moves_a_number(tmp_path, version):
     pairs = []
     for k, p in enumerate(variants):
         page = tmp_path / f"v{k}.html"
-        page.write_bytes(p.html())
+        markup = p.html()
+        page.write_bytes(markup if k % 2 == 0 else markup.replace(b' border="1"', b""))  # odd: no ruling lines
         pairs.append((page, tmp_path / f"v{k}.pdf"))
     print_pdf(pairs)
-    for p, (_, pdf) in zip(variants, pairs):
+    for k, (p, (_, pdf)) in enumerate(zip(variants, pairs)):
         read = read_report(pdf, year=report.year)
         _assert_truthful(read, p)
-        assert sum(c.status == NUMBER for c in read.cells) >= 0.5 * len(read.cells)
+        assert sum(c.status == NUMBER for c in read.cells) >= (0.5 if k % 2 == 0 else 0.3) * len(read.cells)

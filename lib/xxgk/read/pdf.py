@@ -29,6 +29,7 @@ from xxgk.read.labels import MAX_LABEL_CHARS as _MAX_LABEL_CHARS, is_caption as 
 from xxgk.values import is_value_text
 
 _FOOTER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_GAP = 4  # short lines allowed between two rows of one un-ruled table
 _PARAGRAPH_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*\S{2}")
 
 
@@ -161,6 +162,18 @@ class _PageReader:
                     doc.text(doc.title, lines[0]["where"])
                     lines = lines[k + 1 :]
                     break
+        start = 0
+        for first, last in _unruled_tables(lines):
+            self._prose(lines[start:first])
+            tokens_from_text_lines(((ln["text"], ln["where"]) for ln in lines[first : last + 1]), doc)
+            start = last + 1
+        self._prose(lines[start:])
+
+    def _prose(self, lines: list[dict]) -> None:
+        """Prose lines joined into paragraphs; a row label or caption alone on its line is a cell."""
+        if not lines:
+            return
+        doc = self.doc
         left = min((ln["x0"] for ln in lines), default=0)
         right = max((ln["x1"] for ln in lines), default=0)
         para, where, open_para = "", "", False
@@ -181,6 +194,40 @@ class _PageReader:
                 para, where = text, line["where"]
             open_para = line["x1"] >= right - 1.5 * size  # a full line: the paragraph goes on
         doc.text(para, where)
+
+
+def _row_like(text: str) -> bool:
+    """A line of an un-ruled table: a known row label followed by numbers, or three numbers or more."""
+    words = text.split()
+    k = len(words)
+    while k and is_value_text(words[k - 1]):
+        k -= 1
+    values = len(words) - k
+    if not values:
+        return False
+    label = " ".join(words[:k])
+    return (not label and values >= 3) or (bool(label) and _row_match(label, True) is not None)
+
+
+def _unruled_tables(lines: list[dict]) -> list[tuple[int, int]]:
+    """(first, last) line indices of tables drawn without rules: runs of at least three row-like lines
+    (or 表四's one row of numbers), with at most _GAP short lines (wrapped labels, header pieces)
+    between two of them. Their lines are read like text another tool extracted from a PDF."""
+    rows = [i for i, ln in enumerate(lines) if _row_like(ln["text"].strip())]
+    runs: list[list[int]] = []
+    for i in rows:
+        between = lines[runs[-1][-1] + 1 : i] if runs else []
+        if runs and len(between) <= _GAP and all(len(normalize_label(ln["text"])) <= _MAX_LABEL_CHARS for ln in between):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [(run[0], run[-1]) for run in runs if len(run) >= 3 or any(_numbers_only(lines[i]["text"]) for i in run)]
+
+
+def _numbers_only(text: str) -> bool:
+    """表四's row of numbers under its header, with no row label."""
+    words = text.split()
+    return len(words) >= 5 and all(is_value_text(w) for w in words)
 
 
 # -- PDF text lines --------------------------------------------------------------------------------
