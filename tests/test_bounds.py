@@ -3,14 +3,19 @@ streams that inflate past their caps are refused before a reader unpacks them.""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import zipfile
+import zlib
+from pathlib import Path
 
 import pytest
 
+from xxgk.config import DATA_DIR
 from xxgk.jsonsafe import dumps
-from xxgk.read import read_report
+from xxgk.read import ReadError, limits, read_report
 from xxgk.values import MAX_PLAUSIBLE, NUMBER, TEXT, is_value_text, parse_value
 
 from conftest import SEED
@@ -58,3 +63,100 @@ def test_parse_json_output_is_standard(tmp_path):
     assert "Infinity" not in out.stdout and "NaN" not in out.stdout
     cells = json.loads(out.stdout)["cells"]
     assert [c["status"] for c in cells if c["raw"].startswith("999")] == [TEXT]
+
+
+# -- decompression caps ------------------------------------------------------------------------------
+DOCX = DATA_DIR / "reports/2022/qh-natres.docx"
+
+
+def _docx_with(tmp_path, name: str, extra: bytes) -> Path:
+    """The sample DOCX with `extra` inside an XML comment of one part (zeros compress ~1000:1)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(DOCX) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == name:
+                data = data.replace(b"?>", b"?><!--" + extra + b"-->", 1)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_docx_part_past_cap_is_refused(tmp_path):
+    path = _docx_with(tmp_path, "word/document.xml", b" " * (limits.DOCX_MAX_XML_PART + 1))
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ReadError) as err:
+        read_report(path)
+    message = str(err.value)
+    assert str(path) in message and "word/document.xml" in message and "解压后超过 32 MB" in message
+    assert "\n" not in message
+
+
+def test_docx_under_cap_still_reads(tmp_path):
+    path = _docx_with(tmp_path, "word/document.xml", b" " * 1_000_000)
+    report = read_report(path)
+    assert sum(c.status == NUMBER for c in report.cells) > 50
+
+
+def _pdf_with_stream(tmp_path, payload: bytes) -> Path:
+    """A real PDF with one more object whose stream is `payload` (no xref entry: the check reads bytes, not objects)."""
+    src = sorted((SEED.parent / "real").glob("*.pdf"))[0].read_bytes()
+    obj = b"\n999 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(payload) + payload + b"\nendstream\nendobj\n"
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(src + obj)
+    return path
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_pdf_stream_past_cap_is_refused(tmp_path, layers):
+    payload = b"\0" * (limits.PDF_MAX_STREAM + 1)
+    for _ in range(layers):
+        payload = zlib.compress(payload, 9)
+    path = _pdf_with_stream(tmp_path, payload)
+    with pytest.raises(ReadError) as err:
+        read_report(path)
+    assert str(path) in str(err.value) and "数据流解压后超过 64 MB" in str(err.value)
+
+
+def test_pdf_small_stream_still_reads(tmp_path):
+    path = _pdf_with_stream(tmp_path, zlib.compress(b"\0" * 1_000_000))
+    assert sum(c.status == NUMBER for c in read_report(path).cells) > 50
+
+
+# -- partial over nothing -------------------------------------------------------------------------
+@pytest.mark.parametrize("label", ["rot13", "base64", "x-no-such-charset"])
+def test_unknown_charset_label_is_a_note(tmp_path, label):
+    path = tmp_path / "page.txt"
+    path.write_bytes(f'<meta charset="{label}">\n'.encode() + SEED.read_bytes())
+    report = read_report(path)
+    assert sum(c.status == NUMBER for c in report.cells) > 20
+    assert [n.kind for n in report.notes if label in n.message] == ["charset_unknown"]
+
+
+def test_encoding_word_in_prose_is_harmless(tmp_path):
+    path = tmp_path / "prose.txt"
+    path.write_bytes("附件以 encoding=base64 方式上传。\n".encode() + SEED.read_bytes())
+    assert sum(c.status == NUMBER for c in read_report(path).cells) > 20
+
+
+@pytest.mark.parametrize("ilvl,start", [("9", "1"), ("12", "1"), ("0", "²"), ("x", "99999999999999")])
+def test_odd_docx_numbering_is_read_without_numbers(tmp_path, ilvl, start):
+    """A list level past 8 (Word's last) or a start like ² made the whole Word file unreadable."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document(DOCX)
+    numbering = word.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="91"><w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/>'
+        '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="78"><w:abstractNumId w:val="91"/></w:num>'))
+    para = word.add_paragraph("附注")
+    para._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="78"/></w:numPr>'))
+    path = tmp_path / "numbered.docx"
+    word.save(path)
+    report = read_report(path)
+    assert sum(c.status == NUMBER for c in report.cells) > 50

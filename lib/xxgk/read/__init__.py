@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from xxgk.model import Report
-from xxgk.read import detect, mojibake
+from xxgk.read import detect, limits, mojibake
 from xxgk.read.assemble import assemble
 from xxgk.read.document import Document, ReadError
 from xxgk.values import TEXT, parse_value
@@ -38,6 +38,7 @@ def read_document(path: str | Path) -> Document:
     except OSError as exc:  # a folder, a file that vanished or is not readable
         raise ReadError(f"{name}: 无法读取（{exc.strerror}）") from exc
     rendering = detect.sniff_rendering(data, name)
+    limits.check(rendering, data, name)
     if rendering == "pdf":
         from xxgk.read import pdf
 
@@ -49,13 +50,14 @@ def read_document(path: str | Path) -> Document:
     text, encoding = detect.decode(data, name)
     if _binary(text):
         raise ReadError(f"{name}: 不是文本，也不是 PDF 或 Word 文件（内容是二进制数据），无法读取")
-    if rendering != "json_tables":  # the JSON reader repairs field by field and says so itself
-        fixed = mojibake.repair(text)
-        if fixed is not None:
-            doc = _read_text(rendering, fixed, name)
-            doc.note("mojibake", f"{name}：文字是乱码（{mojibake.describe(text)}），已还原后读取，个别字可能无法还原", "全文")
-            return doc
-    return _read_text(rendering, text, name)
+    fixed = mojibake.repair(text) if rendering != "json_tables" else None  # the JSON reader repairs field by field
+    doc = _read_text(rendering, text if fixed is None else fixed, name)
+    if fixed is not None:
+        doc.note("mojibake", f"{name}：文字是乱码（{mojibake.describe(text)}），已还原后读取，个别字可能无法还原", "全文")
+    label = detect.declared_label(data)
+    if label and detect.declared_charset(data) is None and label.replace("-", "").replace("_", "") not in ("utf16", "utf32"):
+        doc.note("charset_unknown", f"{name}：文件声明的字符集“{label}”不是可用的文字编码，已忽略，按 {encoding} 读取", "文件开头")
+    return doc
 
 
 def _binary(text: str) -> bool:

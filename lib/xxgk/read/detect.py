@@ -37,16 +37,25 @@ _CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([a-z0-9_.:-]+)"""
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"}
 
 
-def declared_charset(data: bytes) -> str | None:
-    """The encoding a page or XML file declares in its head (meta charset, encoding=); GB names read as gb18030."""
+def declared_label(data: bytes) -> str | None:
+    """The charset label a page or XML file writes in its head (meta charset, encoding=), as written."""
     m = _CHARSET.search(data[:4096])
-    if not m:
+    return m.group(1).decode("ascii", "ignore").lower() if m else None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The text encoding a file declares in its head; GB names read as gb18030; None when it declares none
+    or a label that is no text encoding (`rot13`, `base64`, a typo): such a label is ignored, not fatal."""
+    name = declared_label(data)
+    if name is None:
         return None
-    name = m.group(1).decode("ascii", "ignore").lower()
     if name in _GB_FAMILY:
         return "gb18030"
     try:
         name = codecs.lookup(name).name
+        b"a".decode(name)  # codecs such as rot13 or base64 are found but decode no bytes to text
+    except UnicodeDecodeError:
+        pass
     except LookupError:
         return None
     return None if name.startswith(("utf-16", "utf-32")) else name  # bytes that say it in ASCII are not UTF-16

@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 
 _DIGITS = "零一二三四五六七八九"
 _W_VAL = qn("w:val")
+_LEVELS = 9  # OOXML list levels are 0-8; a paragraph naming another level is read without its number
 
 
 def chinese_number(n: int) -> str:
@@ -59,9 +60,10 @@ class Numbering:
             for a in root.findall(qn("w:abstractNum")):
                 lvls = {}
                 for lvl in a.findall(qn("w:lvl")):
-                    start = _val(lvl, "w:start") or "1"
-                    lvls[int(lvl.get(qn("w:ilvl"), "0"))] = (
-                        int(start) if start.isdigit() else 1, _val(lvl, "w:numFmt") or "decimal", _val(lvl, "w:lvlText") or "")
+                    ilvl = _int(lvl.get(qn("w:ilvl")), 0)
+                    if ilvl < _LEVELS:
+                        lvls[ilvl] = (_int(_val(lvl, "w:start"), 1), _val(lvl, "w:numFmt") or "decimal",
+                                      _val(lvl, "w:lvlText") or "")
                 abstract[a.get(qn("w:abstractNumId"))] = lvls
             for num in root.findall(qn("w:num")):
                 aid = _val(num, "w:abstractNumId")
@@ -85,10 +87,10 @@ class Numbering:
         levels = self.levels[num_id]
         if ilvl not in levels:
             return ""
-        counters = self.counters.setdefault(self.abstract_of[num_id], [None] * 9)
+        counters = self.counters.setdefault(self.abstract_of[num_id], [None] * _LEVELS)
         current = counters[ilvl]
         counters[ilvl] = levels[ilvl][0] if current is None else current + 1
-        for deeper in range(ilvl + 1, 9):
+        for deeper in range(ilvl + 1, _LEVELS):
             counters[deeper] = None
         text = levels[ilvl][2]
         for i in range(ilvl + 1):
@@ -109,4 +111,9 @@ def _num_pr(ppr) -> tuple[str, int] | None:
     num_id, ilvl = _val(num_pr, "w:numId"), _val(num_pr, "w:ilvl") or "0"
     if not num_id or num_id == "0":
         return None
-    return num_id, int(ilvl) if ilvl.isdigit() else 0
+    return num_id, _int(ilvl, 0)
+
+
+def _int(text: str | None, default: int) -> int:
+    """An attribute's ASCII digits as a number; anything else (`²`, `x`, a huge run) reads as the default."""
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) <= 9 else default

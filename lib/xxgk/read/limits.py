@@ -1,0 +1,125 @@
+"""Decompression caps, checked before a reader unpacks anything.
+
+A Word file is a zip archive and a PDF holds Flate-compressed streams: a few MB on disk can inflate to
+gigabytes in python-docx's or pdfminer's memory (a 4.2 MB DOCX used 4.2 GB, a 1 MB PDF 2 GB). These
+checks inflate each part in bounded chunks, counting bytes without keeping them, and refuse the file
+with one line naming it and the part as soon as a cap is passed, so the reader never sees a bomb.
+Real reports stay far below every cap (their document.xml is well under 5 MB, a page's content stream
+under 1 MB).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+
+from xxgk.read.document import ReadError
+
+MB = 1024 * 1024
+DOCX_MAX_PARTS = 5000  # zip entries
+DOCX_MAX_XML_PART = 32 * MB  # one XML part (document.xml, numbering.xml, …) inflated; lxml parses it whole
+DOCX_MAX_TOTAL = 256 * MB  # all parts inflated (images included)
+PDF_MAX_STREAM = 64 * MB  # one stream inflated (through nested Flate layers)
+PDF_MAX_TOTAL = 512 * MB  # all streams inflated
+_CHUNK = MB
+_FLATE_LAYERS = 4  # a stream compressed several times over (FlateDecode listed twice) is followed this deep
+
+
+def check(rendering: str, data: bytes, name: str) -> None:
+    """Raise ReadError when a DOCX or PDF would inflate past its caps; other renderings are not compressed."""
+    if rendering == "docx":
+        check_docx(data, name)
+    elif rendering == "pdf":
+        check_pdf(data, name)
+
+
+def _too_big(name: str, part: str, cap: int) -> ReadError:
+    return ReadError(f"{name}: {part}解压后超过 {cap // MB} MB（疑为解压炸弹），未读取")
+
+
+def check_docx(data: bytes, name: str) -> None:
+    """Every zip entry inflated in chunks: the declared sizes may lie, the inflated bytes cannot."""
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return  # not a readable zip: the Word reader says so in its own words
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > DOCX_MAX_PARTS:
+            raise ReadError(f"{name}: Word 文件含 {len(entries)} 个部件（上限 {DOCX_MAX_PARTS}），未读取")
+        total = 0
+        for info in entries:
+            xml = info.filename.endswith((".xml", ".rels"))
+            cap = min(DOCX_MAX_XML_PART, DOCX_MAX_TOTAL) if xml else DOCX_MAX_TOTAL
+            size = 0
+            try:
+                with archive.open(info) as fh:
+                    while chunk := fh.read(_CHUNK):
+                        size += len(chunk)
+                        if size > cap:
+                            raise _too_big(name, f"Word 文件的部件 {info.filename} ", cap)
+                        if total + size > DOCX_MAX_TOTAL:
+                            raise _too_big(name, "Word 文件的全部部件合计", DOCX_MAX_TOTAL)
+            except ReadError:
+                raise
+            except Exception:  # a damaged entry: the reader decides what that costs
+                pass
+            total += size
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_pdf(data: bytes, name: str) -> None:
+    """Every Flate stream inflated in chunks, without trusting /Length (a bomb can state any length)."""
+    total = 0
+    for number, m in enumerate(_STREAM.finditer(data), 1):
+        size = _inflated_size(data, m.end(), PDF_MAX_STREAM + 1)
+        if size > PDF_MAX_STREAM:
+            raise _too_big(name, f"PDF 第{number}个数据流", PDF_MAX_STREAM)
+        total += size
+        if total > PDF_MAX_TOTAL:
+            raise _too_big(name, "PDF 全部数据流合计", PDF_MAX_TOTAL)
+
+
+def _inflated_size(data: bytes, start: int, cap: int, layer: int = 1) -> int:
+    """Bytes the zlib stream at `start` inflates to, counted up to `cap`; 0 when none starts there.
+
+    When the inflated bytes are themselves a zlib stream (Flate applied twice), the inner one is
+    measured instead, up to _FLATE_LAYERS deep.
+    """
+    if not _zlib_header(data[start:start + 2]):
+        return 0
+    inflater = zlib.decompressobj()
+    size, head, pos = 0, b"", start
+    try:
+        while pos < len(data) and not inflater.eof:
+            piece = inflater.decompress(inflater.unconsumed_tail or data[pos:pos + _CHUNK], _CHUNK)
+            if not inflater.unconsumed_tail:
+                pos += _CHUNK
+            if len(head) < 2:
+                head += piece[:2 - len(head)]
+            size += len(piece)
+            if size > cap:
+                break
+    except zlib.error:
+        pass  # damaged or not Flate after all: what inflated so far is what a reader could get
+    if size <= cap and layer < _FLATE_LAYERS and _zlib_header(head):
+        inner = _inflate_bytes(data, start, cap)
+        return max(size, _inflated_size(inner, 0, cap, layer + 1))
+    return size
+
+
+def _inflate_bytes(data: bytes, start: int, cap: int) -> bytes:
+    """The first `cap` inflated bytes of the zlib stream at `start` (an outer layer, to look inside)."""
+    try:
+        return zlib.decompressobj().decompress(data[start:], cap)
+    except zlib.error:
+        return b""
+
+
+def _zlib_header(two: bytes) -> bool:
+    return len(two) == 2 and two[0] & 0x0F == 8 and (two[0] * 256 + two[1]) % 31 == 0
