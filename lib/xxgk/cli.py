@@ -97,6 +97,25 @@ def cmd_review(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    """Files, folders and zip archives of downloaded reports into a data folder (see importing.py)."""
+    import tempfile
+    from pathlib import Path
+
+    from xxgk import config, importing
+
+    data_dir = Path(args.data)
+    if data_dir.resolve() == config.DATA_DIR.resolve():
+        print(f"xxgk: {data_dir} 是项目自带的示例数据，不能导入；请用 --data 指定另一个目录", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="xxgk-import-") as work:
+        plan = importing.plan(args.paths, data_dir, Path(args.sources) if args.sources else None, Path(work))
+        print(("（预演，未写入）" if args.dry_run else "") + plan.summary())
+        if not args.dry_run:
+            importing.apply(plan)
+    return 1 if plan.skipped else 0
+
+
 def cmd_check(args) -> int:
     from xxgk import registry
     from xxgk.checking import check_many, result_json, result_text
@@ -169,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("import", help="import downloaded report files, folders and zips into a data folder")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--data", required=True, help="the data folder to create or extend")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    p.add_argument("--sources", metavar="CSV", help="a CSV of url,file: where each file was downloaded from")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("review", help="render one agency's review to reports/<year>/<agency>.html")
     p.add_argument("agency", help="agency id in data/agencies.csv")

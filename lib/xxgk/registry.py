@@ -14,6 +14,9 @@ LEVEL_NAMES = {
     "township": "乡镇（街道）",
     "city_government": "设区的市人民政府",
     "city_department": "市级政府部门",
+    "province_government": "省级人民政府",
+    "province_department": "省级政府部门",
+    "zone": "开发区（片区）",
 }
 
 _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -48,6 +51,23 @@ def load_publications(path: Path | str | None = PUBLICATIONS_CSV) -> list[dict]:
         return []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
+
+
+def source_record(report_path: Path | str, data_dir: Path | str | None = None) -> dict:
+    """sources.csv's row for a report file under a data folder (original_name, url, sha256, imported_at);
+    {} when the file was not brought in by `xxgk import`."""
+    import csv
+
+    root = Path(data_dir) if data_dir else DATA_DIR
+    path = root / "sources.csv"
+    if not path.is_file():
+        return {}
+    try:
+        relative = Path(report_path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return next((row for row in csv.DictReader(fh) if row.get("file") == relative), {})
 
 
 def level_name(code: str) -> str:

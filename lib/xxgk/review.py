@@ -122,6 +122,9 @@ class Review:
         # Named from the data folder (data/reports/…), never to be confused with the output reports/ folder.
         source = (self.source.relative_to(self.data_dir.parent) if self.source.is_relative_to(self.data_dir)
                   else self.source.name)
+        imported = registry.source_record(self.source, self.data_dir)
+        if imported.get("original_name"):  # `xxgk import` kept the name the file was downloaded under
+            source = imported["original_name"] + (f"，{imported['url']}" if imported.get("url") else "")
         fields = [
             ("机关", self.agency.get("name") or self.agency_id),
             ("年度", f"{self.year}年"),
