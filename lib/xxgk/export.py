@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from xxgk.model import Report
+from xxgk.spreadsheet_safe import Writer
 
 CELLS_CSV_COLUMNS = ("table", "subtable", "row", "column", "value", "raw", "status", "source",
                      "agency", "year", "format_version")
 
 
 def cells_csv(report: Report) -> str:
-    """One line per official cell; the report's agency, year and layout on every line so each line stands alone."""
+    """One line per official cell; the report's agency, year and layout on every line so each line stands alone.
+
+    Formula-like text is marked as text for spreadsheets (spreadsheet_safe); the cells reader removes the mark.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = Writer(out)
     writer.writerow(CELLS_CSV_COLUMNS)
     for c in report.cells:
         writer.writerow([c.table, c.subtable or "", c.row, c.column, "" if c.value is None else c.value, c.raw,

@@ -19,6 +19,7 @@ from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
 from xxgk.facts import MIN_RATE_BASE, comparable_rate
 from xxgk.review import PARTS_SUBDIR, write_atomic
+from xxgk.spreadsheet_safe import DictWriter
 
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
 STATUS_NAMES = {"rendered": "已生成", "skipped": "未变化（沿用）", "failed": "失败", "no_report": "本年无报告"}
@@ -54,7 +55,7 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
             render_overview(year, out_year.parent, data_root, kernel_manager_class, agency_ids=list(current))
         except Exception as exc:  # the index must still be written
             overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
-    page = index_html(year, agencies, status, current, out_year, overview_error)
+    page = index_html(year, agencies, status, current, out_year, overview_error, summary.unregistered)
     write_atomic(out_year / "index.html", page.encode("utf-8"))
 
 
@@ -76,7 +77,7 @@ def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_cl
 
 def _findings_csv(current: dict[str, dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, FINDING_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer = DictWriter(out, FINDING_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for agency_id, s in current.items():
         for f in s.get("findings", []):
@@ -87,17 +88,23 @@ def _findings_csv(current: dict[str, dict]) -> str:
 
 
 def _cells_csv(out_year: Path, current: dict[str, dict]) -> str:
-    lines: list[str] = []
+    """The agencies' cell parts joined as CSV records (a field may hold a line break), agency_id first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")  # the parts' fields are already spreadsheet-safe
+    header = False
     for agency_id in current:
         part = out_year / PARTS_SUBDIR / f"{agency_id}.cells.csv"
         try:
-            text = part.read_text(encoding="utf-8").splitlines()
-        except OSError:
+            rows = list(csv.reader(io.StringIO(part.read_text(encoding="utf-8"))))
+        except (OSError, csv.Error):
             continue
-        if not lines:
-            lines.append("agency_id," + text[0])
-        lines += [f"{agency_id},{ln}" for ln in text[1:]]
-    return "\n".join(lines) + ("\n" if lines else "")
+        if not rows:
+            continue
+        if not header:
+            writer.writerow(["agency_id", *rows[0]])
+            header = True
+        writer.writerows([agency_id, *row] for row in rows[1:])
+    return out.getvalue()
 
 
 # -- the index page --------------------------------------------------------------------------------
@@ -123,7 +130,8 @@ def coverage_text(summary: dict | None) -> str:
     return "" if c is None else f"{c:.0%}"
 
 
-def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str) -> str:
+def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str,
+               unregistered=()) -> str:
     """Every registered agency with status, score and counts, linked to its review; sortable offline."""
     e = html.escape
 
@@ -165,6 +173,9 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
         if (out_year / "overview.html").exists() and not overview_error
         else (f"<p class='note'>总览未能生成：{e(overview_error)}</p>" if overview_error else "")
     )
+    if unregistered:
+        overview += (f"<p class='note'>reports/{year}/ 中有 {len(unregistered)} 个文件没有登记（agencies.csv 中没有同名机关编号），"
+                     f"未审查：{e('、'.join(unregistered))}。用 xxgk import 导入可自动登记。</p>")
     css = (TEMPLATES_DIR / "review" / "review.css").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="zh">

@@ -11,6 +11,7 @@ import io
 import unicodedata
 
 from xxgk.layouts import VERSIONS
+from xxgk.spreadsheet_safe import plain
 from xxgk.read.document import Document, KeyedCell, ReadError
 from xxgk.values import MISSING, UNCERTAIN, parse_value
 
@@ -41,7 +42,7 @@ def read(text: str, path: str) -> Document:
                 continue
             if len(line) != len(header):
                 doc.note("csv_row_width", f"这一行有 {len(line)} 列，表头有 {len(header)} 列", where)
-            row = dict(zip(header, [x.strip() for x in line] + [""] * (len(header) - len(line))))
+            row = dict(zip(header, [plain(x.strip()) for x in line] + [""] * (len(header) - len(line))))
             for key in meta:
                 if row.get(key):
                     meta[key].setdefault(row[key], where)
