@@ -53,6 +53,7 @@ class RunSummary:
     index_html: str = ""
     seconds: float = 0.0
     results: list[JobResult] = field(default_factory=list)
+    unregistered: list[str] = field(default_factory=list)  # report files no registry row names
 
     @property
     def failed(self) -> list[JobResult]:
@@ -214,6 +215,8 @@ def run(
     agencies = registry.load_agencies(registry.data_paths(data_root)[0])
     selected = select_agencies(agencies, agency_ids, region)
     summary = RunSummary(year, time.strftime("%Y-%m-%dT%H:%M:%S"), str(out_year / "index.html"))
+    reports_dir = registry.data_paths(data_root)[1]
+    summary.unregistered = [p.name for p in registry.unregistered_reports(year, agencies.index, reports_dir)]
     t0 = time.monotonic()
     with output_lock(Path(out_dir)):
         out_year.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,10 @@ def cmd_run(args) -> int:
     from xxgk import batch, registry
 
     data_root = Path(args.data) if args.data else None
+    problem = registry.data_folder_problem(data_root)
+    if problem:
+        print(f"xxgk: {problem}", file=sys.stderr)
+        return 2
     years = registry.report_years(registry.data_paths(data_root)[1]) if args.year == "all" else [int(args.year)]
     where = {"data_root": data_root} if data_root else {}
     if args.out:
@@ -72,6 +76,9 @@ def cmd_run(args) -> int:
         print(f"{year}：{done}；用时 {summary.seconds:.1f}s → {summary.index_html}")
         for r in summary.failed:
             print(f"  失败 {r.agency_id}: {r.error}", file=sys.stderr)
+        if summary.unregistered:
+            print(f"  未登记、未审查的报告文件（agencies.csv 中没有同名机关编号）：{'、'.join(summary.unregistered)}",
+                  file=sys.stderr)
         if summary.failed:
             status = 1
     return status
@@ -81,9 +88,13 @@ def cmd_review(args) -> int:
     """One agency's review notebook, executed and exported to reports/<year>/<agency>.html."""
     from pathlib import Path
 
-    from xxgk import config
+    from xxgk import config, registry
     from xxgk.render import render_review
 
+    problem = registry.data_folder_problem(args.data)
+    if problem:
+        print(f"xxgk: {problem}", file=sys.stderr)
+        return 2
     try:
         page = render_review(
             args.agency, args.year, Path(args.out) if args.out else config.OUTPUT_DIR,
@@ -212,13 +223,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _resolve_folders(args) -> None:
+    """--data and --out made absolute once, here (papermill moves the working directory), never one inside
+    the other (paths.run_folders); for the commands that take both."""
+    if not (hasattr(args, "data") and hasattr(args, "out")):
+        return
+    from xxgk import config, paths
+
+    data, out = paths.run_folders(args.data or config.DATA_DIR, args.out or config.OUTPUT_DIR)
+    args.data, args.out = str(data), str(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        _resolve_folders(args)
+    except ValueError as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: earlier pages stay whole (atomic writes); one line, the shell's 130
+        print("\nxxgk: 已中断（Ctrl-C）；已写完的页面保持完整，再次运行即可继续", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,6 +70,39 @@ def source_record(report_path: Path | str, data_dir: Path | str | None = None) -
         return next((row for row in csv.DictReader(fh) if row.get("file") == relative), {})
 
 
+def data_folder_problem(data_dir: Path | str | None = None) -> str | None:
+    """One line saying what a data folder lacks and what it must hold; None when it has both parts."""
+    root = Path(data_dir) if data_dir else DATA_DIR
+    agencies, reports, _ = data_paths(root)
+    missing = [p.name for p in (agencies, reports) if not (p.is_file() if p is agencies else p.is_dir())]
+    if not missing:
+        return None
+    return (f"{root} 不是数据目录（缺少 {'、'.join(missing)}）：数据目录包含 agencies.csv（机关登记表）和 "
+            f"reports/<年度>/<机关编号>.<扩展名>（报告文件）；用 xxgk import 下载的文件 --data {root} 生成")
+
+
+def unregistered_reports(year: int, agency_ids, data_dir: Path = REPORTS_DATA_DIR) -> list[Path]:
+    """Report files of a year whose name is no registered agency id: reviewed by no one unless listed."""
+    folder = Path(data_dir) / str(year)
+    known = set(agency_ids)
+    return sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")
+                  and p.name.split(".", 1)[0] not in known) if folder.is_dir() else []
+
+
+def first_report(agency_id: str | None = None, year: int | None = None,
+                 data_dir: Path | str | None = None) -> tuple[str, int]:
+    """(agency, year) to open when a notebook is not told: the latest year on file, the first agency
+    registered with a report that year."""
+    agencies_csv, reports_dir, _ = data_paths(data_dir)
+    years = [year] if year else sorted(report_years(reports_dir), reverse=True)
+    ids = [agency_id] if agency_id else list(load_agencies(agencies_csv).index)
+    for y in years:
+        for a in ids:
+            if report_file(a, y, reports_dir) is not None:
+                return a, int(y)
+    raise ValueError(f"{reports_dir} 中没有 {agency_id or '任何登记机关'} 的{year or ''}年度报告")
+
+
 def level_name(code: str) -> str:
     return LEVEL_NAMES.get(code, code)
 
