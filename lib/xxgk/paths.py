@@ -1,0 +1,60 @@
+"""Folders and files of a run, checked once: absolute, apart, and never a way out of the data folder.
+
+papermill changes the driver's working directory, so a relative `--out out` would land in two places;
+an output folder inside the data folder would have the next run read its own reviews as reports; a
+report symlinked to /etc/shadow would be read, rendered and cached. Every such case is refused here
+with one line naming the path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from xxgk.read.detect import MAX_BYTES
+
+
+def run_folders(data_dir: Path | str, out_dir: Path | str) -> tuple[Path, Path]:
+    """(data folder, output folder) made absolute with symlinks resolved; ValueError when one holds the other."""
+    data, out = Path(data_dir).expanduser().resolve(), Path(out_dir).expanduser().resolve()
+    if out == data or out.is_relative_to(data):
+        raise ValueError(f"{out}: 输出目录在数据目录 {data} 之内，下次运行会把审查结果当作报告读取；请换一个输出目录")
+    if data.is_relative_to(out):
+        raise ValueError(f"{data}: 数据目录在输出目录 {out} 之内，请把两者分开")
+    return data, out
+
+
+def inside(path: Path | str, root: Path | str) -> bool:
+    """Does `path`, symlinks followed, stay inside `root`?"""
+    return Path(path).resolve().is_relative_to(Path(root).resolve())
+
+
+def check_inside(path: Path | str, root: Path | str) -> None:
+    """ValueError when `path` is a link that leads out of `root` (the data folder is the only thing read)."""
+    if not inside(path, root):
+        raise ValueError(f"{path}: 是指向数据目录之外（{Path(path).resolve()}）的链接，拒绝读取")
+
+
+def file_digest(path: Path | str, root: Path | str) -> str:
+    """A content hash for fingerprints that never fails and never reads what a review would refuse.
+
+    A file outside `root`, over the read size limit or unreadable is named by that fact (and its size
+    and time) instead of its bytes, so a planted link or a 4 GB sparse file costs nothing.
+    """
+    path = Path(path)
+    if not inside(path, root):
+        return f"outside:{path.name}"
+    try:
+        st = path.stat()
+        if st.st_size > MAX_BYTES:
+            return f"too-large:{st.st_size}:{st.st_mtime_ns}"
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+
+
+def open_no_follow(path: Path | str, flags: int, mode: int = 0o600) -> int:
+    """os.open that refuses a symlink at `path` (OSError), so a planted link cannot redirect a write."""
+    return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), mode)

@@ -1,0 +1,67 @@
+"""Folders resolved once and kept apart; links out of the data folder and planted links refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from xxgk import paths
+from xxgk.read.detect import MAX_BYTES
+
+
+def test_relative_folders_become_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data, out = paths.run_folders("data", "out")
+    assert (data, out) == (tmp_path / "data", tmp_path / "out")
+
+
+@pytest.mark.parametrize("data,out", [("d", "d"), ("d", "d/out"), ("d/in", "d")])
+def test_nested_folders_refused(tmp_path, data, out):
+    with pytest.raises(ValueError) as err:
+        paths.run_folders(tmp_path / data, tmp_path / out)
+    assert str(tmp_path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_out_inside_data_refused_by_the_command(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "xxgk.cli", "run", "--year", "2022", "--data", str(data),
+                           "--out", str(data / "reports")], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "输出目录在数据目录" in proc.stderr
+    assert not (data / "reports").exists()
+
+
+def test_link_out_of_data_folder(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密", encoding="utf-8")
+    (data / "in.txt").write_text("报告", encoding="utf-8")
+    (data / "link.txt").symlink_to(secret)
+    (data / "ok.txt").symlink_to(data / "in.txt")
+    assert paths.inside(data / "ok.txt", data) and not paths.inside(data / "link.txt", data)
+    with pytest.raises(ValueError, match="数据目录之外"):
+        paths.check_inside(data / "link.txt", data)
+    assert paths.file_digest(data / "link.txt", data) == "outside:link.txt"
+    assert paths.file_digest(data / "ok.txt", data) == paths.file_digest(data / "in.txt", data)
+
+
+def test_digest_never_reads_a_huge_or_unreadable_file(tmp_path):
+    big = tmp_path / "sparse.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(MAX_BYTES + 1)  # sparse: no disk used, but reading it would be 50 MB
+    assert paths.file_digest(big, tmp_path).startswith("too-large:")
+    assert paths.file_digest(tmp_path / "gone.txt", tmp_path).startswith("unreadable:")
+
+
+def test_open_no_follow_refuses_a_planted_link(tmp_path):
+    target = tmp_path / "victim"
+    target.write_text("keep", encoding="utf-8")
+    (tmp_path / ".lock").symlink_to(target)
+    with pytest.raises(OSError):
+        paths.open_no_follow(tmp_path / ".lock", os.O_WRONLY | os.O_CREAT)
+    assert target.read_text(encoding="utf-8") == "keep"
