@@ -65,3 +65,49 @@ def test_open_no_follow_refuses_a_planted_link(tmp_path):
     with pytest.raises(OSError):
         paths.open_no_follow(tmp_path / ".lock", os.O_WRONLY | os.O_CREAT)
     assert target.read_text(encoding="utf-8") == "keep"
+
+
+def test_review_refuses_a_report_linked_out_of_the_data_folder(tmp_path):
+    """A report symlinked to a file outside the data folder is neither rendered nor read as a peer."""
+    import shutil
+
+    from xxgk.config import DATA_DIR
+    from xxgk.review import ReviewError, load
+
+    data = tmp_path / "data"
+    (data / "reports" / "2022").mkdir(parents=True)
+    shutil.copy(DATA_DIR / "agencies.csv", data / "agencies.csv")
+    outside = tmp_path / "outside.txt"
+    shutil.copy(DATA_DIR / "reports/2022/qh-commerce.txt", outside)
+    (data / "reports/2022/qh-commerce.txt").symlink_to(outside)
+    shutil.copy(DATA_DIR / "reports/2022/qh-market.txt", data / "reports/2022/qh-market.txt")
+    with pytest.raises(ReviewError, match="数据目录之外"):
+        load("qh-commerce", 2022, data, tmp_path / "out")
+    review = load("qh-market", 2022, data, tmp_path / "out")
+    assert "qh-commerce" not in review.peers
+    assert any("qh-commerce.txt" in s and "数据目录之外" in s for s in review.skipped)
+
+
+def test_planted_lock_link_is_refused_and_its_target_kept(tmp_path):
+    from xxgk.batch import output_lock
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".lock").symlink_to(victim)
+    with pytest.raises(ValueError, match="锁文件"):
+        with output_lock(out):
+            pass
+    assert victim.read_text(encoding="utf-8") == "keep"
+
+
+def test_review_command_refuses_a_locked_folder(tmp_path):
+    from xxgk.batch import output_lock
+
+    out = tmp_path / "out"
+    with output_lock(out):
+        proc = subprocess.run([sys.executable, "-m", "xxgk.cli", "review", "qh-commerce", "--year", "2022",
+                               "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3 and "正在写入该目录" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not list(out.rglob("*.html"))

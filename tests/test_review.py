@@ -232,17 +232,6 @@ def test_explore_notebook_runs():
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
 
 
-def test_parse_cache_returns_the_same_report_and_survives_a_broken_entry(tmp_path):
-    from xxgk.review import read_cached
-
-    first = read_cached(SEED, SEED_YEAR, "青禾示例县商务局", tmp_path)
-    (entry,) = tmp_path.glob("*.pickle")
-    again = read_cached(SEED, SEED_YEAR, "青禾示例县商务局", tmp_path)
-    assert again.to_json() == first.to_json() == read_report(SEED, year=SEED_YEAR, agency="青禾示例县商务局").to_json()
-    entry.write_bytes(b"half-written")
-    assert read_cached(SEED, SEED_YEAR, "青禾示例县商务局", tmp_path).to_json() == first.to_json()
-
-
 @pytest.mark.slow
 def test_failed_review_writes_nothing(tmp_path):
     with pytest.raises(Exception, match="没有机关"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import sys
 import threading
 import time
@@ -67,8 +68,13 @@ class RunLocked(RuntimeError):
 @contextmanager
 def output_lock(out_dir: Path):
     """One run per output folder at a time; a second run refuses rather than interleaving writes."""
+    from xxgk.paths import open_no_follow
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(out_dir / ".lock", "w")
+    try:  # never truncated, never through a planted symlink
+        fh = os.fdopen(open_no_follow(out_dir / ".lock", os.O_WRONLY | os.O_CREAT), "w")
+    except OSError as exc:
+        raise ValueError(f"{out_dir / '.lock'}: 无法创建锁文件（{exc.strerror}；若是符号链接请删除）") from None
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -95,12 +101,14 @@ def code_fingerprint() -> str:
 def input_fingerprint(job: Job, agencies, code: str) -> str:
     """Hash of one agency's inputs: its report, last year's, its waivers, its registry and publication rows,
     the code."""
+    from xxgk.paths import file_digest
+
     h = hashlib.sha256(code.encode())
     for y in (job.year, job.year - 1):
         f = registry.report_file(job.agency_id, y, job.reports_dir)
         h.update(f"{y}:{f.name if f else '-'}".encode())
         if f:
-            h.update(f.read_bytes())
+            h.update(file_digest(f, job.reports_dir).encode())
     if job.agency_id in agencies.index:
         h.update(json.dumps(agencies.loc[job.agency_id].to_dict(), ensure_ascii=False, sort_keys=True).encode())
     for row in registry.load_publications(registry.publications_path(job.data_root)):
@@ -283,12 +291,15 @@ def _execute(todo, jobs, dask_address, manager, progress):
                 progress.update(result)
                 yield result, futures[fut]
         return
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         futures = {pool.submit(run_one, job, manager): fp for job, fp in todo}
         for fut in as_completed(futures):
             result = fut.result()
             progress.update(result)
             yield result, futures[fut]
+    finally:  # on Ctrl-C: start nothing more; running kernels die with the zygote
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _read_state(path: Path) -> dict:

@@ -95,11 +95,18 @@ def cmd_review(args) -> int:
     if problem:
         print(f"xxgk: {problem}", file=sys.stderr)
         return 2
+    from xxgk.batch import RunLocked, output_lock
+
+    out = Path(args.out) if args.out else config.OUTPUT_DIR
     try:
-        page = render_review(
-            args.agency, args.year, Path(args.out) if args.out else config.OUTPUT_DIR,
-            data_dir=Path(args.data) if args.data else config.DATA_DIR, timeout=args.timeout,
-        )
+        with output_lock(out):  # a running `xxgk run` owns the folder
+            page = render_review(
+                args.agency, args.year, out,
+                data_dir=Path(args.data) if args.data else config.DATA_DIR, timeout=args.timeout,
+            )
+    except RunLocked as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 3
     except Exception as exc:  # the notebook's own error (unknown agency, no report...) in one line
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         print(f"xxgk: {args.agency} {args.year}: {lines[-1] if lines else type(exc).__name__}", file=sys.stderr)

@@ -8,13 +8,11 @@ findings, tables, charts). The notebook only calls these.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from xxgk import config, registry
@@ -22,7 +20,9 @@ from xxgk.facts import Facts, comparable_rate, facts
 from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.narrative import Narrative, narrative
-from xxgk.read import ReadError, read_report
+from xxgk.parse_cache import read_cached
+from xxgk.paths import check_inside
+from xxgk.read import ReadError
 
 CACHE_SUBDIR = ".cache/parsed"
 PARTS_SUBDIR = ".parts"  # per-agency pieces the batch joins into cells.csv
@@ -233,42 +233,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-# What a parsed report depends on besides its file: a change here invalidates the parse cache.
-_READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py")
-
-
-@lru_cache(maxsize=1)
-def _reader_fingerprint() -> str:
-    h = hashlib.sha256()
-    for pattern in _READER_CODE:
-        for p in sorted(config.PACKAGE_DIR.glob(pattern)):
-            h.update(p.name.encode() + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def read_cached(path: Path, year: int, name: str, cache_dir: Path | None = None) -> Report:
-    """read_report, memoized on disk by file content, year, agency and reader code.
-
-    A batch reads every agency's report once per peer review; with a cache each file is parsed once.
-    """
-    if cache_dir is None:
-        return read_report(path, year=year, agency=name)
-    key = hashlib.sha256(Path(path).read_bytes())
-    key.update(f"|{year}|{name}|{_reader_fingerprint()}".encode())
-    cached = Path(cache_dir) / f"{key.hexdigest()[:32]}.pickle"
+def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report:
+    """A report file of the data folder, parsed once per content (parse_cache); a link out of it is refused."""
     try:
-        report = pickle.loads(cached.read_bytes())
-        if isinstance(report, Report):
-            report.source_file = str(path)
-            return report
-    except Exception:  # absent, half-written by a crashed run, or from older code: parse again
-        pass
-    report = read_report(path, year=year, agency=name)
-    try:
-        write_atomic(cached, pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:  # a read-only output folder only costs speed
-        pass
-    return report
+        check_inside(path, reports_dir)
+    except ValueError as exc:
+        raise ReadError(str(exc)) from None
+    return read_cached(path, year, name, cache)
 
 
 def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
@@ -293,7 +264,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     if source is None:
         raise ReviewError(f"{reports_dir / str(year)} 中没有 {agency_id} 的{year}年度报告")
     try:
-        report = read_cached(source, year, name, cache)
+        report = _read_data(source, year, name, cache, reports_dir)
     except ReadError as exc:
         raise ReviewError(str(exc)) from exc
 
@@ -302,7 +273,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
         path = registry.report_file(agency_id, y, reports_dir) if y < year else None
         if path is not None:
             try:
-                history[y] = read_cached(path, y, name, cache)
+                history[y] = _read_data(path, y, name, cache, reports_dir)
             except Exception as exc:  # an unreadable earlier year only limits the comparison
                 skipped.append(f"{path.name}：{exc}")
 
@@ -313,7 +284,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
             path = registry.report_file(other, year, reports_dir) if other != agency_id else None
             if path is not None:
                 try:
-                    peers[other] = (row.get("name") or other, read_cached(path, year, row.get("name") or other, cache))
+                    peers[other] = (row.get("name") or other, _read_data(path, year, row.get("name") or other, cache, reports_dir))
                 except Exception as exc:  # a peer's broken file is that peer's problem, not this review's
                     skipped.append(f"{path.name}：{exc}")
 
