@@ -107,14 +107,58 @@ def level_name(code: str) -> str:
     return LEVEL_NAMES.get(code, code)
 
 
+REQUIRED_COLUMNS = ("agency_id", "name")
+OPTIONAL_COLUMNS = ("level", "region", "parent", "sums_children")  # empty when the registry has no such column
+
+
+class RegistryError(ValueError):
+    """agencies.csv cannot be used; the one-line message names the file and the line."""
+
+
 def load_agencies(path: Path = AGENCIES_CSV):
-    """The registry as a DataFrame indexed by agency_id (ids validated)."""
+    """The registry as a DataFrame indexed by agency_id: UTF-8, the required columns, one valid id per row,
+    no id twice. Any fault is one RegistryError naming the file and line, before any agency is reviewed."""
+    import csv
+    import io
+
     import pandas as pd
 
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    bad = [a for a in frame["agency_id"] if not valid_agency_id(a)]
-    if bad:
-        raise ValueError(f"{path}: invalid agency_id {bad[:3]} (ASCII letters, digits, '-' and '_' only)")
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise RegistryError(f"{path}: 无法读取登记表（{exc.strerror}）") from None
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        raise RegistryError(f"{path}: 第{line}行不是 UTF-8 编码（请将登记表另存为 UTF-8）") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows = []
+        for row in reader:
+            if any(x.strip() for x in row):
+                rows.append((reader.line_num, row))
+    except StopIteration:
+        raise RegistryError(f"{path}: 空文件，没有表头（{','.join(REQUIRED_COLUMNS)}…）") from None
+    except csv.Error as exc:
+        raise RegistryError(f"{path}: 第{reader.line_num}行无法解析（{exc}）") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise RegistryError(f"{path}: 第1行（表头）缺少列 {'、'.join(missing)}")
+    seen: dict[str, int] = {}
+    records = []
+    for line, row in rows:
+        if len(row) > len(header):  # a shorter row just leaves its last columns empty
+            raise RegistryError(f"{path}: 第{line}行有 {len(row)} 列，表头只有 {len(header)} 列")
+        record = {h: v.strip() for h, v in zip(header, [*row, *[""] * (len(header) - len(row))])}
+        agency_id = record["agency_id"]
+        if not valid_agency_id(agency_id):
+            raise RegistryError(f"{path}: 第{line}行 invalid agency_id {agency_id!r} (ASCII letters, digits, '-' and '_' only)")
+        if agency_id in seen:
+            raise RegistryError(f"{path}: 第{line}行的 agency_id {agency_id} 与第{seen[agency_id]}行重复")
+        seen[agency_id] = line
+        records.append(record)
+    columns = list(dict.fromkeys([*header, *OPTIONAL_COLUMNS]))
+    frame = pd.DataFrame(records, columns=columns, dtype=str).fillna("")
     return frame.set_index("agency_id", drop=False)
 
 
@@ -127,4 +171,6 @@ def report_file(agency_id: str, year: int, data_dir: Path = REPORTS_DATA_DIR) ->
 
 
 def report_years(data_dir: Path = REPORTS_DATA_DIR) -> list[int]:
-    return sorted(int(p.name) for p in Path(data_dir).iterdir() if p.is_dir() and p.name.isdigit())
+    """Years with a folder under reports/; other folders (`²`, `old`, `2022备份`) are not years and are passed over."""
+    return sorted(int(p.name) for p in Path(data_dir).iterdir()
+                  if p.is_dir() and p.name.isascii() and p.name.isdigit() and len(p.name) == 4)
