@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # Cell statuses, shared by every reader, rule and export.
@@ -32,6 +33,7 @@ class Value:
     note: str | None = None  # why a number-like text was not read as a number
 
 
+@lru_cache(maxsize=65_536)  # cells repeat ("0", "", "/"): every reader asks for each many times
 def parse_value(raw: str | None) -> Value:
     """Turn a cell's raw text into a number, blank, not-applicable or text.
 

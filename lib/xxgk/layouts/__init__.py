@@ -22,6 +22,7 @@ _SPACE = re.compile(r"\s+")
 _ENUMERATOR = re.compile(r"^(\d{1,2})[、,]")  # "1、其他" for the official "1.其他"
 _ENUMERATED = re.compile(r"^(\d{1,2}\.|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)")
 _CLEAR_MARGIN = 0.05  # a close match must beat every other row by this much
+_MATCH_CACHE = 20_000  # remembered label lookups per layout (labels repeat across a batch's reports)
 
 
 def _split_enumerator(norm: str) -> tuple[str, str]:
@@ -105,6 +106,8 @@ class Layout:
     sections: tuple[Section, ...]
     tables: tuple[Table, ...]
     _labels: dict = field(default_factory=dict, compare=False, repr=False)
+    _matches: dict = field(default_factory=dict, compare=False, repr=False)
+    _matchers: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -133,6 +136,14 @@ class Layout:
         A close match ('fuzzy': typos, 案件 for 案卷, a lost enumerator) must agree with the label's
         enumerator (1. / （一） / 一、) where both have one, and must be clearly closer than any other
         row: a label equally near two rows, or naming another row's number, matches none."""
+        key = (text, cutoff)
+        if key not in self._matches:
+            if len(self._matches) > _MATCH_CACHE:
+                self._matches.clear()
+            self._matches[key] = self._match_row(text, cutoff)
+        return self._matches[key]
+
+    def _match_row(self, text: str, cutoff: float) -> tuple[Table, Row, str] | None:
         norm = normalize_label(text)
         if not norm:
             return None
@@ -149,11 +160,12 @@ class Layout:
         num, body = _split_enumerator(norm)
         scored = []
         for label, (t, r, _) in index.items():
-            lnum, lbody = _split_enumerator(label)
+            lnum, lbody = self._label_parts(label)
             if num and lnum and num != lnum:
                 continue
-            ratio = max(difflib.SequenceMatcher(None, norm, label).ratio(),
-                        difflib.SequenceMatcher(None, body, lbody).ratio() if len(body) >= 4 else 0.0)
+            ratio = self._ratio(norm, label, cutoff)
+            if num != lnum and len(body) >= 4:  # one side lost its enumerator: compare the rest
+                ratio = max(ratio, self._ratio(body, lbody, cutoff))
             if ratio >= cutoff:
                 scored.append((ratio, t, r))
         if not scored:
@@ -163,6 +175,25 @@ class Layout:
         if any(r.key != best[2].key and best[0] - ratio < _CLEAR_MARGIN for ratio, _, r in scored[1:]):
             return None
         return best[1], best[2], "fuzzy"
+
+    def _label_parts(self, label: str) -> tuple[str, str]:
+        parts = self._matchers.get(("parts", label))
+        if parts is None:
+            parts = self._matchers[("parts", label)] = _split_enumerator(label)
+        return parts
+
+    def _ratio(self, a: str, b: str, cutoff: float) -> float:
+        """difflib's similarity of a to the label b, after the cheap upper bounds rule the pair out (most
+        pairs are far apart); one matcher per label keeps the label's index built once."""
+        if 2 * min(len(a), len(b)) < cutoff * (len(a) + len(b)):
+            return 0.0
+        m = self._matchers.get(b)
+        if m is None:
+            m = self._matchers[b] = difflib.SequenceMatcher(None, "", b, autojunk=False)
+        m.set_seq1(a)
+        if m.quick_ratio() < cutoff:
+            return 0.0
+        return m.ratio()
 
     def match_caption(self, text: str) -> Table | None:
         norm = normalize_label(text)

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from xxgk.layouts import Column, Table, normalize_label
 from xxgk.read.grid import Grid
 
 _FUZZY = 0.8
+_CACHE = 20_000  # header texts repeat across a batch's reports: each path is resolved once
+_RESOLVED: dict[tuple[int, tuple[str, ...]], Column | None] = {}  # layouts are loaded once, so id() is stable
 _BRACKETS = re.compile(r"\([^()]*\)")
 _YEAR_NOTE = re.compile(r"\((?:19|20)\d{2}年?(?:度)?\)")  # 本年(2023)制发件数: the year a report writes in
 
@@ -52,6 +55,15 @@ def _one_line(text: str) -> str:
 
 def resolve_path(table: Table, path: list[str]) -> Column | None:
     """The one column of `table` the header path names, else None."""
+    key = (id(table), tuple(path))
+    if key not in _RESOLVED:
+        if len(_RESOLVED) > _CACHE:
+            _RESOLVED.clear()
+        _RESOLVED[key] = _resolve_path(table, path)
+    return _RESOLVED[key]
+
+
+def _resolve_path(table: Table, path: list[str]) -> Column | None:
     ignore = {normalize_label(x) for x in (table.header_label, table.corner_note, table.title) if x}
     parts = [_YEAR_NOTE.sub("", normalize_label(p)) for p in path]
     parts = [p for p in parts if p and p not in ignore]
@@ -69,6 +81,7 @@ def resolve_path(table: Table, path: list[str]) -> Column | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE)
 def _names(col: Column, text: str) -> bool:
     names = [normalize_label(x) for x in (col.label, *col.variants)]
     if text in names or (_bare(text) and _bare(text) in {_bare(n) for n in names}):

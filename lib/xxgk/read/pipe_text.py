@@ -12,7 +12,7 @@ import re
 
 from xxgk.read.document import Document
 from xxgk.read.grid import Grid
-from xxgk.read.labels import MAX_LABEL_CHARS, is_known
+from xxgk.read.labels import MAX_LABEL_CHARS, is_caption, row_match
 from xxgk.values import is_value_text
 
 _PIPE_RUN = re.compile(r"^\|{2,}$")
@@ -23,14 +23,15 @@ def read(text: str, path: str) -> Document:
     doc = Document(path, "pipe_text")
     rows: list[list[tuple[str, str, int, int]]] = []
     first = ""
+    has_value = False  # the current row holds a number already
 
     def flush() -> None:
-        nonlocal rows
+        nonlocal rows, has_value
         if any(rows):
             grid = Grid.build([r for r in rows if r], f"第{first}行起的表格")
             grid.spans_known = False
             doc.grid(grid)
-        rows = []
+        rows, has_value = [], False
 
     lines = [(i, line.strip()) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
     for k, (i, stripped) in enumerate(lines):
@@ -38,6 +39,7 @@ def read(text: str, path: str) -> Document:
         if _PIPE_RUN.match(stripped):
             if rows and rows[-1]:
                 rows.append([])
+                has_value = False
             continue
         if not stripped.endswith("|") and not _lost_pipe(lines, k):
             flush()
@@ -47,9 +49,11 @@ def read(text: str, path: str) -> Document:
         if not rows:
             first = str(i)
             rows.append([])
-        if cell and rows[-1] and _starts_row(cell, rows[-1]):
+        if cell and rows[-1] and _starts_row(cell, rows[-1], has_value):
             rows.append([])
+            has_value = False
         rows[-1].append((cell, where, 1, 1))
+        has_value = has_value or bool(cell) and is_value_text(cell)
     flush()
     return doc
 
@@ -63,11 +67,17 @@ def _lost_pipe(lines: list[tuple[int, str]], k: int) -> bool:
     return len(text) <= MAX_LABEL_CHARS and not _HEADING.match(text) and cell(k - 1) and cell(k + 1)
 
 
-def _starts_row(cell: str, row: list[tuple[str, str, int, int]]) -> bool:
+def _starts_row(cell: str, row: list[tuple[str, str, int, int]], has_value: bool) -> bool:
     """An official label starts a row, unless it follows a label of the same row (三、本年度办理结果 |
     （一）予以公开); so does any text after the row's numbers (a label too damaged to be known)."""
     if is_value_text(cell):
         return False
-    if any(text and is_value_text(text) for text, *_ in row):
+    if has_value:
         return True
-    return is_known(cell) and not (row[-1][0] and is_known(row[-1][0]))
+    return _official(cell) and not (row[-1][0] and _official(row[-1][0]))
+
+
+def _official(text: str) -> bool:
+    """An official row label (or variant) or caption as written; a typo'd label after numbers still starts
+    its row (see _starts_row), so close matching is left to the assembler."""
+    return is_caption(text) or row_match(text, False) is not None
