@@ -217,7 +217,7 @@ def test_html_never_moves_a_number(tmp_path_factory, version, data):
 
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_word_never_moves_a_number(tmp_path_factory, version, data):
     report = REPORTS[version]
