@@ -186,6 +186,7 @@ def test_check_command_takes_publications(tmp_path):
     pubs = tmp_path / "pubs.csv"
     pubs.write_text("agency_id,year,published,source_file\nx,2022,2023-02-14,r.txt\n", encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "xxgk.cli", "check", str(src), "--year", "2022", "--publications",
-                          str(pubs), "--json"], capture_output=True, text=True, check=True)
+                          str(pubs), "--json"], capture_output=True, text=True)
+    assert out.returncode == 1, out.stderr  # a late report is an error-level failure
     got = [f for f in json.loads(out.stdout)["findings"] if f["rule"] == DEPT]
     assert [(f["status"], f["difference"]) for f in got] == [("fail", 14)]

@@ -112,7 +112,7 @@ def test_sample_county_grades_spread():
 
 
 def test_cli_check_json_on_the_reference_report(capsys):
-    assert main(["check", str(SEED), "--json"]) == 0
+    assert main(["check", str(SEED), "--json"]) == 1  # error-level findings fail: exit status 1, for scripts
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"report", "findings", "score"}
     assert out["report"]["year"] == 2021 and out["report"]["format_version"] == "2019"
@@ -122,7 +122,7 @@ def test_cli_check_json_on_the_reference_report(capsys):
     assert {f["status"] for f in out["findings"]} <= {"fail", "uncertain"}
     errors = {f["rule"] for f in out["findings"] if f["severity"] == "error"}
     assert errors == {"C_FORMAT_VERSION", "C_SIX_SECTIONS"}
-    assert main(["check", str(SEED), "--json", "--all"]) == 0
+    assert main(["check", str(SEED), "--json", "--all"]) == 1
     every = json.loads(capsys.readouterr().out)
     assert {f["rule"] for f in every["findings"]} == set(catalog())
 
@@ -135,12 +135,12 @@ def test_cli_check_text_and_several_files(tmp_path, capsys):
         path = tmp_path / f"{r.year}.txt"
         path.write_text(render_pipe_text(r), encoding="utf-8")
         files.append(str(path))
-    assert main(["check", *files, "--json", "--all"]) == 0
+    assert main(["check", *files, "--json", "--all"]) == 0  # consistent reports: no error, exit status 0
     out = json.loads(capsys.readouterr().out)
     assert len(out) == 2
     chain = [f for f in out[1]["findings"] if f["rule"] == "X_T3_CARRY_CHAIN"]
     assert {f["status"] for f in chain} == {"pass"}  # the 2021 file served as the 2022 file's previous year
-    assert main(["check", str(SEED)]) == 0
+    assert main(["check", str(SEED)]) == 1
     text = capsys.readouterr().out
     assert "错误" in text and "C_FORMAT_VERSION" in text
 

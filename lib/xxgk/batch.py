@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -163,12 +164,31 @@ def run_one(job: Job, kernel_manager_class=None) -> JobResult:
             watchdog.cancel()
 
 
+# Errors whose message already says in Chinese what went wrong: shown as they are.
+_OWN_ERRORS = {"ReviewError", "ReadError", "ReaderFailure", "RegistryError", "RenderError"}
+_REASONS = {
+    "DeadKernelError": "审查进程意外退出（可能内存不足或被终止）",
+    "CellTimeoutError": "笔记本单元格运行超时",
+    "BrokenPipeError": "审查进程的连接中断",
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DIRECTORIES = re.compile(r"(?:/[^/\s:：，,；;（）()“”'\"]+)+/")  # the folders of an absolute path
+
+
 def _short_error(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    # papermill's PapermillExecutionError carries the kernel traceback: keep its last line.
-    tail = lines[-1] if lines else type(exc).__name__
-    return f"{type(exc).__name__}: {tail}"[:500]
+    """The index's reason: one line in Chinese, no traceback, no class name of ours, no server path.
+
+    papermill's PapermillExecutionError carries the kernel's exception as ename/evalue.
+    """
+    name = getattr(exc, "ename", None) or type(exc).__name__
+    text = str(getattr(exc, "evalue", None) or exc)
+    lines = [ln.strip() for ln in _ANSI.sub("", text).splitlines() if ln.strip()]
+    text = _DIRECTORIES.sub("", lines[-1] if lines else "")
+    if name in _OWN_ERRORS and text:
+        return text[:300]
+    if name in _REASONS:
+        return _REASONS[name]
+    return f"审查出错（{name}{'：' + text if text else ''}）"[:300]
 
 
 class _Progress:

@@ -155,7 +155,9 @@ def cmd_check(args) -> int:
         _print_json(out[0] if len(out) == 1 else out)
     else:
         print("\n\n".join(result_text(r, f, args.all) for r, f in results))
-    return 0
+    # For scripts: 1 when any error-level rule failed (waived findings excepted), like a linter.
+    failed = any(f.severity == "error" and f.status == "fail" and not f.waived for _, fs in results for f in fs)
+    return 1 if failed else 0
 
 
 def cmd_rules(args) -> int:
@@ -167,6 +169,17 @@ def cmd_rules(args) -> int:
     else:
         print(catalog_text())
     return 0
+
+
+def _seconds(text: str) -> float:
+    """--timeout: a finite number of seconds above zero (nan, inf, 0 and -1 would disable or break the limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(f"须为大于 0 的有限秒数，实为 {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--force", action="store_true", help="re-render even when nothing changed")
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786")
-    p.add_argument("--timeout", type=float, default=300, help="seconds allowed per agency notebook")
+    p.add_argument("--timeout", type=_seconds, default=300, help="seconds allowed per agency notebook")
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
     p.set_defaults(func=cmd_run)
@@ -217,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("review", help="render one agency's review to reports/<year>/<agency>.html")
     p.add_argument("agency", help="agency id in data/agencies.csv")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--timeout", type=float, default=300, help="seconds allowed per notebook cell")
+    p.add_argument("--timeout", type=_seconds, default=300, help="seconds allowed per notebook cell")
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
     p.set_defaults(func=cmd_review)

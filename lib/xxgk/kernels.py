@@ -51,25 +51,43 @@ class Zygote:
     """
 
     def __init__(self) -> None:
-        self._proc = subprocess.Popen(
+        self._lock = threading.Lock()
+        remove_stale_socket_folders()
+        self._proc = self._start()
+
+    @staticmethod
+    def _start() -> subprocess.Popen:
+        proc = subprocess.Popen(
             [sys.executable, "-m", "xxgk.kernels"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
         )
-        self._lock = threading.Lock()
-        ready = self._proc.stdout.readline()
+        ready = proc.stdout.readline()
         if not ready.startswith("ready"):
+            proc.kill()
             raise RuntimeError(f"kernel zygote failed to start: {ready!r}")
+        return proc
 
     def fork(self, connection_file: str, cwd: str | None) -> int:
+        """A new kernel's pid; a zygote that died (OOM-killed, crashed) is started again once, so one bad
+        agency does not fail every agency after it."""
+        request = json.dumps({"connection_file": connection_file, "cwd": cwd}) + "\n"
         with self._lock:
-            self._proc.stdin.write(json.dumps({"connection_file": connection_file, "cwd": cwd}) + "\n")
-            reply = self._proc.stdout.readline()
-        if not reply:
-            raise RuntimeError("kernel zygote died")
-        return int(json.loads(reply)["pid"])
+            for attempt in (1, 2):
+                if self._proc.poll() is not None:
+                    self._proc = self._start()
+                try:
+                    self._proc.stdin.write(request)
+                    reply = self._proc.stdout.readline()
+                except (BrokenPipeError, OSError, ValueError):
+                    reply = ""
+                if reply:
+                    return int(json.loads(reply)["pid"])
+                self._proc.kill()
+                self._proc.wait()
+        raise RuntimeError("kernel zygote died twice in a row")
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -78,6 +96,28 @@ class Zygote:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
+
+
+_SOCKET_PREFIX = "xxgk-kernel-"  # + the driver's pid: the IPC socket folder of one kernel
+
+
+def remove_stale_socket_folders() -> list[Path]:
+    """Remove socket folders that killed runs left in the temp directory: only ours, only of dead drivers."""
+    import shutil
+
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(_SOCKET_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.is_symlink() or folder.lstat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # its driver is gone
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:  # alive under another user, or vanished meanwhile
+            continue
+    return removed
 
 
 class _ForkedProcess:
@@ -193,7 +233,7 @@ class ForkedKernelManager(AsyncKernelManager):
         kwargs.setdefault("transport", "ipc")
         super().__init__(**kwargs)
         if self.transport == "ipc":
-            self.ip = os.path.join(tempfile.mkdtemp(prefix="xxgk-kernel-"), "k")
+            self.ip = os.path.join(tempfile.mkdtemp(prefix=f"{_SOCKET_PREFIX}{os.getpid()}-"), "k")
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
@@ -234,6 +274,7 @@ def _serve() -> None:
     if os.getppid() == 1:  # the driver died before we got here
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle; we end when it does
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     # debugpy, imported ahead for the kernels, otherwise warns on stderr about frozen modules at every run.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -264,6 +305,7 @@ def _become_kernel(req: dict) -> None:
         if os.getppid() == 1:  # the zygote died between fork and prctl
             os._exit(0)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # the zygote ignored it; interrupts need it
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)

@@ -12,6 +12,13 @@ from xxgk.values import BLANK, MISSING, NUMBER
 from xxgk.values import UNCERTAIN as CELL_UNCERTAIN
 
 
+def cell_ref(table: str | None, row: str | None = None, column: str | None = None, subtable: str | None = None) -> str:
+    """The one way a place is named — evidence, waivers, marks on redrawn tables: 表三/（七）总计/自然人,
+    表二/第二十条第（一）项/规章/本年制发件数, 表四/行政复议/总计 (表四's one row has no label)."""
+    parts = [f"表{table}" if table else None, subtable, row, column]
+    return "/".join(p for p in parts if p)
+
+
 @dataclass
 class Cell:
     """One official cell: table 二/三/四, sub-table, official row label, column header path."""
@@ -102,8 +109,7 @@ class Finding:
     @property
     def place(self) -> str:
         """Where the finding sits, e.g. "表三/（七）总计/自然人" (what a waiver's cell names)."""
-        parts = [f"表{self.table}" if self.table else None, self.subtable, self.row, self.column]
-        return "/".join(p for p in parts if p)
+        return cell_ref(self.table, self.row, self.column, self.subtable)
 
     def _repr_html_(self) -> str:
         from xxgk.views import finding_html

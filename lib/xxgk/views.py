@@ -12,7 +12,7 @@ from itertools import groupby
 
 from xxgk.facts import filled_as_one_row
 from xxgk.layouts import Table, load_layout
-from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report
+from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report, cell_ref
 from xxgk.narrative import SEVERITY_NAMES, number
 from xxgk.values import BLANK, MISSING, NUMBER
 
@@ -28,11 +28,6 @@ def _e(value) -> str:
 
 def _shown(value) -> str:
     return number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _e(value)
-
-
-def cell_key(table: str, row: str | None, column: str | None) -> str:
-    """How a finding's evidence names a cell: 表三/（七）总计/自然人."""
-    return f"表{table}/{row or ''}/{column or ''}"
 
 
 def header_html(title: str, fields: list[tuple[str, str]]) -> str:
@@ -160,7 +155,7 @@ def _marks(findings: list[Finding]) -> dict[str, list[tuple[int, Finding]]]:
     for n, f in enumerate(findings, 1):
         keys = {ev["cell"] for ev in f.evidence if ev.get("cell")}
         if f.row is not None and f.column is not None and f.table:
-            keys.add(cell_key(f.table, f.row, f.column))
+            keys.add(cell_ref(f.table, f.row, f.column, f.subtable))
         for k in keys:
             out.setdefault(k, []).append((n, f))
     return out
@@ -207,7 +202,7 @@ def _table_html(report: Report, table: Table, marks: dict) -> str:
             body.append(f'<tr class="grp">{label}<td colspan="{len(table.columns)}"></td></tr>')
             continue
         tds = "".join(
-            _cell_html(report.cell(table.id, row.key, col.key), marks.get(cell_key(table.table, row.label, col.path), []))
+            _cell_html(report.cell(table.id, row.key, col.key), marks.get(cell_ref(table.table, row.label, col.path, table.subtable), []))
             for col in table.columns
         )
         body.append(f"<tr>{label}{tds}</tr>")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Sequence
 import yaml
 
 from xxgk.layouts import Layout, load_layout, normalize_label
-from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Report
+from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Report, cell_ref
 from xxgk.values import MISSING, NUMBER
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
@@ -159,7 +159,7 @@ def evidence(*cells: Cell | None) -> list[dict[str, str]]:
     for c in cells:
         if c is None:
             continue
-        out.append({"cell": f"表{c.table}/{c.row}/{c.column}", "where": c.source or "（未在原文中找到）",
+        out.append({"cell": cell_ref(c.table, c.row, c.column, c.subtable), "where": c.source or "（未在原文中找到）",
                     "raw": c.raw})
     return out
 

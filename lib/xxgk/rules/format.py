@@ -7,7 +7,7 @@ from typing import Iterable
 
 from xxgk.layouts import layout_for_year, load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding
-from xxgk.rules import Context, rule
+from xxgk.rules import Context, evidence, rule
 
 ROW_NOTE_KINDS = ("label_variant", "label_typo")
 COLUMN_NOTE_KINDS = ("column_label",)
@@ -132,5 +132,5 @@ def group_row_split(ctx: Context) -> Iterable[Finding]:
                 FAIL, f"表{table.table}{group.label}未按{ctx.layout.version}格式分{_CN_DIGITS[len(subs)]}项填写，只填了合计一行",
                 table=table.table, subtable=table.subtable, row=group.label,
                 expected="、".join(r.label for r in subs), actual=f"{group.label}一行",
-                evidence=[{"cell": f"表{c.table}/{c.row}/{c.column}", "where": c.source, "raw": c.raw} for c in own[-1:]]))
+                evidence=evidence(*own[-1:])))
     return out or [ctx.passed("分项的行均分项填写")]
