@@ -96,12 +96,12 @@ def test_run_writes_every_output(first_run):
     summary = json.loads((year / "run.json").read_text(encoding="utf-8"))
     assert summary["counts"] == {"rendered": 3}
     assert summary["seconds_per_rendered_agency"] > 0
-    with open(year / "cells.csv", encoding="utf-8") as fh:
+    with open(year / "machine" / "cells.csv", encoding="utf-8") as fh:  # the English machine form
         cells = list(csv.DictReader(fh))
     assert {c["agency_id"] for c in cells} == set(AGENCIES)
     # The seed (qh-commerce 2021) uses the 2019 layout: 198 cells; the others 200.
     assert sum(1 for c in cells if c["agency_id"] == "qh-commerce") == 198
-    with open(year / "findings.csv", encoding="utf-8") as fh:
+    with open(year / "machine" / "findings.csv", encoding="utf-8") as fh:
         findings = list(csv.DictReader(fh))
     assert any(f["agency_id"] == "qh-commerce" and f["rule"] == "C_FORMAT_VERSION" for f in findings)
     index = (year / "index.html").read_text(encoding="utf-8")
@@ -147,7 +147,7 @@ def test_a_failing_agency_does_not_stop_the_batch(tmp_path):
     assert "失败" in index and "空文件" in index and "上次成功生成" in index
     overview = (year / "overview.html").read_text(encoding="utf-8")
     assert "青禾示例县商务局" in overview and "青禾示例县教育局" not in overview  # only current reviews
-    with open(year / "findings.csv", encoding="utf-8") as fh:
+    with open(year / "machine" / "findings.csv", encoding="utf-8") as fh:
         assert "qh-education" not in {row["agency_id"] for row in csv.DictReader(fh)}
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from xxgk import agency_names, importing, registry
@@ -202,9 +205,15 @@ def test_run_all_on_an_imported_folder_reviews_every_report(tmp_path):
     data, out = tmp_path / "data", tmp_path / "out"
     assert main(["import", str(downloads), "--data", str(data)]) == 0
     done = subprocess.run([sys.executable, "-m", "xxgk.cli", "run", "--year", "all", "--data", str(data),
-                           "--out", str(out), "--jobs", "1"], capture_output=True, text=True, timeout=600)
+                           "--out", str(out), "--jobs", "1", "--pdf"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for s in rows(data / "sources.csv"):
         page = out / s["year"] / f"{s['agency_id']}.html"
         assert page.is_file(), s
-        assert s["original_name"] in page.read_text(encoding="utf-8")
+        assert s["original_name"] in page.read_text(encoding="utf-8")  # 来源: the name it was downloaded under
+        # the review printed by Chromium: Chinese text a PDF reader can extract, numbered pages
+        with pdfplumber.open(page.with_suffix(".pdf")) as pdf:
+            texts = [unicodedata.normalize("NFKC", p.extract_text() or "") for p in pdf.pages]
+        assert "年度报告审查" in re.sub(r"\s", "", texts[0]) and "合规得分" in texts[0]
+        for n, text in enumerate(texts, start=1):  # 页 comes out as a radical form NFKC leaves alone
+            assert re.search(rf"第 {n} \S,共 {len(texts)} \S\s*$", text), text[-40:]

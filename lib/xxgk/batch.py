@@ -234,6 +234,7 @@ def run(
     data_root: Path = DATA_DIR,
     timeout: float = DEFAULT_TIMEOUT,
     progress_stream=sys.stderr,
+    pdf: bool = False,
 ) -> RunSummary:
     """Review the selected agencies for one year and write reports/<year>/ (see module docstring)."""
     from xxgk import overview
@@ -271,6 +272,10 @@ def run(
                     write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}).encode())
             overview.write_year(out_year, year, agencies, summary, data_root=Path(data_root),
                                 kernel_manager_class=manager)
+        if pdf:  # Chromium prints only pages newer than their PDF
+            from xxgk.handover import print_reviews
+
+            print_reviews(out_year, [r.agency_id for r in summary.results if r.status in ("rendered", "skipped")])
         summary.seconds = time.monotonic() - t0
         write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
         overview.write_root(Path(out_dir))

@@ -59,7 +59,12 @@ def view(page_file: Path, screenshot: Path | None = None, width: int = 900, full
     return PageView(url, text, [tuple(i) for i in images], requests, console, code)
 
 
-def print_pdf(pages: list[tuple[Path, Path]]) -> None:
+# Chromium fills the spans; the footer is drawn in the page's bottom margin.
+PAGE_NUMBER_FOOTER = ('<div style="width:100%;text-align:center;font-size:8pt;color:#555">'
+                      '第 <span class="pageNumber"></span> 页，共 <span class="totalPages"></span> 页</div>')
+
+
+def print_pdf(pages: list[tuple[Path, Path]], page_numbers: bool = False) -> None:
     """Print local HTML files to PDF as a browser's 'Save as PDF' does: (html, pdf) pairs, one browser."""
     from playwright.sync_api import sync_playwright
 
@@ -70,6 +75,9 @@ def print_pdf(pages: list[tuple[Path, Path]]) -> None:
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
             for html_file, pdf_file in pages:
                 page.goto(Path(html_file).resolve().as_uri(), wait_until="load")
-                page.pdf(path=str(pdf_file), format="A4")
+                numbers = {"display_header_footer": True, "header_template": "<span></span>",
+                           "footer_template": PAGE_NUMBER_FOOTER,
+                           "margin": {"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}}
+                page.pdf(path=str(pdf_file), format="A4", **(numbers if page_numbers else {}))
         finally:
             browser.close()

@@ -61,7 +61,7 @@ def cmd_run(args) -> int:
         try:
             summary = batch.run(
                 year, agency_ids=args.agency, region=args.region, jobs=args.jobs, force=args.force,
-                dask_address=args.dask, timeout=args.timeout, **where,
+                dask_address=args.dask, timeout=args.timeout, pdf=args.pdf, **where,
             )
         except batch.RunLocked as exc:
             print(f"xxgk: {exc}", file=sys.stderr)
@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, default=300, help="seconds allowed per agency notebook")
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
+    p.add_argument("--pdf", action="store_true", help="also print each review to <agency>.pdf (headless Chromium)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("import", help="import downloaded report files, folders and zips into a data folder")

@@ -42,13 +42,18 @@ def summaries(out_year: Path, agency_ids) -> dict[str, dict]:
 
 def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
                kernel_manager_class=None) -> None:
-    """index.html, findings.csv, cells.csv and overview.html for one year of a batch run."""
+    """index.html, overview.html and the handover files (handover.py) for one year of a batch run."""
     status = {r.agency_id: r for r in summary.results}
     # Agencies outside this run's selection keep what an earlier run wrote for them.
     listed = list(agencies.index)
     current = summaries(out_year, [a for a in listed if status.get(a) is None or status[a].status in ("rendered", "skipped")])
-    write_atomic(out_year / "findings.csv", _findings_csv(current).encode("utf-8"))
-    write_atomic(out_year / "cells.csv", _cells_csv(out_year, current).encode("utf-8"))
+    from xxgk import handover
+
+    # English-keyed machine form for scripts; findings.csv / cells.csv beside the pages are for Excel.
+    cells = _cells_csv(out_year, current)
+    write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
+    write_atomic(out_year / handover.MACHINE_SUBDIR / "cells.csv", cells.encode("utf-8"))
+    handover.write_year(out_year, year, agencies, current, Path(data_root), cells)
     overview_error = ""
     if current:
         try:
@@ -194,7 +199,7 @@ td.note {{ font-size: 0.85em; color: #555; }}
 <body>
 <main>
 <h1>{year}年度政府信息公开工作年度报告审查一览</h1>
-<p>共 {len(agencies)} 个登记机关：{e(summary_line)}。点击表头排序。另有 <a href="findings.csv">findings.csv</a>（全部审查发现）和 <a href="cells.csv">cells.csv</a>（全部报告单元格）。</p>
+<p>共 {len(agencies)} 个登记机关：{e(summary_line)}。点击表头排序。另有 <a href="问题清单.xlsx">问题清单.xlsx</a>、<a href="领导摘要.html">领导摘要</a>、<a href="findings.csv">findings.csv</a>（全部审查发现）和 <a href="cells.csv">cells.csv</a>（全部报告单元格），各机关的整改通知为“机关编号.整改通知.docx”。</p>
 {overview}
 <div class="table-wrap"><table class="index">
 <thead><tr>{''.join(f'<th data-sort>{h}</th>' for h in heads)}</tr></thead>

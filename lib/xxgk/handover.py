@@ -1,0 +1,335 @@
+"""What reviewers hand over, made from a year's review summaries (so they say what the reviews said).
+
+问题清单.xlsx (a summary sheet and one row per finding), one 整改通知.docx per agency, findings.csv and
+cells.csv for Excel on Chinese Windows (UTF-8 BOM, Chinese headers, evidence as text; the English
+machine form stays under machine/), 领导摘要.html (one printable page per region) and, on request, each
+review printed to PDF by headless Chromium. Words and column headers are data in handover.yaml.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import time
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from xxgk import registry
+from xxgk.config import PACKAGE_DIR
+from xxgk.narrative import SEVERITY_NAMES
+from xxgk.review import write_atomic
+from xxgk.spreadsheet_safe import Writer, as_text
+
+WORKBOOK = "问题清单.xlsx"
+LEADER_PAGE = "领导摘要.html"
+NOTICE_SUFFIX = ".整改通知.docx"
+MACHINE_SUBDIR = "machine"  # English-keyed CSVs for scripts
+BOM = "\ufeff"
+EVIDENCE_SHOWN = 5  # places listed per finding; the rest counted
+TIMELINESS = "timeliness"
+
+
+@lru_cache(maxsize=1)
+def labels() -> dict:
+    return yaml.safe_load((PACKAGE_DIR / "handover.yaml").read_text(encoding="utf-8"))
+
+
+# -- one row per finding --------------------------------------------------------------------------
+def evidence_text(evidence) -> tuple[str, str]:
+    """(places, words) of a finding's evidence as a reader writes them: 表2 第4行 第3格；… 等12处."""
+    items = [e for e in (evidence or []) if isinstance(e, dict)]
+    shown = items[:EVIDENCE_SHOWN]
+    more = f" 等{len(items)}处" if len(items) > EVIDENCE_SHOWN else ""
+    where = "；".join(str(e.get("where") or e.get("cell") or "") for e in shown if e.get("where") or e.get("cell"))
+    raw = "；".join(f"“{e.get('raw')}”" if str(e.get("raw") or "").strip() else "（空白）" for e in shown
+                   if "raw" in e)
+    return (where + more if where else ""), (raw + more if raw else "")
+
+
+def finding_rows(current: dict[str, dict]) -> list[dict]:
+    """Every finding of every agency's summary, in Chinese, numbered (the rows of findings.csv and the sheet)."""
+    from xxgk.rules import catalog
+
+    rules, words = catalog(), labels()
+    rows = []
+    for agency_id, s in current.items():
+        for f in s.get("findings", []):
+            meta = rules.get(f.get("rule"))
+            where, raw = evidence_text(f.get("evidence"))
+            category = f.get("category") or ""
+            status = f.get("status") or ""
+            correction = (words["corrections"].get(category, "") if status == "fail"
+                          else words["uncertain_correction"])
+            rows.append({
+                "序号": len(rows) + 1, "机关编号": agency_id, "机关": s.get("agency") or agency_id,
+                "年度": s.get("year", ""), "类别": words["categories"].get(category, category),
+                "问题": f.get("message") or "",
+                "依据": f"{meta.statement}（{meta.basis}）" if meta else "",
+                "原文位置": where, "原文": raw, "应为": _text(f.get("expected")), "实为": _text(f.get("actual")),
+                "严重程度": SEVERITY_NAMES.get(f.get("severity"), f.get("severity") or ""),
+                "状态": words["statuses"].get(status, status),
+                "整改要求": correction, "规则": f.get("rule") or "",
+                "已豁免": "是" if f.get("waived") else "", "豁免理由": f.get("waiver_reason") or "",
+                "_status": status, "_waived": bool(f.get("waived")), "_category": category,
+            })
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publications: list[dict], year: int) -> list[dict]:
+    """One row per registered agency: score, grade, counts, publication date, lateness, report or none."""
+    published = {p.get("agency_id"): p.get("published") for p in publications if str(p.get("year")) == str(year)}
+    out = []
+    for agency_id in agencies.index:
+        rec = agencies.loc[agency_id]
+        s = current.get(agency_id)
+        timeliness = [r["_status"] for r in rows if r["机关编号"] == agency_id and r["_category"] == TIMELINESS
+                      and not r["_waived"]]
+        late = "逾期" if "fail" in timeliness else ("无法判断" if "uncertain" in timeliness else "未发现逾期")
+        out.append({
+            "机关": rec["name"], "层级": registry.level_name(rec.get("level", "")),
+            "得分": s.get("score") if s and s.get("grade") is not None else None,
+            "等级": (s.get("grade") or "无法评分") if s else "",
+            "可评估规则占比": s.get("coverage") if s else None,
+            "错误": s.get("errors") if s else None, "警告": s.get("warnings") if s else None,
+            "发布日期": published.get(agency_id) or ("未登记" if s else ""),
+            "是否逾期": late if s else "",
+            "是否缺报": "" if s else "本年无报告文件",
+            "_agency_id": agency_id, "_region": rec.get("region", ""),
+        })
+    return out
+
+
+# -- files ------------------------------------------------------------------------------------------
+def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
+    """问题清单.xlsx: 汇总 and 问题清单 sheets, frozen header, filters, set widths; text is never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    words = labels()
+    book = Workbook()
+    for sheet, columns, data in ((book.active, words["summary_columns"], summary),
+                                 (book.create_sheet(), words["sheet_columns"], rows)):
+        sheet.title = "汇总" if data is summary else "问题清单"
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for record in data:
+            sheet.append([None] * len(columns))
+            for col, name in enumerate(columns, start=1):
+                cell = sheet.cell(row=sheet.max_row, column=col)
+                value = record.get(name)
+                cell.value = value
+                if isinstance(value, str) and as_text(value) != value:
+                    cell.data_type = "s"  # openpyxl would store "=…" as a formula
+                    cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+                if name == "可评估规则占比" and value is not None:
+                    cell.number_format = "0%"
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, name in enumerate(columns, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = words["widths"].get(name, 12)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def notice_bytes(agency: str, year: int, rows: list[dict]) -> bytes:
+    """整改通知.docx: the agency, its report, each problem with basis, place, words and fix; a blank deadline."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    words = labels()["notice"]
+    doc = Document()
+    title = doc.add_heading(words["title"], level=1)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(f"{agency}：")
+    problems = [r for r in rows if r["_status"] in ("fail", "uncertain") and not r["_waived"]]
+    if not problems:
+        doc.add_paragraph(words["none"])
+    else:
+        doc.add_paragraph(words["opening"].format(year=year))
+    for n, r in enumerate(problems, start=1):
+        doc.add_paragraph(words["problem"].format(n=n, category=r["类别"], severity=r["严重程度"] if r["_status"] == "fail"
+                                                  else r["状态"], message=r["问题"]))
+        for key, value in (("basis", {"basis": r["依据"]}), ("where", {"where": r["原文位置"]}),
+                           ("words", {"raw": r["原文"].strip("“”")}),
+                           ("values", {"expected": r["应为"], "actual": r["实为"]}),
+                           ("correction", {"correction": r["整改要求"]})):
+            if any(value.values()) and (key != "values" or (r["应为"] and r["实为"])):
+                doc.add_paragraph(words[key].format(**value), style="List Bullet")
+    doc.add_paragraph(words["closing"])
+    for line in (words["signature"], words["date_line"]):
+        doc.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def findings_csv_bytes(rows: list[dict]) -> bytes:
+    """findings.csv for Excel: BOM, Chinese headers, one row per finding, formula-like text kept as text."""
+    columns = labels()["findings_columns"]
+    out = io.StringIO()
+    writer = Writer(out)
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([r.get(c, "") for c in columns])
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def cells_csv_bytes(machine_text: str) -> bytes:
+    """cells.csv for Excel: the machine form's rows under Chinese headers, statuses in words, with a BOM."""
+    words = labels()
+    records = list(csv.reader(io.StringIO(machine_text)))
+    if not records:
+        return BOM.encode("utf-8")
+    header = records[0]
+    status_at = header.index("status") if "status" in header else None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")  # fields are already spreadsheet-safe in the machine form
+    writer.writerow([words["cells_columns"].get(h, h) for h in header])
+    for rec in records[1:]:
+        if status_at is not None and status_at < len(rec):
+            rec[status_at] = words["cell_statuses"].get(rec[status_at], rec[status_at])
+        writer.writerow(rec)
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict[str, dict], generated: str) -> str:
+    """领导摘要.html: per region on one A4 page — reports in and missing, late, grades, common problems,
+    most errors, the change from last year."""
+    e = html.escape
+    regions = list(dict.fromkeys(s["_region"] for s in summary)) or [""]
+    pages = []
+    for region in regions:
+        group = [s for s in summary if s["_region"] == region]
+        ids = {s["_agency_id"] for s in group}
+        submitted = [s for s in group if not s["是否缺报"]]
+        missing = [s for s in group if s["是否缺报"]]
+        late = [s for s in submitted if s["是否逾期"] == "逾期"]
+        grades = Counter(s["等级"] for s in submitted)
+        failed = [r for r in rows if r["机关编号"] in ids and r["_status"] == "fail" and not r["_waived"]]
+        statement = {r["规则"]: r["依据"].split("（")[0] or r["问题"] for r in failed}
+        common = Counter({rule: len(agencies) for rule, agencies in _group(failed).items()})
+        most = sorted((s for s in submitted if s["错误"]), key=lambda s: -s["错误"])[:5]
+        changes = _changes(group, previous)
+        grade_text = "，".join(f"{g} {grades[g]} 个" for g in ("A", "B", "C", "D", "无法评分") if grades[g]) or "无"
+        parts = [
+            f"<section class='page'><h1>{year}年度政府信息公开工作年度报告审查摘要" + (f"（{e(region)}）" if region else "") + "</h1>",
+            f"<p class='gen'>生成日期：{e(generated)}</p>",
+            "<h2>报送情况</h2>",
+            f"<p>登记机关 {len(group)} 个，收到报告 {len(submitted)} 份，无报告文件 {len(missing)} 个"
+            + (f"（{e('、'.join(s['机关'] for s in missing))}）" if missing else "")
+            + f"；审查认定逾期发布 {len(late)} 份" + (f"（{e('、'.join(s['机关'] for s in late))}）" if late else "") + "。</p>",
+            "<h2>等级分布</h2>", f"<p>{e(grade_text)}。</p>",
+            "<h2>最常见的问题</h2>",
+            "<ol>" + "".join(f"<li>{e(statement[rule])}：{n} 个机关</li>" for rule, n in common.most_common(5)) + "</ol>"
+            if common else "<p>未发现不符合项。</p>",
+            "<h2>错误最多的机关</h2>",
+            "<ol>" + "".join(f"<li>{e(s['机关'])}：错误 {s['错误']} 项，等级 {e(str(s['等级']))}</li>" for s in most) + "</ol>"
+            if most else "<p>没有机关存在错误级问题。</p>",
+            "<h2>与上年相比</h2>", f"<p>{e(changes)}</p>",
+            "</section>",
+        ]
+        pages.append("\n".join(parts))
+    return f"""<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{year}年度政府信息公开工作年度报告审查摘要</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;color:#222;line-height:1.5}}
+.page{{max-width:180mm;margin:0 auto;padding:10mm 0}}
+h1{{font-size:16pt;margin:0 0 2mm}} h2{{font-size:12pt;margin:5mm 0 1mm;break-after:avoid}}
+p,li{{font-size:10.5pt;margin:1mm 0}} .gen{{color:#666;font-size:9pt}}
+@media print{{@page{{size:A4;margin:15mm}} .page{{padding:0;break-after:page}} .page:last-child{{break-after:auto}}}}
+</style></head><body>
+{chr(10).join(pages)}
+</body></html>
+"""
+
+
+def _group(failed: list[dict]) -> dict[str, set]:
+    by_rule: dict[str, set] = {}
+    for r in failed:
+        by_rule.setdefault(r["规则"], set()).add(r["机关编号"])
+    return by_rule
+
+
+def _changes(group: list[dict], previous: dict[str, dict]) -> str:
+    """Scores of agencies reviewed in both years: how many rose, fell or stayed; the mean of each year."""
+    pairs = [(s["得分"], previous[s["_agency_id"]].get("score")) for s in group
+             if s["得分"] is not None and s["_agency_id"] in previous
+             and previous[s["_agency_id"]].get("grade") is not None and previous[s["_agency_id"]].get("score") is not None]
+    if not pairs:
+        return "上年没有可比的审查结果。"
+    up = sum(1 for now, then in pairs if now > then)
+    down = sum(1 for now, then in pairs if now < then)
+    mean_now = sum(p[0] for p in pairs) / len(pairs)
+    mean_then = sum(p[1] for p in pairs) / len(pairs)
+    return (f"两年都有评分的 {len(pairs)} 个机关：得分上升 {up} 个、下降 {down} 个、持平 {len(pairs) - up - down} 个；"
+            f"平均得分由 {mean_then:.1f} 变为 {mean_now:.1f}。")
+
+
+# -- the year's handover --------------------------------------------------------------------------
+def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], data_root: Path,
+               machine_cells: str) -> None:
+    """问题清单.xlsx, every agency's 整改通知.docx, findings.csv, cells.csv and 领导摘要.html, atomically."""
+    rows = finding_rows(current)
+    publications = registry.load_publications(registry.publications_path(data_root))
+    summary = summary_rows(agencies, current, rows, publications, year)
+    write_atomic(out_year / "findings.csv", findings_csv_bytes(rows))
+    write_atomic(out_year / "cells.csv", cells_csv_bytes(machine_cells))
+    write_atomic(out_year / WORKBOOK, workbook_bytes(summary, rows))
+    for agency_id, s in current.items():
+        mine = [r for r in rows if r["机关编号"] == agency_id]
+        write_atomic(out_year / f"{agency_id}{NOTICE_SUFFIX}", notice_bytes(s.get("agency") or agency_id, year, mine))
+    previous = _summaries(out_year.parent / str(year - 1))
+    page = leader_html(year, summary, rows, previous, time.strftime("%Y-%m-%d"))
+    write_atomic(out_year / LEADER_PAGE, page.encode("utf-8"))
+
+
+def _summaries(folder: Path) -> dict[str, dict]:
+    found = {}
+    for path in sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []:
+        if path.name == "run.json":
+            continue
+        try:
+            found[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def print_reviews(out_year: Path, agency_ids) -> list[Path]:
+    """Each agency's review HTML printed to <agency>.pdf by headless Chromium (page numbers in the footer);
+    only where the PDF is missing or older than its page."""
+    from xxgk.browser import print_pdf
+
+    todo = []
+    for agency_id in agency_ids:
+        page, pdf = out_year / f"{agency_id}.html", out_year / f"{agency_id}.pdf"
+        if page.exists() and (not pdf.exists() or pdf.stat().st_mtime < page.stat().st_mtime):
+            todo.append((page, pdf))
+    if not todo:
+        return []
+    staged = [(page, pdf.with_name(f".{pdf.name}.tmp")) for page, pdf in todo]
+    try:
+        print_pdf(staged, page_numbers=True)
+        for (_, tmp), (_, pdf) in zip(staged, todo):
+            tmp.replace(pdf)
+    finally:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+    return [pdf for _, pdf in todo]

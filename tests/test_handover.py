@@ -1,0 +1,111 @@
+"""The files reviewers hand over, made from real review summaries of the sample county and opened the
+way their readers open them: openpyxl and pandas for the workbook, python-docx for the notices, the csv
+module for the Excel CSVs (BOM, Chinese headers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from xxgk import handover, overview, registry, review
+from xxgk.config import DATA_DIR
+
+AGENCIES = ("qh-commerce", "qh-hefeng", "qh-gov-office")  # the seed (2019 layout), a township, an office
+YEAR = 2021
+FORMULA = "=HYPERLINK(\"http://x\",\"点我\")"
+
+
+@pytest.fixture(scope="module")
+def handed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("handover")
+    for agency_id in AGENCIES:
+        review.load(agency_id, YEAR, data_dir=DATA_DIR, output_dir=out).write_summary()
+    out_year = out / str(YEAR)
+    current = overview.summaries(out_year, AGENCIES)
+    # a finding whose text a spreadsheet would run: it must arrive as text
+    current["qh-hefeng"]["findings"].append({**current["qh-commerce"]["findings"][0], "message": FORMULA})
+    agencies = registry.load_agencies(DATA_DIR / "agencies.csv")
+    handover.write_year(out_year, YEAR, agencies, current, DATA_DIR, overview._cells_csv(out_year, current))
+    return out_year, current, agencies
+
+
+def _csv_rows(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Chinese Windows reads UTF-8 only with the BOM
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_findings_csv_has_chinese_headers_and_one_row_per_finding(handed):
+    out_year, current, _ = handed
+    rows = _csv_rows(out_year / "findings.csv")
+    assert len(rows) == sum(len(s["findings"]) for s in current.values())
+    assert list(rows[0])[:6] == ["序号", "机关编号", "机关", "年度", "类别", "问题"]
+    assert all(r["依据"] and r["严重程度"] in ("错误", "警告", "提示") for r in rows)
+    # evidence is words and places, not JSON
+    assert not any(r["原文位置"].startswith(("[", "{")) for r in rows)
+    assert any("第" in r["原文位置"] for r in rows)
+    assert any(r["问题"] == "'" + FORMULA for r in rows)
+
+
+def test_cells_csv_for_excel(handed):
+    out_year, _, _ = handed
+    rows = _csv_rows(out_year / "cells.csv")
+    assert {r["机关编号"] for r in rows} == set(AGENCIES)
+    assert sum(1 for r in rows if r["机关编号"] == "qh-commerce") == 198  # the seed's 2019 layout
+    assert {r["状态"] for r in rows} <= {"数字", "空白", "不适用", "文字", "无法确定", "缺失"}
+
+
+def test_workbook_opens_and_matches_findings_csv(handed):
+    out_year, _, agencies = handed
+    path = out_year / handover.WORKBOOK
+    book = load_workbook(path)
+    assert book.sheetnames == ["汇总", "问题清单"]
+    sheet = book["问题清单"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    assert [c.value for c in sheet[1]] == handover.labels()["sheet_columns"]
+    assert sheet.column_dimensions["D"].width == handover.labels()["widths"]["问题"]
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    formula_cells = [c for row in sheet.iter_rows() for c in row if c.value == FORMULA]
+    assert formula_cells and all(c.data_type == "s" and c.quotePrefix for c in formula_cells)
+    frame = pd.read_excel(path, sheet_name="问题清单")
+    csv_rows = _csv_rows(out_year / "findings.csv")
+    assert len(frame) == len(csv_rows)
+    assert list(frame["问题"]) == [r["问题"].removeprefix("'") for r in csv_rows]
+    summary = pd.read_excel(path, sheet_name="汇总")
+    assert len(summary) == len(agencies)  # every registered agency, reviewed or not
+    by_name = summary.set_index("机关")
+    assert by_name.loc["青禾示例县商务局", "等级"] in ("A", "B", "C", "D", "无法评分")
+    # publications.csv records 禾丰镇's 2021 date and none for the commerce bureau
+    assert by_name.loc[agencies.loc["qh-hefeng", "name"], "发布日期"] == "2022-01-25"
+    assert by_name.loc["青禾示例县商务局", "发布日期"] == "未登记"
+    assert (summary["是否缺报"] == "本年无报告文件").sum() == len(agencies) - len(AGENCIES)
+
+
+def test_notice_lists_the_agencys_problems(handed):
+    out_year, current, _ = handed
+    for agency_id in AGENCIES:
+        doc = Document(out_year / f"{agency_id}{handover.NOTICE_SUFFIX}")
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert text.startswith(handover.labels()["notice"]["title"])
+        assert current[agency_id]["agency"] + "：" in text
+        problems = [f for f in current[agency_id]["findings"]
+                    if f["status"] in ("fail", "uncertain") and not f["waived"]]
+        for f in problems:
+            assert f["message"] in text
+        assert text.count("整改要求：") == len(problems)
+        assert "____年____月____日前" in text
+
+
+def test_leader_page_counts_what_the_reviews_found(handed):
+    out_year, current, agencies = handed
+    page = (out_year / handover.LEADER_PAGE).read_text(encoding="utf-8")
+    assert f"登记机关 {len(agencies)} 个，收到报告 {len(AGENCIES)} 份" in page
+    assert "生成日期" in page and "size:A4" in page
+    worst = max(current.values(), key=lambda s: s["errors"])
+    if worst["errors"]:
+        assert f"{worst['agency']}：错误 {worst['errors']} 项" in page
