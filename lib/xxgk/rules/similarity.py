@@ -88,17 +88,60 @@ def compare(mine: Section, other: Section, common: set[str]) -> tuple[float, int
     return len(own & shingles(clean(other.text))) / len(own), len(own)
 
 
-def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[str]:
-    """The longest passages of `mine` that also stand in `other`, boilerplate-only passages left out."""
-    a, b = clean(mine), clean(other)
+def _clean_indexed(text: str) -> tuple[str, list[int]]:
+    """clean(text), and for each of its characters the index of the character of `text` it came from."""
+    out, where = [], []
+    for i, ch in enumerate(text or ""):
+        for c in unicodedata.normalize("NFKC", ch):
+            if not _DROP.fullmatch(c):
+                out.append("0" if c.isdigit() else c)
+                where.append(i)
+    return "".join(out), where
+
+
+_CLAUSE_END = "。；！？\n"
+_OPEN, _CLOSE = "（(“《【", "）)”》】"
+EXCERPT_CHARS = 120  # an excerpt longer than this is cut at a clause boundary
+
+
+def excerpt(text: str, start: int, end: int) -> str:
+    """The words of text[start:end] as written, widened to whole sentences, cut only at a clause boundary
+    and never inside brackets or quotes.
+
+    >>> excerpt("前言。本机关公开政府信息25条（含解读3条），较上年增加。后文", 5, 14)
+    '本机关公开政府信息25条（含解读3条），较上年增加。'
+    """
+    while start > 0 and text[start - 1] not in _CLAUSE_END and end - start < 2 * EXCERPT_CHARS:
+        start -= 1
+    while end < len(text) and text[end - 1] not in _CLAUSE_END and end - start < 2 * EXCERPT_CHARS:
+        end += 1
+    piece = text[start:end].strip()
+    if len(piece) > EXCERPT_CHARS:
+        cuts = [i for i, ch in enumerate(piece[:EXCERPT_CHARS]) if ch in "，；。、" and _balanced(piece[: i + 1])]
+        piece = piece[: cuts[-1] + 1] + "…" if cuts else piece[:EXCERPT_CHARS] + "…"
+    return piece
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += (ch in _OPEN) - (ch in _CLOSE)
+    return depth <= 0
+
+
+def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[tuple[str, str]]:
+    """The longest passages of `mine` that also stand in `other` (boilerplate-only ones left out), each as
+    written in both texts: (mine, other)."""
+    a, a_at = _clean_indexed(mine)
+    b, b_at = _clean_indexed(other)
     blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
     found = []
     for blk in sorted(blocks, key=lambda x: -x.size):
         if blk.size < MIN_PASSAGE or len(found) >= limit:
             break
-        piece = a[blk.a: blk.a + blk.size]
-        if own_shingles(piece, common):
-            found.append(piece[:80] + ("…" if len(piece) > 80 else ""))
+        if own_shingles(a[blk.a: blk.a + blk.size], common):
+            found.append((excerpt(mine, a_at[blk.a], a_at[blk.a + blk.size - 1] + 1),
+                          excerpt(other, b_at[blk.b], b_at[blk.b + blk.size - 1] + 1)))
     return found
 
 
@@ -115,9 +158,12 @@ def _check(ctx: Context, other: Report, who: str, common_pool: list[Report]) -> 
         share, size = got
         place = {"row": mine.heading}
         if share >= THRESHOLD:
-            copied = passages(mine.text, theirs.text, common)
-            ev = [{"where": f"第{mine.number}部分（{mine.source}）", "raw": p} for p in copied]
-            ev.append({"where": f"{who}第{theirs.number}部分（{theirs.source}）", "raw": theirs.text[:80]})
+            ev = []
+            for own, other_words in passages(mine.text, theirs.text, common):
+                ev.append({"where": f"第{mine.number}部分（{mine.source}）", "raw": own})
+                ev.append({"where": f"{who}第{theirs.number}部分（{theirs.source}）", "raw": other_words})
+            if not ev:  # only short passages in common: name the other text by its first sentence
+                ev.append({"where": f"{who}第{theirs.number}部分（{theirs.source}）", "raw": excerpt(theirs.text, 0, 1)})
             out.append(ctx.finding(FAIL, f"第{mine.number}部分 {share:.0%} 的文字与{who}相同（套话不计）",
                                    expected=f"低于{THRESHOLD:.0%}", actual=round(share, 3), evidence=ev, **place))
         else:
