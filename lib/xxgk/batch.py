@@ -116,9 +116,11 @@ def input_fingerprint(job: Job, agencies, code: str) -> str:
         if row.get("agency_id") == job.agency_id:
             h.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
     waivers = registry.data_paths(job.data_root)[2]
+    names = agencies["name"].to_dict() if "name" in agencies else {}
     if waivers.exists():
         for line in waivers.read_text(encoding="utf-8").splitlines():
-            if line.split(",", 1)[0] == job.agency_id:
+            # A waiver names the agency by id, or by name as an alias (waivers.apply_waivers).
+            if line.split(",", 1)[0].strip() in (job.agency_id, names.get(job.agency_id)):
                 h.update(line.encode())
     return h.hexdigest()
 

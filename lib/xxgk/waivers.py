@@ -1,6 +1,7 @@
 """Analysts' accepted findings (data/waivers.csv): a waived finding stays in the list, marked waived.
 
-Columns: agency, year, rule, cell, reason, who, date. An empty `year` or `cell` (or `*`) matches any;
+Columns: agency (the registry's agency_id; the name is accepted as an alias), year, rule, cell, reason,
+who, date. An empty `year` or `cell` (or `*`) matches any;
 `cell` otherwise names the finding's place as `表三/（七）总计/自然人` (compared after label normalization).
 """
 
@@ -27,8 +28,12 @@ class Waiver:
     who: str = ""
     date: str = ""
 
-    def matches(self, finding: Finding, report: Report) -> bool:
-        if finding.rule != self.rule or normalize_label(self.agency) != normalize_label(report.agency or ""):
+    def by_name(self, report: Report) -> bool:
+        """Written with the agency's name (an alias kept for older files) rather than its id."""
+        return normalize_label(self.agency) == normalize_label(report.agency or "")
+
+    def matches(self, finding: Finding, report: Report, agency_id: str | None = None) -> bool:
+        if finding.rule != self.rule or not (self.agency == agency_id or self.by_name(report)):
             return False
         if self.year is not None and self.year != report.year:
             return False
@@ -52,16 +57,22 @@ def load_waivers(path: str | Path = WAIVERS_CSV) -> list[Waiver]:
     return out
 
 
-def apply_waivers(findings: list[Finding], report: Report, waivers) -> list[Finding]:
-    """Mark matching non-pass findings waived (status unchanged); `waivers` is a list or a CSV path."""
+def apply_waivers(findings: list[Finding], report: Report, waivers, agency_id: str | None = None) -> list[Finding]:
+    """Mark matching non-pass findings waived (status unchanged); `waivers` is a list or a CSV path.
+
+    A waiver names the agency by its registry id; the agency's name is accepted as an alias, and the
+    waiver's reason then says to write the id instead (a name changes, an id does not).
+    """
     if isinstance(waivers, (str, Path)):
         waivers = load_waivers(waivers)
     for f in findings:
         if f.status == PASS:
             continue
         for w in waivers:
-            if w.matches(f, report):
+            if w.matches(f, report, agency_id):
                 f.waived = True
-                f.waiver_reason = "；".join(p for p in (w.reason, w.who, w.date) if p)
+                alias = (f"按机关名称“{w.agency}”匹配，请改写为机关编号 {agency_id}"
+                         if agency_id and w.agency != agency_id else "")
+                f.waiver_reason = "；".join(p for p in (w.reason, w.who, w.date, alias) if p)
                 break
     return findings

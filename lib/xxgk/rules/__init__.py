@@ -216,5 +216,5 @@ def check(report: Report, previous: Report | None = None, peers: Sequence[Report
     if waivers is not None:
         from xxgk.waivers import apply_waivers
 
-        apply_waivers(findings, report, waivers)
+        apply_waivers(findings, report, waivers, (agency_record(report, base.agencies) or {}).get("agency_id"))
     return findings
