@@ -109,3 +109,17 @@ def test_leader_page_counts_what_the_reviews_found(handed):
     worst = max(current.values(), key=lambda s: s["errors"])
     if worst["errors"]:
         assert f"{worst['agency']}：错误 {worst['errors']} 项" in page
+
+
+@pytest.mark.slow
+def test_leader_page_prints_on_one_a4_sheet_per_region(handed, tmp_path):
+    import pdfplumber
+
+    from xxgk.browser import print_pdf
+
+    out_year, _, agencies = handed
+    pdf_path = tmp_path / "leader.pdf"
+    print_pdf([(out_year / handover.LEADER_PAGE, pdf_path)])
+    with pdfplumber.open(pdf_path) as pdf:
+        assert len(pdf.pages) == agencies["region"].nunique()
+        assert "审查摘要" in (pdf.pages[0].extract_text() or "").replace("\n", "")

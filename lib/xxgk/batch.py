@@ -100,8 +100,8 @@ def code_fingerprint() -> str:
 
 
 def input_fingerprint(job: Job, agencies, code: str) -> str:
-    """Hash of one agency's inputs: its report, last year's, its waivers, its registry and publication rows,
-    the code."""
+    """Hash of one agency's inputs: its report, last year's, its waivers, its registry, publication and
+    sources.csv rows, the code."""
     from xxgk.paths import file_digest
 
     h = hashlib.sha256(code.encode())
@@ -112,6 +112,9 @@ def input_fingerprint(job: Job, agencies, code: str) -> str:
             h.update(file_digest(f, job.reports_dir).encode())
     if job.agency_id in agencies.index:
         h.update(json.dumps(agencies.loc[job.agency_id].to_dict(), ensure_ascii=False, sort_keys=True).encode())
+    report = registry.report_file(job.agency_id, job.year, job.reports_dir)
+    if report is not None:  # `xxgk import`'s record: the review's 来源 shows its original name and URL
+        h.update(json.dumps(registry.source_record(report, job.data_root), ensure_ascii=False, sort_keys=True).encode())
     for row in registry.load_publications(registry.publications_path(job.data_root)):
         if row.get("agency_id") == job.agency_id:
             h.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())

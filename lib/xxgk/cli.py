@@ -111,7 +111,13 @@ def cmd_review(args) -> int:
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         print(f"xxgk: {args.agency} {args.year}: {lines[-1] if lines else type(exc).__name__}", file=sys.stderr)
         return 1
+    from xxgk import handover
+
     print(page)
+    print(handover.write_agency(page.parent, args.agency, args.year))
+    if args.pdf:
+        for pdf in handover.print_reviews(page.parent, [args.agency]):
+            print(pdf)
     return 0
 
 
@@ -234,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, default=300, help="seconds allowed per notebook cell")
     p.add_argument("--data", help="data folder with agencies.csv and reports/ (default: the project's data/)")
     p.add_argument("--out", help="output folder (default: the project's reports/)")
+    p.add_argument("--pdf", action="store_true", help="also print the review to <agency>.pdf (headless Chromium)")
     p.set_defaults(func=cmd_review)
 
     from xxgk import sample_data

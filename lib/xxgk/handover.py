@@ -300,6 +300,15 @@ def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], da
     write_atomic(out_year / LEADER_PAGE, page.encode("utf-8"))
 
 
+def write_agency(out_year: Path, agency_id: str, year: int) -> Path:
+    """One agency's 整改通知.docx from the summary its review wrote (what `xxgk review` hands over)."""
+    summary = json.loads((out_year / f"{agency_id}.json").read_text(encoding="utf-8"))
+    rows = finding_rows({agency_id: summary})
+    target = out_year / f"{agency_id}{NOTICE_SUFFIX}"
+    write_atomic(target, notice_bytes(summary.get("agency") or agency_id, year, rows))
+    return target
+
+
 def _summaries(folder: Path) -> dict[str, dict]:
     found = {}
     for path in sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []:
