@@ -133,7 +133,7 @@ def cmd_import(args) -> int:
         print(f"xxgk: {data_dir} 是项目自带的示例数据，不能导入；请用 --data 指定另一个目录", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="xxgk-import-") as work:
-        plan = importing.plan(args.paths, data_dir, Path(args.sources) if args.sources else None, Path(work))
+        plan = importing.plan(args.paths, data_dir, Path(work), Path(args.sources) if args.sources else None)
         print(("（预演，未写入）" if args.dry_run else "") + plan.summary())
         if not args.dry_run:
             importing.apply(plan)

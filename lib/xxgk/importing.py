@@ -15,7 +15,6 @@ import csv
 import hashlib
 import io
 import re
-import tempfile
 import time
 import unicodedata
 import zipfile
@@ -105,10 +104,9 @@ class Plan:
         return "\n".join(lines)
 
 
-def plan(paths, data_dir: Path, sources_csv: Path | None = None, workdir: Path | None = None) -> Plan:
+def plan(paths, data_dir: Path, workdir: Path, sources_csv: Path | None = None) -> Plan:
     """Decide every file's fate without writing to the data folder (archives unpack into workdir)."""
-    data_dir = Path(data_dir)
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="xxgk-import-"))
+    data_dir, workdir = Path(data_dir), Path(workdir)
     urls = _load_urls(sources_csv)
     agencies = _load_rows(data_dir / "agencies.csv")
     for row in agencies:
