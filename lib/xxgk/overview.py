@@ -246,6 +246,10 @@ class Overview:
     similar: list = field(default_factory=list)  # (agency, other agency, share, section)
     registered: object = None  # the agency registry (pandas DataFrame indexed by agency_id)
 
+    def graded(self):
+        """The rows with a grade: only their scores are averaged, charted and ranked."""
+        return self.frame[self.frame["grade"].notna()] if "grade" in self.frame else self.frame
+
     def levels(self) -> list[tuple[str, object]]:
         """(level code, its agencies' rows) in the registry's level order: peers are compared within a level."""
         if self.frame.empty:
@@ -319,6 +323,8 @@ class Overview:
         if self.previous is None or self.previous.empty:
             return None
         both = self.frame.join(self.previous, rsuffix="_prev", how="inner")
+        if "grade_prev" in both:  # a score without a grade in either year is no score to compare
+            both.loc[both["grade"].isna() | both["grade_prev"].isna(), ["score", "score_prev"]] = None
         both["score_change"] = both["score"] - both["score_prev"]
         both["received_change"] = both["received"] - both["received_prev"]
         return both[["agency", "score_prev", "score", "score_change", "received_prev", "received", "received_change"]]
@@ -331,13 +337,18 @@ class Overview:
         e = html.escape
         if f.empty:
             return Html(f"<p>{self.year}年度没有可汇总的审查结果。</p>")
-        worst = f.sort_values("score").iloc[0]
-        parts = [
-            f"{self.year}年度共审查 {len(f)} 个机关的年度报告，平均合规得分 {f['score'].mean():.1f} 分，"
-            f"错误 {int(f['errors'].sum())} 项、警告 {int(f['warnings'].sum())} 项。",
-            f"得分最低的是{e(str(worst['agency']))}（{worst['score']:g} 分，错误 {int(worst['errors'])} 项）。",
-            *(e(t) for t in self.received_totals()),
-        ]
+        graded = self.graded()
+        ungraded = len(f) - len(graded)
+        parts = [f"{self.year}年度共审查 {len(f)} 个机关的年度报告，错误 {int(f['errors'].sum())} 项、警告 {int(f['warnings'].sum())} 项。"]
+        if not graded.empty:
+            worst = graded.sort_values("score").iloc[0]
+            parts.append(f"有等级的 {len(graded)} 个机关平均合规得分 {graded['score'].mean():.1f} 分"
+                         + (f"（另有 {ungraded} 个可评估规则不足、无法评分，不计入）" if ungraded else "") + "，"
+                         f"得分最低的是{e(str(worst['agency']))}（{worst['score']:g} 分，可评估规则 {coverage_text(worst.to_dict())}，"
+                         f"错误 {int(worst['errors'])} 项）。")
+        elif ungraded:
+            parts.append(f"{ungraded} 个机关的报告可评估规则不足，均无法评分。")
+        parts += [e(t) for t in self.received_totals()]
         if self.similar:
             a, b, share, _ = self.similar[0]
             parts.append(f"文本最相似的是{e(str(a))}与{e(str(b))}（某部分 {share:.0%} 的文字相同）。")
@@ -407,10 +418,13 @@ class Overview:
     def charts(self):
         from xxgk import charts
 
-        out = [charts.score_distribution(list(self.frame["score"]))]
+        graded = self.graded()  # a report with no grade (无法评分) has no score to chart or rank
+        out = [charts.score_distribution(list(graded["score"]))] if not graded.empty else []
         levels = [(level, rows) for level, rows in self.levels() if len(rows) > 1]  # one agency is no ranking
         for level, rows in levels:  # ranked among agencies of the same level only
-            out.append(charts.ranking(list(rows["agency"]), list(rows["score"]), level_name(level), level))
+            ranked = rows[rows["grade"].notna()]
+            if len(ranked) > 1:
+                out.append(charts.ranking(list(ranked["agency"]), list(ranked["score"]), level_name(level), level))
         matrix = self.rule_matrix()
         if not matrix.empty:
             out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist()))
@@ -419,6 +433,7 @@ class Overview:
                                       [comparable_rate(r, p) for r, p in zip(rows["disclosure_rate"], rows["processed"])],
                                       level_name(level), level))
         ch = self.changes()
+        ch = ch.dropna(subset=["score", "score_prev"]) if ch is not None else None
         if ch is not None and not ch.empty:
             out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
         return out
