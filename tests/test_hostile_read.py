@@ -279,3 +279,15 @@ def test_parse_command_gives_one_clean_line(tmp_path, data):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert str(path) in done.stderr
+
+
+@pytest.mark.parametrize("prefix", ["<div>" * 100_000 + "</div>" * 100_000, '<div class="wrap">' * 100_000])
+def test_deep_empty_nesting_hides_no_report(tmp_path, prefix):
+    """A hundred thousand empty <div>s before a complete page: noted, and every cell still read."""
+    page = (DATA_DIR / "reports/2022/qh-gov.html").read_text(encoding="utf-8")
+    at = page.index("<body>") + len("<body>")
+    path = write(tmp_path, "deep.html", (page[:at] + prefix + page[at:]).encode("utf-8"))
+    report, whole = outcome(path), read_report(DATA_DIR / "reports/2022/qh-gov.html")
+    assert "deep_nesting" in {n.kind for n in report.notes}
+    assert [(c.table_id, c.row_key, c.column_key, c.value) for c in report.cells] == [
+        (c.table_id, c.row_key, c.column_key, c.value) for c in whole.cells]

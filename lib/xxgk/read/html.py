@@ -29,6 +29,9 @@ _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|po
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"\s+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# A run of a hundred or more tags with nothing between them (<div><div>… or …</div></div>) holds no
+# text: the parser's depth limit would otherwise cut off the report that follows it.
+_DEEP_RUN = re.compile(r"(?:<[a-z][a-z0-9]*(?:\s[^<>]*)?>\s*){100,}|(?:</[a-z][a-z0-9]*\s*>\s*){100,}", re.I)
 
 # Labels of the metadata block government sites put above a document (not official report labels).
 _META_KEYS = ("名称", "标题", "文件名称", "索引号", "发布机构", "发文机关", "发文机构", "公开日期", "公开时间",
@@ -46,8 +49,11 @@ _TITLE_TAIL = re.compile(r"(报告)\s*[-_|｜－—–]+\s*[^-_|｜－—–]*$"
 def read(text: str, path: str) -> Document:
     doc = Document(path, "html")
     parser = lxml.html.HTMLParser()
+    text, runs = _DEEP_RUN.subn("", _XML_DECL.sub("", text, count=1))
+    if runs:
+        doc.note("deep_nesting", f"网页中有 {runs} 处上百层空的嵌套标签（不含文字），已略去后读取")
     try:
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=parser)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except etree.ParserError:
         return doc  # nothing but whitespace or comments: the caller reports that no report was found
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
