@@ -1,7 +1,9 @@
 """From a token stream to a Report: find the six sections and place every table cell on the layout.
 
-Placement is by official label and position, never by the rendering: after a row label come that
-row's values in column order; a caption or a new label ends the row.
+A table of a structured rendering arrives as a Grid and is placed by row label and header column
+(`_GridReader`); text with no grid (crawler text, extracted Markdown, PDF word lines) is a stream in
+which a row label's values follow it in column order (`_TableReader`). Either way a row whose cell
+count is off is placed only where its identities decide (`solve`), and nothing by its count alone.
 """
 
 from __future__ import annotations
@@ -167,8 +169,8 @@ class _TableReader:
         self.last_row: dict[str, str] = {}  # table id -> key of the row placed last (for unlabelled rows)
         self.t4_values: list[Token] | None = None
         self.t4_row_start, self.t4_header_row = 0, False  # where the current 表四 row's tokens begin; has it text
-        self.header_maps: dict[tuple[str, int], dict] = {}
-        self.order: list[tuple[Table, str, bool]] = []  # rows placed from the stream, in order: labelled or not  # (table id, grid width) -> the last header's columns
+        self.header_maps: dict[tuple[str, int], dict] = {}  # (table id, grid width) -> the last header's columns
+        self.order: list[tuple[Table, str, bool]] = []  # rows placed from the stream, in order: labelled or not
 
     def run(self) -> None:
         for tok in self.doc.tokens:
@@ -645,7 +647,8 @@ class _GridReader:
             self.reader.table = t4
 
     def _label(self, spans: list[Span]):
-        """(table, row, label span, how) of the rightmost cell naming an official row, left of any value."""
+        """(table, row, label span, how) of the rightmost cell naming an official row: a group label
+        (三、本年度办理结果, spanning rows) stands left of the row's own label."""
         found = None
         for span in spans:
             if is_value_text(span.text):
@@ -723,6 +726,11 @@ class _GridReader:
             span = self.grid.at(r, c)
             text = span.text if span is not None and span.row == r else ""
             where = span.where if span is not None else self.grid.where
+            under = {mapping[k].key for k in range(span.col, span.col + span.colspan) if k in mapping} if span else set()
+            if len(under) > 1 and normalize_label(text):  # one merged cell under two headers: whose number?
+                self.reader.report.note("cell_conflict", f"“{text.strip()}”一个单元格跨在几个列标题之下，无法确定属于哪一列，记为不确定", where)
+                out[col.key] = (text, Value(None, UNCERTAIN), where)
+                continue
             prev = out.get(col.key)
             if prev is None or (not normalize_label(prev[0]) and normalize_label(text)):
                 out[col.key] = (text, parse_value(text), where)
