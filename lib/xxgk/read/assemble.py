@@ -23,7 +23,6 @@ from xxgk.values import BLANK, MISSING, NUMBER, TEXT as TEXT_STATUS, UNCERTAIN, 
 _NUMERALS = "一二三四五六七八九十"
 _HEADING_START = re.compile(rf"^\s*([{_NUMERALS}])\s*([、.．]?)")
 _HEADING_CHARS = 30  # a line this long at most can be a heading matched by meaning
-_T4_START = normalize_label("行政复议")
 _HEADING_SIMILARITY = 0.85
 _FIRST_REPORT_YEAR = 2008  # the first annual reports (条例 of 2007, in force from 2008)
 
@@ -217,7 +216,7 @@ class _TableReader:
             self._close_t4()
             self.table = cap
             return
-        if norm == _T4_START:
+        if norm == self._t4_start():
             self._close_row()
             self._start_t4()
             return
@@ -259,6 +258,10 @@ class _TableReader:
             if other and self.table not in other:
                 self.table = other[0]
             self.headers.setdefault(self.table.id, []).append(tok)
+
+    def _t4_start(self) -> str:
+        """表四's first header cell (its first column group, 行政复议), read off the layout."""
+        return normalize_label((self.layout.table("t4").columns[0].group or "").split("/")[0])
 
     def _is_header(self, norm: str) -> bool:
         table = self.table
@@ -511,8 +514,7 @@ class _TableReader:
             table = self.layout.table(tid)
             official = {normalize_label(c.label) for c in table.columns} | {
                 normalize_label(p) for c in table.columns if c.group for p in c.group.split("/")}
-            official |= {normalize_label(table.header_label or ""), normalize_label(table.corner_note or ""),
-                         normalize_label("申请人情况"), normalize_label("行政诉讼")}
+            official |= {normalize_label(table.header_label or ""), normalize_label(table.corner_note or "")}
             variants = {normalize_label(v) for c in table.columns for v in c.variants}
             for tok in toks:
                 norm = normalize_label(tok.text)
