@@ -55,37 +55,68 @@ def boilerplate() -> tuple[str, ...]:
 
 def own_shingles(text: str, common: set[str] = frozenset()) -> set[str]:
     """Shingles of a text with boilerplate phrases cut out (no shingle spans a cut) and common ones dropped."""
+    return set(_own(text) - common)
+
+
+# Caches by content: every review of a region meets the same peer texts, and a kernel forked from a
+# process that already checked them (or a run checking many reports) cleans and shingles each text once.
+@lru_cache(maxsize=None)
+def _own(text: str) -> frozenset[str]:
     rest = clean(text)
     for phrase in boilerplate():
         rest = rest.replace(phrase, "|")
     out: set[str] = set()
     for part in rest.split("|"):
         out |= shingles(part)
-    return out - common
+    return frozenset(out)
 
 
-def _common(reports: Iterable[Report], number: int) -> set[str]:
-    """Shingles of section `number` that most of the given reports share."""
+@lru_cache(maxsize=None)
+def text_shingles(text: str) -> frozenset[str]:
+    """shingles(clean(text)), once per distinct text."""
+    return frozenset(shingles(clean(text)))
+
+
+@lru_cache(maxsize=32)
+def _counts(texts: frozenset[tuple[str, int]]) -> dict[str, int]:
+    """In how many of the texts (a multiset: text -> copies) each shingle stands."""
     counts: dict[str, int] = {}
-    n = 0
-    for r in reports:
-        s = r.section(number)
-        if s is None:
-            continue
-        n += 1
-        for sh in shingles(clean(s.text)):
-            counts[sh] = counts.get(sh, 0) + 1
+    for text, copies in texts:
+        for sh in text_shingles(text):
+            counts[sh] = counts.get(sh, 0) + copies
+    return counts
+
+
+@lru_cache(maxsize=32)
+def _at_least(texts: frozenset[tuple[str, int]], threshold: float) -> frozenset[str]:
+    return frozenset(sh for sh, k in _counts(texts).items() if k >= threshold)
+
+
+def _common(reports: Iterable[Report], number: int, mine: str = "") -> set[str]:
+    """Shingles of section `number` that most of the given reports share.
+
+    The counts are taken over the reports plus `mine` (the checked report's own section) and `mine` is then
+    taken out again: every review of a region (whose peers are the region less itself) thus shares one count.
+    """
+    texts = [s.text for r in reports if (s := r.section(number)) is not None]
+    n = len(texts)
     if n < 3:
         return set()
-    return {sh for sh, k in counts.items() if k >= max(3, COMMON_SHARE * n)}
+    threshold = max(3, COMMON_SHARE * n)
+    multiset: dict[str, int] = {}
+    for text in [*texts, mine]:
+        multiset[text] = multiset.get(text, 0) + 1
+    key = frozenset(multiset.items())
+    counts, shared = _counts(key), _at_least(key, threshold)
+    return set(shared.difference(sh for sh in text_shingles(mine) if sh in shared and counts[sh] - 1 < threshold))
 
 
 def compare(mine: Section, other: Section, common: set[str]) -> tuple[float, int] | None:
     """(share of my own shingles found in `other`, my own shingle count), None when too short."""
-    own = own_shingles(mine.text, common)
+    own = _own(mine.text) - common
     if len(own) < MIN_SHINGLES:
         return None
-    return len(own & shingles(clean(other.text))) / len(own), len(own)
+    return len(own & text_shingles(other.text)) / len(own), len(own)
 
 
 def _clean_indexed(text: str) -> tuple[str, list[int]]:
@@ -145,13 +176,16 @@ def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[tu
     return found
 
 
-def _check(ctx: Context, other: Report, who: str, common_pool: list[Report]) -> list[Finding]:
+def _check(ctx: Context, other: Report, who: str, common_pool: list[Report], commons: dict) -> list[Finding]:
+    """`commons` keeps the shared shingles of each section number across the calls of one rule."""
     out = []
     for mine in ctx.report.sections:
         theirs = other.section(mine.number) if mine.number else None
         if theirs is None or mine.key is None:
             continue
-        common = _common(common_pool, mine.number)
+        if mine.number not in commons:
+            commons[mine.number] = _common(common_pool, mine.number, mine.text)
+        common = commons[mine.number]
         got = compare(mine, theirs, common)
         if got is None:
             continue
@@ -176,7 +210,7 @@ def similar_to_previous(ctx: Context) -> Iterable[Finding]:
     prev = ctx.previous
     if prev is None:
         return [ctx.not_assessable("没有提供上年报告")]
-    found = _check(ctx, prev, f"{prev.year or '上'}年报告", list(ctx.peers))
+    found = _check(ctx, prev, f"{prev.year or '上'}年报告", list(ctx.peers), {})
     return found or [ctx.not_assessable("各部分正文太短或与上年报告没有可比的部分")]
 
 
@@ -185,7 +219,8 @@ def similar_to_peers(ctx: Context) -> Iterable[Finding]:
     peers = [p for p in ctx.peers if p is not ctx.report and (p.agency != ctx.report.agency or p.agency is None)]
     if not peers:
         return [ctx.not_assessable("没有提供同年其他机关的报告")]
-    out = []
+    out, commons = [], {}
     for peer in peers:
-        out += [f for f in _check(ctx, peer, f"{peer.agency or peer.source_file}的报告", peers) if f.status == FAIL]
+        out += [f for f in _check(ctx, peer, f"{peer.agency or peer.source_file}的报告", peers, commons)
+                if f.status == FAIL]
     return out or [ctx.passed(f"与 {len(peers)} 份同年报告相比未见雷同")]
