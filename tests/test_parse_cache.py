@@ -9,6 +9,7 @@ from dataclasses import asdict
 import pytest
 
 from xxgk import parse_cache
+from xxgk.config import DATA_DIR
 from xxgk.read import ReadError, read_report
 
 from conftest import SEED
@@ -18,14 +19,15 @@ YEAR, NAME = 2021, "青禾示例县商务局"
 
 @pytest.fixture
 def counted(monkeypatch):
-    """read_report as parse_cache calls it, counting the calls (the real reader still runs)."""
+    """The sandboxed reads parse_cache starts, counted (the real child still reads)."""
     calls = []
+    sandboxed = parse_cache.read_sandboxed
 
-    def read(path, **kw):
+    def read(path, year, name):
         calls.append(path)
-        return read_report(path, **kw)
+        return sandboxed(path, year, name)
 
-    monkeypatch.setattr(parse_cache, "read_report", read)
+    monkeypatch.setattr(parse_cache, "read_sandboxed", read)
     return calls
 
 
@@ -84,3 +86,46 @@ def test_failure_is_cached_and_names_the_file(tmp_path, counted):
             parse_cache.read_cached(path, YEAR, NAME, cache)
         assert str(err.value).startswith(f"{path}:")
     assert counted == [first]
+
+
+@pytest.fixture
+def slow_and_hog(tmp_path):
+    """A report repeated to 2.4 MB (seconds to read) and one padded with 15 M 。 (a memory hog)."""
+    base = (DATA_DIR / "reports/2022/qh-commerce.txt").read_text(encoding="utf-8")
+    slow, hog = tmp_path / "slow.txt", tmp_path / "hog.txt"
+    slow.write_text(base * 400, encoding="utf-8")
+    hog.write_text(base + "。" * 15_000_000, encoding="utf-8")
+    return slow, hog
+
+
+def test_time_and_memory_limits_end_the_child_with_one_line(tmp_path, counted, monkeypatch, slow_and_hog):
+    slow, hog = slow_and_hog
+    monkeypatch.setattr(parse_cache, "READ_SECONDS", 0.5)
+    monkeypatch.setattr(parse_cache, "READ_MEMORY", 150 * 1024**2)
+    cache = tmp_path / "cache"
+    for path, why in ((slow, "读取超过 0.5 秒"), (hog, "内存超过 150 MB"), (slow, "读取超过 0.5 秒")):
+        with pytest.raises(ReadError) as err:
+            parse_cache.read_cached(path, 2022, "青禾示例县商务局", cache)
+        assert why in str(err.value) and str(err.value).startswith(f"{path}:") and "\n" not in str(err.value)
+    assert counted == [slow, hog]  # the failure was cached
+    monkeypatch.setattr(parse_cache, "READ_SECONDS", 60.0)
+    monkeypatch.setattr(parse_cache, "READ_MEMORY", 2 * 1024**3)
+    assert parse_cache.read_cached(slow, 2022, "青禾示例县商务局", cache).cells  # larger limits: read again, fine
+    assert counted == [slow, hog, slow]
+
+
+def test_a_child_the_reader_cannot_stop_is_killed(monkeypatch, slow_and_hog):
+    slow, _ = slow_and_hog
+    monkeypatch.setattr(parse_cache, "READ_SECONDS", 0)  # the reader sets no alarm of its own
+    monkeypatch.setattr(parse_cache, "GRACE", 0.3)
+    result = parse_cache.read_sandboxed(slow, 2022, "青禾示例县商务局")
+    assert "已终止读取进程" in result["error"] and result["limits"] == [0, parse_cache.READ_MEMORY]
+
+
+def test_a_pipe_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ReadError, match="不是普通文件"):
+        parse_cache.read_cached(fifo, YEAR, NAME, tmp_path / "cache")

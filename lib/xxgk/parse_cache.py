@@ -2,7 +2,9 @@
 
 A batch reads every report once per peer review; with the cache each file is parsed once. A file that
 could not be read is cached too (its one-line reason), so a bad peer costs its read once, not once per
-review. The cache holds data only (JSON, never pickle: whoever can write the output folder must not
+review. Every read runs in a child process with an address-space limit and a wall-clock limit
+(read_sandboxed): a decompression bomb, a hang or a crashing reader ends that child, never the
+batch driver or a review kernel, and is cached as the file's one-line reason. The cache holds data only (JSON, never pickle: whoever can write the output folder must not
 run code in later runs); entries are 0600 in a 0700 folder, written by rename and opened without
 following symlinks; a broken, foreign or planted entry is a miss, never an error.
 """
@@ -12,7 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import subprocess
+import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -21,10 +27,13 @@ from xxgk import config
 from xxgk.jsonsafe import dumps
 from xxgk.model import Cell, Note, Report, Section
 from xxgk.paths import open_no_follow
-from xxgk.read import ReadError, read_report
+from xxgk.read import TIME_LIMIT, ReadError, read_report
 from xxgk.read.detect import MAX_BYTES
 
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
+READ_MEMORY = 2 * 1024**3  # bytes of address space a reading child may map (real reports need < 300 MB)
+READ_SECONDS = TIME_LIMIT  # the reader stops itself then; the child is killed GRACE seconds later
+GRACE = 5.0
 # What a parsed report depends on besides its file: a change here invalidates the cache.
 _READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py", "parse_cache.py")
 
@@ -52,20 +61,26 @@ def report_from_json(data: dict) -> Report:
 
 
 def read_cached(path: Path, year: int, name: str, cache_dir: Path | None = None) -> Report:
-    """read_report, memoized in `cache_dir` (no cache without one); a cached failure raises ReadError again."""
+    """read_report in a sandbox, memoized in `cache_dir` (no cache without one); a cached failure raises ReadError again."""
     path = Path(path)
     folder = _usable(cache_dir)
     try:
-        too_big = path.stat().st_size > MAX_BYTES
+        st = path.stat()
     except OSError:
-        too_big = True
-    if folder is None or too_big:  # read_report names what is wrong without hashing the file first
+        st = None
+    if st is None or st.st_size > MAX_BYTES:  # read_report names what is wrong without reading the file
         return read_report(path, year=year, agency=name)
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block the hashing, and a reader, forever
+        raise ReadError(f"{path}: 不是普通文件（管道或设备），拒绝读取")
+    if folder is None:
+        return _report(read_sandboxed(path, year, name))
     with open(path, "rb") as fh:
         key = hashlib.file_digest(fh, "sha256")
     key.update(f"|{year}|{name}|{reader_fingerprint()}|{FORMAT}".encode())
     entry = folder / f"{key.hexdigest()[:32]}.json"
     cached = _load(entry)
+    if cached is not None and _outgrown(cached.get("limits")):
+        cached = None
     if cached is not None:
         if "error" in cached:
             raise ReadError(str(cached["error"]).replace(str(cached.get("path", "")), str(path), 1))
@@ -76,13 +91,81 @@ def read_cached(path: Path, year: int, name: str, cache_dir: Path | None = None)
         if report is not None:
             report.source_file = str(path)
             return report
+    result = read_sandboxed(path, year, name)
+    _store(entry, {**result, "path": str(path)})
+    return _report(result)
+
+
+def _report(result: dict) -> Report:
+    if "error" in result:
+        raise ReadError(result["error"])
+    return report_from_json(result["report"])
+
+
+def _outgrown(limits) -> bool:
+    """A failure that ran out of time or memory under smaller limits than today's is read again."""
+    if limits is None:
+        return False
     try:
-        report = read_report(path, year=year, agency=name)
-    except ReadError as exc:
-        _store(entry, {"error": str(exc), "path": str(path)})
-        raise
-    _store(entry, {"report": report_to_json(report)})
-    return report
+        return limits[0] < READ_SECONDS or limits[1] < READ_MEMORY
+    except (TypeError, IndexError, KeyError):
+        return True
+
+
+def read_sandboxed(path: Path, year: int, name: str) -> dict:
+    """read_report in a child process under READ_MEMORY and READ_SECONDS: {"report": …} or {"error": one line}.
+
+    A failure that only a limit caused also carries the limits, so that raising them reads it again.
+    """
+    args = json.dumps([str(path), year, name, READ_SECONDS, READ_MEMORY])
+    limits = {"limits": [READ_SECONDS, READ_MEMORY]}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "xxgk.parse_cache", args], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=READ_SECONDS + GRACE)
+    except subprocess.TimeoutExpired:  # stuck where the reader's own alarm cannot reach (C code)
+        return {"error": f"{path}: 读取超过 {READ_SECONDS:g} 秒仍未完成，已终止读取进程", **limits}
+    try:
+        result = json.loads(proc.stdout.decode("utf-8"))
+    except ValueError:
+        result = None
+    if proc.returncode == 0 and isinstance(result, dict) and ("report" in result or "error" in result):
+        return result
+    how = f"被信号 {-proc.returncode} 终止" if proc.returncode < 0 else f"退出码 {proc.returncode}"
+    return {"error": f"{path}: 读取进程异常退出（{how}，可能超出 {READ_MEMORY // 1024**2} MB 内存上限或文件损坏）",
+            **limits}
+
+
+def prepare(files, cache_dir: Path, jobs: int = 2) -> None:
+    """Read (path, year, name) files into the cache, `jobs` children at a time: before a batch's reviews
+    start, so each file is read once per run and every review finds its peers, children and earlier years."""
+    def one(item):
+        try:
+            read_cached(*item, cache_dir)
+        except ReadError:  # cached with its reason; the reviews that need the file report it
+            pass
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(one, dict.fromkeys(files)))
+
+
+def _child(args: str) -> None:
+    """The reading child: limits first, then read, then the result as JSON on stdout."""
+    import resource
+    import time
+
+    path, year, name, seconds, memory = json.loads(args)
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    start = time.monotonic()
+    try:
+        result = {"report": report_to_json(read_report(path, year=year, agency=name, time_limit=seconds))}
+    except (MemoryError, ReadError) as exc:  # readers wrap what they catch: a MemoryError may be the cause
+        limits = {"limits": [seconds, memory]}  # a limit decided it: larger limits read the file again
+        if isinstance(exc, MemoryError) or isinstance(exc.__cause__, MemoryError):
+            result = {"error": f"{path}: 读取所需内存超过 {memory // 1024**2} MB 上限，已放弃（可能是解压炸弹或结构异常）",
+                      **limits}
+        else:
+            result = {"error": str(exc), **(limits if time.monotonic() - start >= seconds else {})}
+    sys.stdout.buffer.write(dumps(result, ensure_ascii=False).encode("utf-8"))
 
 
 def _usable(cache_dir: Path | None) -> Path | None:
@@ -122,3 +205,7 @@ def _store(entry: Path, data: dict) -> None:
         os.replace(tmp, entry)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1])

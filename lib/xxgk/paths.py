@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from xxgk.read.detect import MAX_BYTES
@@ -39,7 +40,7 @@ def check_inside(path: Path | str, root: Path | str) -> None:
 def file_digest(path: Path | str, root: Path | str) -> str:
     """A content hash for fingerprints that never fails and never reads what a review would refuse.
 
-    A file outside `root`, over the read size limit or unreadable is named by that fact (and its size
+    A file outside `root`, over the read size limit, not a regular file or unreadable is named by that fact (and its size
     and time) instead of its bytes, so a planted link or a 4 GB sparse file costs nothing.
     """
     path = Path(path)
@@ -49,6 +50,8 @@ def file_digest(path: Path | str, root: Path | str) -> str:
         st = path.stat()
         if st.st_size > MAX_BYTES:
             return f"too-large:{st.st_size}:{st.st_mtime_ns}"
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the open forever
+            return f"special:{stat.S_IFMT(st.st_mode)}"
         with open(path, "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError as exc:
