@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from xxgk import registry
+from xxgk import inputs, parse_cache, registry
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR
 
 DEFAULT_TIMEOUT = 300  # seconds for one agency's whole notebook
@@ -96,35 +96,6 @@ def code_fingerprint() -> str:
         if p.exists():
             h.update(str(p.relative_to(PACKAGE_DIR.parent.parent)).encode())
             h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def input_fingerprint(job: Job, agencies, code: str) -> str:
-    """Hash of one agency's inputs: its report, last year's, its waivers, its registry, publication and
-    sources.csv rows, the code."""
-    from xxgk.paths import file_digest
-
-    h = hashlib.sha256(code.encode())
-    for y in (job.year, job.year - 1):
-        f = registry.report_file(job.agency_id, y, job.reports_dir)
-        h.update(f"{y}:{f.name if f else '-'}".encode())
-        if f:
-            h.update(file_digest(f, job.reports_dir).encode())
-    if job.agency_id in agencies.index:
-        h.update(json.dumps(agencies.loc[job.agency_id].to_dict(), ensure_ascii=False, sort_keys=True).encode())
-    report = registry.report_file(job.agency_id, job.year, job.reports_dir)
-    if report is not None:  # `xxgk import`'s record: the review's 来源 shows its original name and URL
-        h.update(json.dumps(registry.source_record(report, job.data_root), ensure_ascii=False, sort_keys=True).encode())
-    for row in registry.load_publications(registry.publications_path(job.data_root)):
-        if row.get("agency_id") == job.agency_id:
-            h.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
-    waivers = registry.data_paths(job.data_root)[2]
-    names = agencies["name"].to_dict() if "name" in agencies else {}
-    if waivers.exists():
-        for line in waivers.read_text(encoding="utf-8").splitlines():
-            # A waiver names the agency by id, or by name as an alias (waivers.apply_waivers).
-            if line.split(",", 1)[0].strip() in (job.agency_id, names.get(job.agency_id)):
-                h.update(line.encode())
     return h.hexdigest()
 
 
@@ -257,24 +228,33 @@ def run(
         state_dir = out_year / ".state"
         state_dir.mkdir(exist_ok=True)
         code = code_fingerprint()
+        data = inputs.Data(data_root)  # registry files read once for every agency's check
         todo: list[tuple[Job, str]] = []
         for agency_id in selected:
             job = Job(agency_id, year, str(out_dir), str(data_root), timeout)
             if registry.report_file(agency_id, year, job.reports_dir) is None:
                 summary.results.append(JobResult(agency_id, year, "no_report"))
                 continue
-            fp = input_fingerprint(job, agencies, code)
-            state = _read_state(state_dir / f"{agency_id}.json")
-            if not force and state.get("fingerprint") == fp and (out_year / f"{agency_id}.html").exists():
+            state = _read_state(state_dir / f"{agency_id}.json")  # the code and what the last review read
+            if (not force and state.get("code") == code and (out_year / f"{agency_id}.html").exists()
+                    and not inputs.changed(state.get("inputs"), data)):
                 summary.results.append(JobResult(agency_id, year, "skipped"))
                 continue
-            todo.append((job, fp))
+            todo.append((job, agency_id))
+        if todo:  # each report read once, in sandboxed children, before any review needs it
+            from xxgk.review import CACHE_SUBDIR
+
+            parse_cache.prepare(_report_files(year, agencies, reports_dir), Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
         with _kernels(local=dask_address is None) as manager:
-            for result, fp in _execute(todo, jobs, dask_address, manager, progress):
+            if manager is not None and todo:  # the year's reports read and shingled once, before the forks
+                manager.zygote.call("xxgk.review:warm", year, str(data_root), str(out_dir))
+            for result, _ in _execute(todo, jobs, dask_address, manager, progress):
                 summary.results.append(result)
-                if result.status == "rendered":
-                    write_atomic(state_dir / f"{result.agency_id}.json", json.dumps({"fingerprint": fp}).encode())
+                if result.status == "rendered":  # the review recorded what it read (review.write_summary)
+                    recorded = _read_state(state_dir / f"{result.agency_id}.inputs.json").get("inputs")
+                    write_atomic(state_dir / f"{result.agency_id}.json",
+                                 json.dumps({"code": code, "inputs": recorded}, ensure_ascii=False).encode("utf-8"))
             overview.write_year(out_year, year, agencies, summary, data_root=Path(data_root),
                                 kernel_manager_class=manager)
         if pdf:  # Chromium prints only pages newer than their PDF
@@ -283,7 +263,7 @@ def run(
             print_reviews(out_year, [r.agency_id for r in summary.results if r.status in ("rendered", "skipped")])
         summary.seconds = time.monotonic() - t0
         write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
-        overview.write_root(Path(out_dir))
+        overview.write_root(Path(out_dir), Path(data_root))
     return summary
 
 
@@ -330,6 +310,20 @@ def _execute(todo, jobs, dask_address, manager, progress):
             yield result, futures[fut]
     finally:  # on Ctrl-C: start nothing more; running kernels die with the zygote
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _report_files(year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:
+    """Every report a review of `year` may read (its region's that year, its agency's earlier years):
+    (path, year, registry name), links out of the data folder left for the review to refuse."""
+    from xxgk.paths import inside
+
+    files = []
+    for y in [y for y in registry.report_years(reports_dir) if y <= year]:
+        for agency_id, row in agencies.iterrows():
+            path = registry.report_file(agency_id, y, reports_dir)
+            if path is not None and inside(path, reports_dir):
+                files.append((path, y, row.get("name") or agency_id))
+    return files
 
 
 def _read_state(path: Path) -> dict:

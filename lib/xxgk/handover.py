@@ -12,14 +12,13 @@ import csv
 import html
 import io
 import json
-import time
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from xxgk import registry
+from xxgk import pages, registry
 from xxgk.config import PACKAGE_DIR
 from xxgk.narrative import SEVERITY_NAMES
 from xxgk.review import write_atomic
@@ -88,6 +87,12 @@ def _text(value) -> str:
     return str(value)
 
 
+def lateness(findings: list[dict]) -> str:
+    """逾期 / 无法判断 / 未发现逾期 from a review summary's timeliness findings (waived ones excepted)."""
+    said = {f.get("status") for f in findings if f.get("category") == TIMELINESS and not f.get("waived")}
+    return "逾期" if "fail" in said else ("无法判断" if "uncertain" in said else "未发现逾期")
+
+
 def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publications: list[dict], year: int) -> list[dict]:
     """One row per registered agency: score, grade, counts, publication date, lateness, report or none."""
     published = {p.get("agency_id"): p.get("published") for p in publications if str(p.get("year")) == str(year)}
@@ -95,9 +100,7 @@ def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publicati
     for agency_id in agencies.index:
         rec = agencies.loc[agency_id]
         s = current.get(agency_id)
-        timeliness = [r["_status"] for r in rows if r["机关编号"] == agency_id and r["_category"] == TIMELINESS
-                      and not r["_waived"]]
-        late = "逾期" if "fail" in timeliness else ("无法判断" if "uncertain" in timeliness else "未发现逾期")
+        late = lateness(s.get("findings", [])) if s else ""
         out.append({
             "机关": rec["name"], "层级": registry.level_name(rec.get("level", "")),
             "得分": s.get("score") if s and s.get("grade") is not None else None,
@@ -105,7 +108,7 @@ def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publicati
             "可评估规则占比": s.get("coverage") if s else None,
             "错误": s.get("errors") if s else None, "警告": s.get("warnings") if s else None,
             "发布日期": published.get(agency_id) or ("未登记" if s else ""),
-            "是否逾期": late if s else "",
+            "是否逾期": late,
             "是否缺报": "" if s else "本年无报告文件",
             "_agency_id": agency_id, "_region": rec.get("region", ""),
         })
@@ -208,12 +211,13 @@ def cells_csv_bytes(machine_text: str) -> bytes:
     return (BOM + out.getvalue()).encode("utf-8")
 
 
-def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict[str, dict], generated: str) -> str:
+def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict[str, dict], generated: str,
+                sample: bool = False) -> str:
     """领导摘要.html: per region on one A4 page — reports in and missing, late, grades, common problems,
-    most errors, the change from last year."""
+    most errors, the change from last year; each printed page dated (and marked fictional for the sample)."""
     e = html.escape
     regions = list(dict.fromkeys(s["_region"] for s in summary)) or [""]
-    pages = []
+    sheets = []
     for region in regions:
         group = [s for s in summary if s["_region"] == region]
         ids = {s["_agency_id"] for s in group}
@@ -229,7 +233,7 @@ def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict
         grade_text = "，".join(f"{g} {grades[g]} 个" for g in ("A", "B", "C", "D", "无法评分") if grades[g]) or "无"
         parts = [
             f"<section class='page'><h1>{year}年度政府信息公开工作年度报告审查摘要" + (f"（{e(region)}）" if region else "") + "</h1>",
-            f"<p class='gen'>生成日期：{e(generated)}</p>",
+            pages.stamp_html(sample, generated),
             "<h2>报送情况</h2>",
             f"<p>登记机关 {len(group)} 个，收到报告 {len(submitted)} 份，无报告文件 {len(missing)} 个"
             + (f"（{e('、'.join(s['机关'] for s in missing))}）" if missing else "")
@@ -244,18 +248,19 @@ def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict
             "<h2>与上年相比</h2>", f"<p>{e(changes)}</p>",
             "</section>",
         ]
-        pages.append("\n".join(parts))
+        sheets.append("\n".join(parts))
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{year}年度政府信息公开工作年度报告审查摘要</title>
 <style>
 body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;color:#222;line-height:1.5}}
-.page{{max-width:180mm;margin:0 auto;padding:10mm 0}}
+.page,.lead{{max-width:180mm;margin:0 auto;padding:10mm 0}} .lead{{padding:2mm 0 0}}
 h1{{font-size:16pt;margin:0 0 2mm}} h2{{font-size:12pt;margin:5mm 0 1mm;break-after:avoid}}
-p,li{{font-size:10.5pt;margin:1mm 0}} .gen{{color:#666;font-size:9pt}}
-@media print{{@page{{size:A4;margin:15mm}} .page{{padding:0;break-after:page}} .page:last-child{{break-after:auto}}}}
+p,li{{font-size:10.5pt;margin:1mm 0}}
+@media print{{@page{{size:A4;margin:15mm}} .page{{padding:0;break-after:page}} .page:last-child{{break-after:auto}} .lead{{display:none}}}}
 </style></head><body>
-{chr(10).join(pages)}
+<div class="lead">{pages.nav_html(pages.year_crumbs(year, here="领导摘要"))}</div>
+{chr(10).join(sheets)}
 </body></html>
 """
 
@@ -296,7 +301,7 @@ def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], da
         mine = [r for r in rows if r["机关编号"] == agency_id]
         write_atomic(out_year / f"{agency_id}{NOTICE_SUFFIX}", notice_bytes(s.get("agency") or agency_id, year, mine))
     previous = _summaries(out_year.parent / str(year - 1))
-    page = leader_html(year, summary, rows, previous, time.strftime("%Y-%m-%d"))
+    page = leader_html(year, summary, rows, previous, pages.today(), pages.is_sample(data_root))
     write_atomic(out_year / LEADER_PAGE, page.encode("utf-8"))
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xxgk import pages
 from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
@@ -60,7 +61,8 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
             render_overview(year, out_year.parent, data_root, kernel_manager_class, agency_ids=list(current))
         except Exception as exc:  # the index must still be written
             overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
-    page = index_html(year, agencies, status, current, out_year, overview_error, summary.unregistered)
+    page = index_html(year, agencies, status, current, out_year, overview_error, summary.unregistered,
+                      sample=pages.is_sample(data_root))
     write_atomic(out_year / "index.html", page.encode("utf-8"))
 
 
@@ -73,7 +75,8 @@ def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_cl
 
     params = {"year": int(year), "output_dir": str(out_dir), "data_dir": str(data_root), "agencies": agency_ids}
     nb = execute(OVERVIEW_NOTEBOOK, params, kernel_manager_class=kernel_manager_class)
-    page = to_html(nb, f"{year}年度政府信息公开工作年度报告审查总览")
+    page = to_html(nb, f"{year}年度政府信息公开工作年度报告审查总览",
+                   pages.top_html(pages.year_crumbs(year, here="总览"), pages.is_sample(data_root)))
     target = Path(out_dir) / str(year)
     write_atomic(target / "overview.ipynb", nbformat.writes(nb).encode("utf-8"))
     write_atomic(target / "overview.html", page.encode("utf-8"))
@@ -129,6 +132,43 @@ document.querySelectorAll('th[data-sort]').forEach(function (th, col) {
 """
 
 
+# Filters (level, grade, errors only, late, missing) read the data-* attributes of each row; no outside script.
+_FILTER_SCRIPT = """
+(function () {
+  var form = document.getElementById('filters'), rows = Array.from(document.querySelectorAll('table.index tbody tr'));
+  function apply() {
+    var level = form.elements.level.value, grade = form.elements.grade.value, shown = 0;
+    rows.forEach(function (r) {
+      var d = r.dataset, keep = (!level || d.level === level) && (!grade || d.grade === grade)
+        && (!form.elements.errors.checked || Number(d.errors) > 0)
+        && (!form.elements.late.checked || d.late === '1') && (!form.elements.missing.checked || d.missing === '1');
+      r.hidden = !keep;
+      if (keep) shown++;
+    });
+    document.getElementById('shown').textContent = '显示 ' + shown + ' / ' + rows.length + ' 个机关';
+  }
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', function (ev) { ev.preventDefault(); });
+  apply();
+})();
+"""
+GRADES = ("A", "B", "C", "D", "无法评分")
+
+
+def _filters_html(levels: list[str]) -> str:
+    """The filter controls above the index table (options from the registry's level codes, escaped)."""
+    e = html.escape
+    level_options = "".join(f'<option value="{e(c)}">{e(level_name(c))}</option>' for c in levels)
+    grade_options = "".join(f'<option value="{g}">{g}</option>' for g in GRADES)
+    return ('<form id="filters" class="filters">'
+            f'<label>层级 <select name="level"><option value="">全部</option>{level_options}</select></label> '
+            f'<label>等级 <select name="grade"><option value="">全部</option>{grade_options}</select></label> '
+            '<label><input type="checkbox" name="errors"> 只看有错误的</label> '
+            '<label><input type="checkbox" name="late"> 只看逾期的</label> '
+            '<label><input type="checkbox" name="missing"> 只看缺报的</label> '
+            '<output id="shown"></output></form>')
+
+
 def coverage_text(summary: dict | None) -> str:
     """The share of rules decided, shown beside every score (a score on few rules is no score)."""
     c = (summary or {}).get("coverage")
@@ -136,8 +176,11 @@ def coverage_text(summary: dict | None) -> str:
 
 
 def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str,
-               unregistered=()) -> str:
-    """Every registered agency with status, score and counts, linked to its review; sortable offline."""
+               unregistered=(), sample: bool = False) -> str:
+    """Every registered agency with status, score, counts and lateness, linked to its review; sortable and
+    filterable offline."""
+    from xxgk.handover import lateness
+
     e = html.escape
 
     def state(agency_id: str) -> str:
@@ -158,21 +201,29 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
         if st == "failed":
             note = e(status[agency_id].error) + ("（链接为上次成功生成的审查）" if page.exists() else "")
         score = shown.get("score") if shown and shown.get("grade", "") is not None else None  # no grade, no score
+        grade = (shown.get("grade") or "无法评分") if shown else ""
+        late = lateness(shown.get("findings", [])) if shown else ""
+        level = rec.get("level", "") or ""
         cells = [
             f'<td data-v="{e(rec["name"])}">{link}</td>',
             f"<td>{e(level_name(rec.get('level', '')))}</td>",
             f'<td class="st st-{e(st)}">{e(STATUS_NAMES.get(st, st))}</td>',
             f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
-            f"<td>{e(shown.get('grade') or '无法评分') if shown else ''}</td>",
+            f"<td>{e(grade)}</td>",
             f"<td title=\"{e((shown or {}).get('grade_note') or '')}\">{coverage_text(shown)}</td>",
             f"<td>{shown.get('errors', '') if shown else ''}</td>",
             f"<td>{shown.get('warnings', '') if shown else ''}</td>",
             f"<td>{e(str(shown.get('format_version', ''))) if shown else ''}</td>",
+            f"<td>{late if late != '未发现逾期' else ''}</td>",  # a fixed word, never data
             f"<td class='note'>{note}</td>",
         ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        attrs = (f'data-level="{e(level)}" data-grade="{e(grade)}" data-errors="{int((shown or {}).get("errors") or 0)}" '
+                 f'data-late="{int(late == "逾期")}" data-missing="{int(st == "no_report")}"')
+        rows.append(f"<tr {attrs}>" + "".join(cells) + "</tr>")
     summary_line = "，".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
-    heads = ["机关", "层级", "状态", "得分", "等级", "可评估规则", "错误", "警告", "表格格式", "说明"]
+    heads = ["机关", "层级", "状态", "得分", "等级", "可评估规则", "错误", "警告", "表格格式", "发布", "说明"]
+    present = {c for c in agencies.get("level", []) if c}
+    levels = [c for c in LEVEL_NAMES if c in present] + sorted(present - set(LEVEL_NAMES))  # registry order first
     overview = (
         '<p><a href="overview.html">总览：得分分布、排名、规则热图、申请量与公开率、雷同文本</a></p>'
         if (out_year / "overview.html").exists() and not overview_error
@@ -191,6 +242,8 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
 <style>
 {css}
 th[data-sort] {{ cursor: pointer; }}
+form.filters {{ margin: .6rem 0; font-size: .9rem; }}
+form.filters label {{ margin-right: .8rem; white-space: nowrap; }}
 .st-failed {{ color: #c0392b; font-weight: bold; }}
 .st-no_report {{ color: #777; }}
 td.note {{ font-size: 0.85em; color: #555; }}
@@ -198,9 +251,11 @@ td.note {{ font-size: 0.85em; color: #555; }}
 </head>
 <body>
 <main>
+{pages.top_html(pages.year_crumbs(year), sample)}
 <h1>{year}年度政府信息公开工作年度报告审查一览</h1>
-<p>共 {len(agencies)} 个登记机关：{e(summary_line)}。点击表头排序。另有 <a href="问题清单.xlsx">问题清单.xlsx</a>、<a href="领导摘要.html">领导摘要</a>、<a href="findings.csv">findings.csv</a>（全部审查发现）和 <a href="cells.csv">cells.csv</a>（全部报告单元格），各机关的整改通知为“机关编号.整改通知.docx”。</p>
+<p>共 {len(agencies)} 个登记机关：{e(summary_line)}。点击表头排序，用下面的条件筛选。另有 <a href="问题清单.xlsx">问题清单.xlsx</a>、<a href="领导摘要.html">领导摘要</a>、<a href="findings.csv">findings.csv</a>（全部审查发现）和 <a href="cells.csv">cells.csv</a>（全部报告单元格），各机关的整改通知为“机关编号.整改通知.docx”。</p>
 {overview}
+{_filters_html(levels)}
 <div class="table-wrap"><table class="index">
 <thead><tr>{''.join(f'<th data-sort>{h}</th>' for h in heads)}</tr></thead>
 <tbody>
@@ -208,14 +263,14 @@ td.note {{ font-size: 0.85em; color: #555; }}
 </tbody>
 </table></div>
 </main>
-<script>{_SORT_SCRIPT}</script>
+<script>{_SORT_SCRIPT}{_FILTER_SCRIPT}</script>
 </body>
 </html>
 """
 
 
-def write_root(out_dir: Path) -> None:
-    """<out_dir>/index.html: one line per reviewed year, linking its index and overview."""
+def write_root(out_dir: Path, data_root: Path | None = None) -> None:
+    """<out_dir>/index.html: one line per reviewed year, linking its index, overview and leader summary."""
     e = html.escape
     items = []
     for year_dir in sorted((p for p in Path(out_dir).iterdir() if p.name.isdigit() and (p / "index.html").exists()),
@@ -225,14 +280,17 @@ def write_root(out_dir: Path) -> None:
         except (OSError, ValueError, KeyError):
             counts = {}
         said = "，".join(f"{e(STATUS_NAMES.get(k, k))} {v}" for k, v in counts.items())
-        overview = f'（<a href="{year_dir.name}/overview.html">总览</a>）' if (year_dir / "overview.html").exists() else ""
+        extra = [f'<a href="{year_dir.name}/{name}">{label}</a>' for name, label in
+                 (("overview.html", "总览"), ("领导摘要.html", "领导摘要")) if (year_dir / name).exists()]
+        overview = f"（{'，'.join(extra)}）" if extra else ""
         items.append(f'<li><a href="{year_dir.name}/index.html">{year_dir.name}年度</a>{overview}'
                      f'{"：最近一次运行 " + said if said else ""}</li>')
     css = (TEMPLATES_DIR / "review" / "review.css").read_text(encoding="utf-8")
+    top = pages.top_html([("全部年度", "")], pages.is_sample(data_root))
     page = (f'<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>政府信息公开工作年度报告审查</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n"
-            f"<h1>政府信息公开工作年度报告审查</h1>\n<ul>\n{chr(10).join(items)}\n</ul>\n</main>\n</body>\n</html>\n")
+            f"{top}\n<h1>政府信息公开工作年度报告审查</h1>\n<ul>\n{chr(10).join(items)}\n</ul>\n</main>\n</body>\n</html>\n")
     write_atomic(Path(out_dir) / "index.html", page.encode("utf-8"))
 
 

@@ -11,6 +11,7 @@ import html
 import re
 from pathlib import Path
 
+from xxgk import pages
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, TEMPLATES_DIR
 from xxgk.review import write_atomic
 
@@ -18,9 +19,11 @@ REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "review.ipynb"
 TEMPLATE = "review"
 KERNEL = "python3"
 DEFAULT_TIMEOUT = 300
-# A tag attribute that would make the browser fetch something (anything but inline data or an anchor),
+# A tag attribute that would make the browser fetch something (anything but inline data or a link's target),
 # or a stylesheet import/url(): forbidden in an exported page. Text content cannot match: it is escaped.
-_FETCH_ATTR = re.compile(r"""<[^<>]*?\s(?:src|href|action|poster|srcset|data|background)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]""", re.I)
+_FETCH_ATTR = re.compile(r"""<(?!a\s)[^<>]*?\s(?:src|href|action|poster|srcset|data|background)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]""", re.I)
+# A link the reader may follow (not a load) stays within the output folder: a relative path, no scheme, no root.
+_LINK_OUT = re.compile(r"""<a(?=\s)[^<>]*?\s(?:href\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|/|\\)|ping\s*=)""", re.I)
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.I | re.S)
 _STYLE_FETCH = re.compile(r"@import|url\(", re.I)
 
@@ -47,12 +50,16 @@ def execute(notebook: Path, params: dict, timeout: float = DEFAULT_TIMEOUT, kern
     )
 
 
-def to_html(nb, title: str = "") -> str:
-    """Export an executed notebook with the review template; refuses any outside reference."""
+def to_html(nb, title: str = "", top: str = "") -> str:
+    """Export an executed notebook with the review template; refuses any outside reference.
+
+    `top` is the page's escaped head block (xxgk.pages.top_html: links back, date, sample notice).
+    """
     from nbconvert import HTMLExporter
 
     if title:
         nb.metadata["title"] = title
+    nb.metadata["xxgk_top"] = top
     exporter = HTMLExporter(
         template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
         exclude_input_prompt=True, exclude_output_prompt=True,
@@ -64,7 +71,7 @@ def to_html(nb, title: str = "") -> str:
 
 def check_offline(page: str) -> None:
     """Raise RenderError if the page would load anything besides itself."""
-    hit = _FETCH_ATTR.search(page)
+    hit = _FETCH_ATTR.search(page) or _LINK_OUT.search(page)
     if hit is None:
         hit = next((m for s in _STYLE.finditer(page) if (m := _STYLE_FETCH.search(s.group(1)))), None)
     if hit is not None:
@@ -98,7 +105,8 @@ def render_review(
     out_dir, data_dir = Path(out_dir), Path(data_dir)
     target = out_dir / str(int(year))
     nb = execute(REVIEW_NOTEBOOK, parameters(agency_id, year, data_dir, out_dir), timeout, kernel_manager_class)
-    page = to_html(nb, _title(nb))
+    title = _title(nb)
+    page = to_html(nb, title, pages.top_html(pages.year_crumbs(year, here=title), pages.is_sample(data_dir)))
     write_atomic(target / f"{agency_id}.ipynb", nbformat.writes(nb).encode("utf-8"))
     html_path = target / f"{agency_id}.html"
     write_atomic(html_path, page.encode("utf-8"))
