@@ -44,21 +44,18 @@ def test_waiver_of_another_agency_waives_nothing(report, tmp_path):
 def test_fingerprint_follows_waivers_by_id_and_by_name(tmp_path):
     import shutil
 
-    from xxgk.batch import Job, input_fingerprint
     from xxgk.config import DATA_DIR
-    from xxgk.registry import load_agencies
+    from xxgk.inputs import Data
 
     data = tmp_path / "data"
     (data / "reports" / "2022").mkdir(parents=True)
     shutil.copy(DATA_DIR / "agencies.csv", data / "agencies.csv")
     shutil.copy(DATA_DIR / "reports/2022/qh-commerce.txt", data / "reports/2022/qh-commerce.txt")
-    agencies = load_agencies(data / "agencies.csv")
-    job = Job("qh-commerce", 2022, str(tmp_path / "out"), str(data))
     waivers = data / "waivers.csv"
 
     def fingerprint(*lines: str) -> str:
         waivers.write_text(HEADER + "".join(lines), encoding="utf-8")
-        return input_fingerprint(job, agencies, "code")
+        return Data(data).answer(("waivers", "qh-commerce"))  # what a review of qh-commerce records
 
     bare = fingerprint()
     assert fingerprint("qh-market,2022,C_FORMAT_VERSION,,x,,\n") == bare

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from xxgk import config, registry
+from xxgk import config, inputs, registry
 from xxgk.facts import Facts, comparable_rate, facts
 from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
@@ -26,6 +26,7 @@ from xxgk.read import ReadError
 
 CACHE_SUBDIR = ".cache/parsed"
 PARTS_SUBDIR = ".parts"  # per-agency pieces the batch joins into cells.csv
+STATE_SUBDIR = ".state"  # what each review read (inputs.py), for the batch's incremental runs
 
 
 class ReviewError(RuntimeError):
@@ -52,6 +53,7 @@ class Review:
     data_dir: Path = config.DATA_DIR
     skipped: list[str] = field(default_factory=list)  # earlier-year or peer files that could not be read
     output_dir: Path | None = None
+    inputs: dict[str, str] = field(default_factory=dict)  # every lookup in the data folder and its answer
 
     # -- numbers ----------------------------------------------------------------------------------
     @cached_property
@@ -213,6 +215,8 @@ class Review:
         write_atomic(year_dir / PARTS_SUBDIR / f"{self.agency_id}.cells.csv", cells_csv(self.report).encode("utf-8"))
         write_atomic(out, dumps({**self.summary(), "findings": shown}, ensure_ascii=False, indent=1,
                                 default=str).encode("utf-8"))
+        write_atomic(year_dir / STATE_SUBDIR / f"{self.agency_id}.inputs.json",
+                     dumps({"inputs": self.inputs}, ensure_ascii=False).encode("utf-8"))
         return out
 
     def _repr_html_(self) -> str:
@@ -260,6 +264,10 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
         raise ReviewError(f"登记表 {agencies_csv} 中没有机关 {agency_id!r}")
     agency = agencies.loc[agency_id].to_dict()
     name = agency.get("name") or agency_id
+    seen = inputs.Inputs(data_dir)  # every lookup below is recorded with its answer
+    for question in (("agency", agency_id), ("report", agency_id, year), ("sources", agency_id, year),
+                     ("publications", agency_id, year), ("waivers", agency_id), ("years",)):
+        seen.ask(*question)
     source = registry.report_file(agency_id, year, reports_dir)
     if source is None:
         raise ReviewError(f"{reports_dir / str(year)} 中没有 {agency_id} 的{year}年度报告")
@@ -271,6 +279,8 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     history, skipped = {}, []
     for y in registry.report_years(reports_dir):
         path = registry.report_file(agency_id, y, reports_dir) if y < year else None
+        if y < year:
+            seen.ask("report", agency_id, y)
         if path is not None:
             try:
                 history[y] = _read_data(path, y, name, cache, reports_dir)
@@ -280,8 +290,12 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     peers = {}
     region = agency.get("region")
     if region:
+        seen.ask("region", region)
         for other, row in agencies[agencies["region"] == region].iterrows():
             path = registry.report_file(other, year, reports_dir) if other != agency_id else None
+            if other != agency_id:  # its name, level and parent (children, peer chart) and its report
+                seen.ask("agency", other)
+                seen.ask("report", other, year)
             if path is not None:
                 try:
                     peers[other] = (row.get("name") or other, _read_data(path, year, row.get("name") or other, cache, reports_dir))
@@ -299,4 +313,4 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
         publications=registry.load_publications(registry.publications_path(data_dir)),
     )
     return Review(agency_id, year, agency, source, report, findings, history, peers, data_dir, skipped,
-                  Path(output_dir) if output_dir else None)
+                  Path(output_dir) if output_dir else None, seen.answers)

@@ -1,0 +1,108 @@
+"""What one review read, recorded as the questions it asked of the data folder with the answers it got.
+
+A re-run must re-render a page exactly when something it showed could differ. A fixed list of files
+misses what a review looks up: a child's report removed, a peer's added, a waiver or a publication row
+naming the agency. So the review records each lookup as a question (("report", agency, year),
+("waivers", agency), …) with a short answer (a file name and content hash, a row as JSON), and a later
+run asks the same questions again (`changed`). Code, catalog, layouts and notebook are the batch's
+code fingerprint, beside these.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+from xxgk import registry
+from xxgk.paths import file_digest
+
+KINDS = ("report", "agency", "region", "years", "publications", "waivers", "sources")
+
+
+class Data:
+    """Answers from one data folder; registry files are read once per asker (a review, or a whole batch)."""
+
+    def __init__(self, data_dir: Path | str):
+        self.data_dir = Path(data_dir)
+        self.agencies_csv, self.reports_dir, self.waivers_csv = registry.data_paths(self.data_dir)
+        self._digests: dict[Path, str] = {}
+
+    @cached_property
+    def agencies(self):
+        return registry.load_agencies(self.agencies_csv)
+
+    @cached_property
+    def publications(self) -> list[dict]:
+        return registry.load_publications(registry.publications_path(self.data_dir))
+
+    @cached_property
+    def waiver_lines(self) -> list[str]:
+        return self.waivers_csv.read_text(encoding="utf-8").splitlines() if self.waivers_csv.exists() else []
+
+    def answer(self, question: tuple | list) -> str:
+        kind, *args = question
+        if kind not in KINDS:
+            raise ValueError(f"unknown input {kind!r}")
+        return getattr(self, f"_{kind}")(*args)
+
+    def _file(self, agency_id: str, year: int) -> Path | None:
+        return registry.report_file(agency_id, int(year), self.reports_dir)
+
+    def _report(self, agency_id: str, year: int) -> str:
+        path = self._file(agency_id, year)
+        if path is None:
+            return "-"
+        if path not in self._digests:
+            self._digests[path] = file_digest(path, self.reports_dir)
+        return f"{path.name}:{self._digests[path]}"
+
+    def _agency(self, agency_id: str) -> str:
+        rows = self.agencies
+        return _json(rows.loc[agency_id].to_dict()) if agency_id in rows.index else "-"
+
+    def _region(self, region: str) -> str:
+        return _json(sorted(self.agencies.index[self.agencies["region"] == region]))
+
+    def _years(self) -> str:
+        return _json(registry.report_years(self.reports_dir))
+
+    def _publications(self, agency_id: str, year: int) -> str:
+        """The rows timeliness can take for this report: by agency id, or by the report's file name."""
+        path = self._file(agency_id, year)
+        return _json([p for p in self.publications if str(p.get("agency_id") or "") == agency_id
+                      or (path is not None and Path(str(p.get("source_file") or "")).name == path.name)])
+
+    def _waivers(self, agency_id: str) -> str:
+        """Lines naming the agency by id, or by name as an alias (waivers.apply_waivers)."""
+        name = self.agencies.loc[agency_id, "name"] if agency_id in self.agencies.index else None
+        return _json([ln for ln in self.waiver_lines if ln.split(",", 1)[0].strip() in (agency_id, name)])
+
+    def _sources(self, agency_id: str, year: int) -> str:
+        path = self._file(agency_id, year)
+        return _json(registry.source_record(path, self.data_dir) if path is not None else {})
+
+
+class Inputs:
+    """The questions one review asked, with their answers (JSON-ready: question as JSON -> answer)."""
+
+    def __init__(self, data_dir: Path | str):
+        self.data = Data(data_dir)
+        self.answers: dict[str, str] = {}
+
+    def ask(self, *question) -> None:
+        self.answers[_json(list(question))] = self.data.answer(question)
+
+
+def changed(answers: dict, data: Data) -> bool:
+    """Would any recorded question be answered differently now? (A damaged record counts as changed.)"""
+    if not isinstance(answers, dict) or not answers:
+        return True
+    try:
+        return any(data.answer(json.loads(q)) != a for q, a in answers.items())
+    except Exception:  # a planted or stale record, an unreadable registry: render again
+        return True
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
