@@ -247,6 +247,8 @@ def run(
             parse_cache.prepare(_report_files(year, agencies, reports_dir), Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
         with _kernels(local=dask_address is None) as manager:
+            if manager is not None and todo:  # the year's reports read and shingled once, before the forks
+                manager.zygote.call("xxgk.review:warm", year, str(data_root), str(out_dir))
             for result, _ in _execute(todo, jobs, dask_address, manager, progress):
                 summary.results.append(result)
                 if result.status == "rendered":  # the review recorded what it read (review.write_summary)
@@ -261,7 +263,7 @@ def run(
             print_reviews(out_year, [r.agency_id for r in summary.results if r.status in ("rendered", "skipped")])
         summary.seconds = time.monotonic() - t0
         write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
-        overview.write_root(Path(out_dir))
+        overview.write_root(Path(out_dir), Path(data_root))
     return summary
 
 
