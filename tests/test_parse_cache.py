@@ -100,26 +100,33 @@ def slow_and_hog(tmp_path):
 
 def test_time_and_memory_limits_end_the_child_with_one_line(tmp_path, counted, monkeypatch, slow_and_hog):
     slow, hog = slow_and_hog
-    monkeypatch.setattr(parse_cache, "READ_SECONDS", 0.5)
-    monkeypatch.setattr(parse_cache, "READ_MEMORY", 150 * 1024**2)
+    monkeypatch.setenv("XXGK_READ_SECONDS", "0.5")
+    monkeypatch.setenv("XXGK_READ_MEMORY_MB", "150")
     cache = tmp_path / "cache"
     for path, why in ((slow, "读取超过 0.5 秒"), (hog, "内存超过 150 MB"), (slow, "读取超过 0.5 秒")):
         with pytest.raises(ReadError) as err:
             parse_cache.read_cached(path, 2022, "青禾示例县商务局", cache)
         assert why in str(err.value) and str(err.value).startswith(f"{path}:") and "\n" not in str(err.value)
     assert counted == [slow, hog]  # the failure was cached
-    monkeypatch.setattr(parse_cache, "READ_SECONDS", 60.0)
-    monkeypatch.setattr(parse_cache, "READ_MEMORY", 2 * 1024**3)
+    monkeypatch.delenv("XXGK_READ_SECONDS")
+    monkeypatch.delenv("XXGK_READ_MEMORY_MB")
     assert parse_cache.read_cached(slow, 2022, "青禾示例县商务局", cache).cells  # larger limits: read again, fine
     assert counted == [slow, hog, slow]
 
 
 def test_a_child_the_reader_cannot_stop_is_killed(monkeypatch, slow_and_hog):
     slow, _ = slow_and_hog
-    monkeypatch.setattr(parse_cache, "READ_SECONDS", 0)  # the reader sets no alarm of its own
-    monkeypatch.setattr(parse_cache, "GRACE", 0.3)
+    monkeypatch.setenv("XXGK_READ_SECONDS", "1")
+    monkeypatch.setattr(parse_cache, "GRACE", -0.7)  # killed before the reader's own alarm could stop it
     result = parse_cache.read_sandboxed(slow, 2022, "青禾示例县商务局")
-    assert "已终止读取进程" in result["error"] and result["limits"] == [0, parse_cache.READ_MEMORY]
+    assert "已终止读取进程" in result["error"] and result["limits"] == [1, 2048 * 1024**2]
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "nan", "inf", "lots"])
+def test_unusable_limits_fall_back_to_the_defaults(monkeypatch, bad):
+    monkeypatch.setenv("XXGK_READ_SECONDS", bad)
+    monkeypatch.setenv("XXGK_READ_MEMORY_MB", bad)
+    assert parse_cache.read_limits() == (60.0, 2048 * 1024**2)
 
 
 def test_a_pipe_is_refused_without_blocking(tmp_path):

@@ -31,9 +31,23 @@ from xxgk.read import TIME_LIMIT, ReadError, read_report
 from xxgk.read.detect import MAX_BYTES
 
 FORMAT = 2  # bump when the entry layout changes
-READ_MEMORY = 2 * 1024**3  # bytes of address space a reading child may map (real reports need < 300 MB)
-READ_SECONDS = TIME_LIMIT  # the reader stops itself then; the child is killed GRACE seconds later
-GRACE = 5.0
+READ_MEMORY_MB = 2048  # address space a reading child may map (real reports need < 300 MB)
+GRACE = 5.0  # the reader stops itself after its seconds; the child is killed this much later
+
+
+def read_limits() -> tuple[float, int]:
+    """(seconds, bytes) one read may take: XXGK_READ_SECONDS / XXGK_READ_MEMORY_MB, else TIME_LIMIT / READ_MEMORY_MB.
+
+    Taken from the environment at each read, so a batch's kernels (forked later) use the driver's limits.
+    """
+    def positive(name: str, default: float) -> float:
+        try:
+            value = float(os.environ.get(name, default))
+        except ValueError:
+            return default
+        return value if 0 < value < float("inf") else default
+
+    return positive("XXGK_READ_SECONDS", TIME_LIMIT), int(positive("XXGK_READ_MEMORY_MB", READ_MEMORY_MB) * 1024**2)
 # What a parsed report depends on besides its file: a change here invalidates the cache.
 _READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py", "parse_cache.py")
 
@@ -107,23 +121,25 @@ def _outgrown(limits) -> bool:
     if limits is None:
         return False
     try:
-        return limits[0] < READ_SECONDS or limits[1] < READ_MEMORY
+        seconds, memory = read_limits()
+        return limits[0] < seconds or limits[1] < memory
     except (TypeError, IndexError, KeyError):
         return True
 
 
 def read_sandboxed(path: Path, year: int, name: str) -> dict:
-    """read_report in a child process under READ_MEMORY and READ_SECONDS: {"report": …} or {"error": one line}.
+    """read_report in a child process under read_limits(): {"report": …} or {"error": one line}.
 
     A failure that only a limit caused also carries the limits, so that raising them reads it again.
     """
-    args = json.dumps([str(path), year, name, READ_SECONDS, READ_MEMORY])
-    limits = {"limits": [READ_SECONDS, READ_MEMORY]}
+    seconds, memory = read_limits()
+    args = json.dumps([str(path), year, name, seconds, memory])
+    limits = {"limits": [seconds, memory]}
     try:
         proc = subprocess.run([sys.executable, "-m", "xxgk.parse_cache", args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=READ_SECONDS + GRACE)
+                              capture_output=True, timeout=seconds + GRACE)
     except subprocess.TimeoutExpired:  # stuck where the reader's own alarm cannot reach (C code)
-        return {"error": f"{path}: 读取超过 {READ_SECONDS:g} 秒仍未完成，已终止读取进程", **limits}
+        return {"error": f"{path}: 读取超过 {seconds:g} 秒仍未完成，已终止读取进程", **limits}
     try:
         result = json.loads(proc.stdout.decode("utf-8"))
     except ValueError:
@@ -131,7 +147,7 @@ def read_sandboxed(path: Path, year: int, name: str) -> dict:
     if proc.returncode == 0 and isinstance(result, dict) and ("report" in result or "error" in result):
         return result
     how = f"被信号 {-proc.returncode} 终止" if proc.returncode < 0 else f"退出码 {proc.returncode}"
-    return {"error": f"{path}: 读取进程异常退出（{how}，可能超出 {READ_MEMORY // 1024**2} MB 内存上限或文件损坏）",
+    return {"error": f"{path}: 读取进程异常退出（{how}，可能超出 {memory // 1024**2} MB 内存上限或文件损坏）",
             **limits}
 
 
