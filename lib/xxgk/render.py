@@ -21,9 +21,12 @@ KERNEL = "python3"
 DEFAULT_TIMEOUT = 300
 # A tag attribute that would make the browser fetch something (anything but inline data or a link's target),
 # or a stylesheet import/url(): forbidden in an exported page. Text content cannot match: it is escaped.
-_FETCH_ATTR = re.compile(r"""<(?!a\s)[^<>]*?\s(?:src|href|action|poster|srcset|data|background)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]""", re.I)
+# Whole attributes before the one looked at: text inside a quoted value (a cell's source "data=2021年报表") is no attribute.
+_ATTRS = r"""(?:\s+[^\s=<>"'/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*?"""
+_FETCH_ATTR = re.compile(r"""<(?!a\s)[a-z][^\s<>/]*""" + _ATTRS
+                         + r"""\s+(?:src|href|action|poster|srcset|data|background)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]""", re.I)
 # A link the reader may follow (not a load) stays within the output folder: a relative path, no scheme, no root.
-_LINK_OUT = re.compile(r"""<a(?=\s)[^<>]*?\s(?:href\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|/|\\)|ping\s*=)""", re.I)
+_LINK_OUT = re.compile(r"""<a""" + _ATTRS + r"""\s+(?:href\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|/|\\)|ping\s*=)""", re.I)
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.I | re.S)
 _STYLE_FETCH = re.compile(r"@import|url\(", re.I)
 
