@@ -244,7 +244,8 @@ def run(
         if todo:  # each report read once, in sandboxed children, before any review needs it
             from xxgk.review import CACHE_SUBDIR
 
-            parse_cache.prepare(_report_files(year, agencies, reports_dir), Path(out_dir) / CACHE_SUBDIR, jobs)
+            parse_cache.prepare(_report_files([j.agency_id for j, _ in todo], year, agencies, reports_dir),
+                                Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
         with _kernels(local=dask_address is None) as manager:
             if manager is not None and todo:  # the year's reports read and shingled once, before the forks
@@ -288,7 +289,11 @@ def _execute(todo, jobs, dask_address, manager, progress):
     if dask_address:
         from distributed import Client
 
-        with Client(dask_address) as client:
+        try:
+            client = Client(dask_address)
+        except OSError as exc:  # unreachable or refusing: one line naming the address, not a traceback
+            raise ValueError(f"{dask_address}: 无法连接 Dask 调度器（{str(exc).splitlines()[0] if str(exc) else exc!r}）") from None
+        with client:
             futures = {client.submit(run_one, job, pure=False): fp for job, fp in todo}
             from distributed import as_completed as dask_completed
 
@@ -312,17 +317,19 @@ def _execute(todo, jobs, dask_address, manager, progress):
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _report_files(year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:
-    """Every report a review of `year` may read (its region's that year, its agency's earlier years):
-    (path, year, registry name), links out of the data folder left for the review to refuse."""
+def _report_files(agency_ids: list[str], year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:
+    """Every report the reviews of `agency_ids` read (review.load): their region's that year and their own
+    earlier years, as (path, year, registry name); links out of the data folder are left for the review to refuse."""
     from xxgk.paths import inside
 
+    regions = {agencies.loc[a, "region"] for a in agency_ids} - {""}
+    wanted = [(a, year) for a in agencies.index if a in agency_ids or agencies.loc[a, "region"] in regions]
+    wanted += [(a, y) for a in agency_ids for y in registry.report_years(reports_dir) if y < year]
     files = []
-    for y in [y for y in registry.report_years(reports_dir) if y <= year]:
-        for agency_id, row in agencies.iterrows():
-            path = registry.report_file(agency_id, y, reports_dir)
-            if path is not None and inside(path, reports_dir):
-                files.append((path, y, row.get("name") or agency_id))
+    for agency_id, y in wanted:
+        path = registry.report_file(agency_id, y, reports_dir)
+        if path is not None and inside(path, reports_dir):
+            files.append((path, y, agencies.loc[agency_id, "name"] or agency_id))
     return files
 
 

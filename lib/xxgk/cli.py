@@ -69,6 +69,9 @@ def cmd_run(args) -> int:
         except ValueError as exc:
             print(f"xxgk: {exc}", file=sys.stderr)
             return 2
+        except OSError as exc:  # a read-only or unusable output folder: the path and the reason, one line
+            print(f"xxgk: {exc.filename or args.out}: 无法写入输出目录（{exc.strerror or exc}）", file=sys.stderr)
+            return 2
         counts = {}
         for r in summary.results:
             counts[r.status] = counts.get(r.status, 0) + 1
