@@ -8,6 +8,7 @@ sockets, not TCP ports, which avoids port races when many start at once.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -88,6 +89,19 @@ class Zygote:
                 self._proc.kill()
                 self._proc.wait()
         raise RuntimeError("kernel zygote died twice in a row")
+
+    def call(self, target: str, *args) -> None:
+        """Run `module:function(*args)` in the zygote (work every later kernel inherits); a failure or a dead
+        zygote only loses the head start, since each review still does whatever it finds undone."""
+        request = json.dumps({"call": target, "args": list(args)}) + "\n"
+        with self._lock:
+            if self._proc.poll() is not None:
+                return
+            try:
+                self._proc.stdin.write(request)
+                self._proc.stdout.readline()
+            except (BrokenPipeError, OSError, ValueError):
+                pass
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -292,6 +306,15 @@ def _serve() -> None:
     print("ready", flush=True)
     for line in sys.stdin:
         req = json.loads(line)
+        if "call" in req:
+            module, func = req["call"].split(":")
+            try:
+                with contextlib.redirect_stdout(sys.stderr):  # stdout carries the replies
+                    getattr(importlib.import_module(module), func)(*req["args"])
+                print(json.dumps({"done": True}), flush=True)
+            except Exception as exc:  # see Zygote.call
+                print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+            continue
         pid = os.fork()
         if pid == 0:
             _become_kernel(req)

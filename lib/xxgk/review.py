@@ -237,13 +237,56 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+# Reports this process has read, by file state: a kernel forked after warm() finds its peers, children and
+# earlier years here instead of re-loading each from the parse cache (nothing outside the readers mutates a Report).
+_READ: dict[tuple, Report] = {}
+
+
 def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report:
     """A report file of the data folder, parsed once per content (parse_cache); a link out of it is refused."""
     try:
         check_inside(path, reports_dir)
     except ValueError as exc:
         raise ReadError(str(exc)) from None
-    return read_cached(path, year, name, cache)
+    try:
+        st = path.stat()
+    except OSError:
+        return read_cached(path, year, name, cache)
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, year, name, str(cache))
+    if key not in _READ:
+        _READ[key] = read_cached(path, year, name, cache)
+    return _READ[key]
+
+
+def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None) -> int:
+    """Read every report a review of `year` may need (the year and the ones before) and shingle each region's
+    texts, so kernels forked afterwards share that work instead of each repeating it; returns reports read."""
+    from xxgk.rules import similarity
+
+    year = int(year)
+    data_dir = Path(data_dir) if data_dir else config.DATA_DIR
+    cache = Path(output_dir) / CACHE_SUBDIR if output_dir else None
+    agencies_csv, reports_dir, _ = registry.data_paths(data_dir)
+    agencies = registry.load_agencies(agencies_csv)
+    regions: dict[str, list[Report]] = {}
+    done = 0
+    for y in [y for y in registry.report_years(reports_dir) if y <= year]:
+        for agency_id, row in agencies.iterrows():
+            path = registry.report_file(agency_id, y, reports_dir)
+            if path is None:
+                continue
+            try:
+                report = _read_data(path, y, row.get("name") or agency_id, cache, reports_dir)
+            except Exception:  # the review that needs it reports the problem
+                continue
+            done += 1
+            if y == year and row.get("region"):
+                regions.setdefault(row.get("region"), []).append(report)
+            elif y < year:
+                similarity.warm([report])  # compared section by section with the next year's report
+    for region in regions.values():
+        similarity.warm(region)
+    return done
 
 
 def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,

@@ -103,12 +103,29 @@ def _common(reports: Iterable[Report], number: int, mine: str = "") -> set[str]:
     if n < 3:
         return set()
     threshold = max(3, COMMON_SHARE * n)
-    multiset: dict[str, int] = {}
-    for text in [*texts, mine]:
-        multiset[text] = multiset.get(text, 0) + 1
-    key = frozenset(multiset.items())
+    key = _multiset([*texts, mine])
     counts, shared = _counts(key), _at_least(key, threshold)
     return set(shared.difference(sh for sh in text_shingles(mine) if sh in shared and counts[sh] - 1 < threshold))
+
+
+def _multiset(texts: list[str]) -> frozenset[tuple[str, int]]:
+    copies: dict[str, int] = {}
+    for text in texts:
+        copies[text] = copies.get(text, 0) + 1
+    return frozenset(copies.items())
+
+
+def warm(region: Iterable[Report]) -> None:
+    """Shingle every section of a region's reports and count the shared ones, as each review of the region
+    (its peers being the region less itself) will ask: done once before the reviews fork, not in each."""
+    region = list(region)
+    for number in sorted({s.number for r in region for s in r.sections if s.number}):
+        texts = [s.text for r in region if (s := r.section(number)) is not None]
+        for text in texts:
+            _own(text)
+            text_shingles(text)
+        if len(texts) - 1 >= 3:
+            _at_least(_multiset(texts), max(3, COMMON_SHARE * (len(texts) - 1)))
 
 
 def compare(mine: Section, other: Section, common: set[str]) -> tuple[float, int] | None:

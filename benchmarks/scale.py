@@ -1,0 +1,108 @@
+"""`xxgk run` on generated regions of growing size: seconds and CPU seconds per agency, peak memory.
+
+Run: .venv/bin/python benchmarks/scale.py [--sizes 13,200] [--big] [--jobs 2]
+(--big adds a region of 1,000 agencies.)
+
+Each size is one region: a county government and its departments, each with a 2021 and a 2022 report as
+web text, written from synth.consistent_report (distinct texts and numbers per agency, not copies). The
+2022 reviews are rendered once cold (nothing parsed yet) and timed; CPU is the task-clock of the whole
+process tree from `perf stat` (the forked review kernels are reaped by the zygote, so getrusage and
+/usr/bin/time miss them), or, without perf, the driver's own rusage only (marked so).
+Peak memory is the RSS of each process kind (driver, zygote, forked kernel), sampled from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from batch import BIN, Sampler  # benchmarks/batch.py: the /proc sampler
+
+from xxgk.config import ROOT
+from xxgk.synth import consistent_report, render_pipe_text
+
+REGION = "生成示例县"
+YEARS = (2021, 2022)
+
+
+def make_region(root: Path, size: int) -> None:
+    rows = [{"agency_id": "gen-gov", "name": f"{REGION}人民政府", "level": "county_government", "region": REGION,
+             "parent": "", "sums_children": "false"}]
+    rows += [{"agency_id": f"gen-d{i:04d}", "name": f"{REGION}第{i}局", "level": "county_department",
+              "region": REGION, "parent": "gen-gov", "sums_children": "false"} for i in range(1, size)]
+    for i, row in enumerate(rows):
+        previous = None
+        for year in YEARS:
+            report = consistent_report("2021", year, agency=row["name"], seed=i, previous=previous)
+            folder = root / "reports" / str(year)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{row['agency_id']}.txt").write_text(render_pipe_text(report), encoding="utf-8")
+            previous = report
+    with open(root / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def run(data: Path, out: Path, jobs: int) -> tuple[float, float | None, dict]:
+    """Wall seconds, CPU seconds of the whole tree (None without perf), peak RSS by process kind."""
+    cmd = [str(BIN / "xxgk"), "run", "--year", str(YEARS[-1]), "--jobs", str(jobs), "--data", str(data),
+           "--out", str(out)]
+    perf = shutil.which("perf")
+    clock = out.parent / f"{out.name}.task-clock"
+    if perf:
+        cmd = [perf, "stat", "-x,", "-e", "task-clock", "-o", str(clock), "--", *cmd]
+    zygote: dict = {}
+
+    def classify(pid, ppid, text):
+        if "xxgk.kernels" in text:
+            if zygote.get("pid") in (None, pid) and ppid not in zygote.values():
+                zygote["pid"] = pid
+                return "zygote"
+            return "kernel"
+        return "driver" if "xxgk" in text and "perf" not in text.split()[0] else "other"
+
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = Sampler(proc.pid, classify)
+    _, err = proc.communicate()
+    sampler.stop()
+    seconds = time.monotonic() - start
+    if proc.returncode not in (0, 1):  # 1: some agency failed, which the run lists
+        raise SystemExit(f"xxgk run failed: {err.decode()[-800:]}")
+    cpu = None
+    if perf and clock.exists():
+        for line in clock.read_text().splitlines():
+            if "task-clock" in line:
+                cpu = float(line.split(",")[0]) / 1000
+    return seconds, cpu, sampler.peak
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="13,200", help="agencies per region, comma-separated")
+    parser.add_argument("--big", action="store_true", help="also a region of 1,000 agencies")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")] + ([1000] if args.big else [])
+    print(f"xxgk run --jobs {args.jobs}, one region per size, cold (parse included)")
+    print(f"{'agencies':>9}{'wall s':>9}{'s/agency':>10}{'CPU s/agency':>14}   peak RSS MiB")
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="xxgk-scale-") as tmp:
+            tmp = Path(tmp)
+            make_region(tmp / "data", size)
+            seconds, cpu, peak = run(tmp / "data", tmp / "out", args.jobs)
+            cpu_text = f"{cpu / size:>14.2f}" if cpu is not None else f"{'(no perf)':>14}"
+            mem = ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(peak.items()) if k != "other")
+            print(f"{size:>9}{seconds:>9.1f}{seconds / size:>10.2f}{cpu_text}   {mem}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
