@@ -30,20 +30,20 @@ def _data(tmp_path):
     for agency in HEALTHY:
         (reports / f"{agency}.txt").write_bytes((DATA_DIR / "reports" / "2022" / f"{agency}.txt").read_bytes())
     text = (DATA_DIR / "reports" / "2022" / "qh-market.txt").read_text(encoding="utf-8")
-    (reports / "qh-market.txt").write_text(text * 1000, encoding="utf-8")  # ~6 MB: seconds to read
+    (reports / "qh-market.txt").write_text(text * 250, encoding="utf-8")  # 1.5 MB: about a second to read
     (reports / "qh-nanhu.txt").write_text(text + "。" * 15_000_000, encoding="utf-8")  # hundreds of MB to read
     return root
 
 
 def test_a_hang_and_a_memory_hog_fail_alone(tmp_path, monkeypatch):
-    monkeypatch.setenv("XXGK_READ_SECONDS", "2")
-    monkeypatch.setenv("XXGK_READ_MEMORY_MB", "150")
+    monkeypatch.setenv("XXGK_READ_SECONDS", "0.5")  # healthy reports read in under 0.1 s
+    monkeypatch.setenv("XXGK_READ_MEMORY_MB", "130")
     out = tmp_path / "out"
     summary = batch.run(2022, out_dir=out, data_root=_data(tmp_path), jobs=2, progress_stream=io.StringIO())
     status = {r.agency_id: r for r in summary.results}
     assert {a for a, r in status.items() if r.status == "rendered"} == set(HEALTHY)
-    assert "读取超过 2 秒" in status["qh-market"].error
-    assert "内存超过 150 MB" in status["qh-nanhu"].error
+    assert "读取超过 0.5 秒" in status["qh-market"].error
+    assert "内存超过 130 MB" in status["qh-nanhu"].error
     for agency in ("qh-market", "qh-nanhu"):
         error = status[agency].error
         assert status[agency].status == "failed" and "\n" not in error and str(tmp_path) not in error
