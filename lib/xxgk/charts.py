@@ -2,8 +2,9 @@
 
 Lean and stateless: figures are built with matplotlib.figure.Figure on the Agg canvas (no pyplot, no
 global backend), inside an rc_context, so no setting leaks into the next review. The CJK font is
-registered from the system font folder at run time (matplotlib's cache may predate its install), and
-a glyph missing from it raises MissingGlyphError instead of drawing boxes.
+registered from the system font folder at run time (matplotlib's cache may predate its install). A
+character the font lacks (an emoji in an agency's name) is drawn as the font's box and named in the
+chart's caption: a note, never a failed review.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _PALETTE = ("#2e6da4", "#5aa469", "#c0392b", "#e08e0b", "#7d5ba6", "#7f8c8d", "#
 
 
 class MissingGlyphError(RuntimeError):
-    """A chart label holds a character the CJK font cannot draw."""
+    """No CJK font is installed: no chart could show Chinese."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,29 @@ def cjk_font() -> str:
     raise MissingGlyphError(f"未找到中文字体（{', '.join(CJK_FONT_FILES)}），请安装 fonts-noto-cjk")
 
 
+@lru_cache(maxsize=1)
+def _charmap() -> frozenset[int]:
+    """The code points the CJK font draws."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    path = font_manager.findfont(font_manager.FontProperties(family=[cjk_font()]), fallback_to_default=False)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _missing_glyphs(fig) -> list[str]:
+    """Characters of the figure's drawn texts (titles, ticks, labels, legend) that the font lacks."""
+    from matplotlib.text import Text
+
+    have = _charmap()
+    found = dict.fromkeys(ch for t in fig.findobj(Text) for ch in t.get_text()
+                          if ord(ch) not in have and not ch.isspace())
+    return list(found)
+
+
 @contextmanager
-def _strict_cjk():
-    """Chart settings for one figure; a missing-glyph warning becomes an error."""
+def _cjk():
+    """Chart settings for one figure; matplotlib's missing-glyph warning is replaced by the caption's note."""
     from matplotlib import rc_context
 
     family = cjk_font()
@@ -77,14 +98,9 @@ def _strict_cjk():
         "savefig.dpi": _DPI,
     }
     with warnings.catch_warnings():
-        warnings.filterwarnings("error", message=r"Glyph .* missing from", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
         with rc_context(rc):
-            try:
-                yield
-            except UserWarning as exc:
-                if "missing from" in str(exc):
-                    raise MissingGlyphError(str(exc)) from exc
-                raise
+            yield
 
 
 def _figure(width: float = 6.4, height: float = 3.2):
@@ -107,11 +123,15 @@ def _png(fig) -> bytes:
 
 def _chart(key: str, title: str, draw, width: float = 6.4, height: float = 3.2, **margins) -> Chart:
     """Fixed margins instead of a layout engine: a constrained layout draws every figure twice."""
-    with _strict_cjk():
+    with _cjk():
         fig = _figure(width, height)
         fig.subplots_adjust(**{"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.95, **margins})
         draw(fig)
-        return Chart(key, title, _png(fig))
+        png = _png(fig)  # drawn: tick labels now hold their text
+        missing = _missing_glyphs(fig)
+        if missing:
+            title += f"（注：字体缺少「{'」「'.join(missing)}」，图中以方框代替）"
+        return Chart(key, title, png)
 
 
 def warm_up() -> None:
