@@ -110,12 +110,17 @@ def _figure(width: float = 6.4, height: float = 3.2):
 
 
 def _png(fig) -> bytes:
-    """PNG, quantized to a small palette: charts are flat colours, and pages must stay small."""
+    """PNG, quantized to a small palette: charts are flat colours, and pages must stay small.
+
+    The pixels are taken from the Agg canvas as drawn: no full-colour PNG is written only to be decoded again.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=_DPI)
-    img = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colors=48, dither=Image.Dither.NONE)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    img = rgba.convert("RGB").quantize(colors=48, dither=Image.Dither.NONE)
     out = io.BytesIO()
     img.save(out, format="PNG")
     return out.getvalue()

@@ -39,9 +39,17 @@ WARM_MODULES = (
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
     "xxgk.review",
+    "xxgk.rules",
+    "xxgk.rules.causes",
+    "xxgk.score",
+    "xxgk.views",
+    "xxgk.file_dates",
+    "pandas.core.methods.to_dict",
+    "encodings.utf_8_sig",
 )
-# Agency-independent warm-ups run once in the zygote (fonts, first-figure set-up).
-WARM_CALLS = ("xxgk.charts:warm_up",)
+# Agency-independent warm-ups run once in the zygote: fonts and first-figure set-up, the rule modules,
+# the catalog, layouts and boilerplate read from their YAML.
+WARM_CALLS = ("xxgk.charts:warm_up", "xxgk.rules:load_rules", "xxgk.rules.similarity:boilerplate")
 
 
 class Zygote:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from pathlib import Path
 
 from xxgk import pages
@@ -58,18 +59,27 @@ def to_html(nb, title: str = "", top: str = "") -> str:
 
     `top` is the page's escaped head block (xxgk.pages.top_html: links back, date, sample notice).
     """
-    from nbconvert import HTMLExporter
-
     if title:
         nb.metadata["title"] = title
     nb.metadata["xxgk_top"] = top
-    exporter = HTMLExporter(
-        template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
-        exclude_input_prompt=True, exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     check_offline(body)
     return body
+
+
+_EXPORTERS = threading.local()
+
+
+def _exporter():
+    """One HTMLExporter per thread: its template is compiled once, not per review, and batch threads never share one."""
+    if not hasattr(_EXPORTERS, "exporter"):
+        from nbconvert import HTMLExporter
+
+        _EXPORTERS.exporter = HTMLExporter(
+            template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
+            exclude_input_prompt=True, exclude_output_prompt=True,
+        )
+    return _EXPORTERS.exporter
 
 
 def check_offline(page: str) -> None:

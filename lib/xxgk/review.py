@@ -39,6 +39,12 @@ class Html(str):
     def _repr_html_(self) -> str:
         return str(self)
 
+    def _ipython_display_(self) -> None:
+        """Published as text/html alone: IPython would store the whole page again as text/plain."""
+        from IPython.display import display
+
+        display({"text/html": str(self)}, raw=True)
+
 
 @dataclass
 class Review:
