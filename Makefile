@@ -4,7 +4,7 @@ XXGK    := .venv/bin/xxgk
 DEB     := fonts-noto-cjk chromium
 YEAR    ?= 2023
 
-.PHONY: all setup deb venv run test lab clean
+.PHONY: all setup deb venv run test test-fast lab clean
 
 all: setup run
 
@@ -33,6 +33,10 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Day-to-day: every test but the end-to-end ones (notebooks, batch runs, Chromium), in a few minutes.
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
 
 lab: setup
 	.venv/bin/jupyter lab notebooks/
