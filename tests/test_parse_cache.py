@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import pytest
 
-from xxgk import parse_cache
+from xxgk import parse_cache, sandbox
 from xxgk.config import DATA_DIR
 from xxgk.read import ReadError, read_report
 
@@ -117,8 +117,8 @@ def test_time_and_memory_limits_end_the_child_with_one_line(tmp_path, counted, m
 def test_a_child_the_reader_cannot_stop_is_killed(monkeypatch, slow_and_hog):
     slow, _ = slow_and_hog
     monkeypatch.setenv("XXGK_READ_SECONDS", "1")
-    monkeypatch.setattr(parse_cache, "GRACE", -0.7)  # killed before the reader's own alarm could stop it
-    result = parse_cache.read_sandboxed(slow, 2022, "青禾示例县商务局")
+    monkeypatch.setattr(sandbox, "GRACE", -0.7)  # killed before the reader's own alarm could stop it
+    result = sandbox.read_sandboxed(slow, 2022, "青禾示例县商务局")
     assert "已终止读取进程" in result["error"] and result["limits"] == [1, 2048 * 1024**2]
 
 
@@ -126,7 +126,7 @@ def test_a_child_the_reader_cannot_stop_is_killed(monkeypatch, slow_and_hog):
 def test_unusable_limits_fall_back_to_the_defaults(monkeypatch, bad):
     monkeypatch.setenv("XXGK_READ_SECONDS", bad)
     monkeypatch.setenv("XXGK_READ_MEMORY_MB", bad)
-    assert parse_cache.read_limits() == (60.0, 2048 * 1024**2)
+    assert sandbox.read_limits() == (60.0, 2048 * 1024**2)
 
 
 def test_a_pipe_is_refused_without_blocking(tmp_path):
@@ -136,3 +136,12 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ReadError, match="不是普通文件"):
         parse_cache.read_cached(fifo, YEAR, NAME, tmp_path / "cache")
+
+
+def test_a_killed_read_server_is_replaced():
+    assert "report" in sandbox.read_sandboxed(SEED, YEAR, NAME)
+    server = sandbox._idle[-1]
+    server.kill()
+    server.wait()
+    assert "report" in sandbox.read_sandboxed(SEED, YEAR, NAME)
+    assert server not in sandbox._idle

@@ -2,9 +2,9 @@
 
 A batch reads every report once per peer review; with the cache each file is parsed once. A file that
 could not be read is cached too (its one-line reason), so a bad peer costs its read once, not once per
-review. Every read runs in a child process with an address-space limit and a wall-clock limit
-(read_sandboxed): a decompression bomb, a hang or a crashing reader ends that child, never the
-batch driver or a review kernel, and is cached as the file's one-line reason. The cache holds data only (JSON, never pickle: whoever can write the output folder must not
+review. Every read runs in a limited child process (sandbox.py): a decompression bomb, a hang or a
+crashing reader ends that child, never the batch driver or a review kernel, and is cached as the
+file's one-line reason. The cache holds data only (JSON, never pickle: whoever can write the output folder must not
 run code in later runs); entries are 0600 in a 0700 folder, written by rename and opened without
 following symlinks; a broken, foreign or planted entry is a miss, never an error.
 """
@@ -15,11 +15,8 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,29 +24,13 @@ from xxgk import config
 from xxgk.jsonsafe import dumps
 from xxgk.model import Cell, Note, Report, Section
 from xxgk.paths import open_no_follow
-from xxgk.read import TIME_LIMIT, ReadError, read_report
+from xxgk.read import ReadError, read_report
 from xxgk.read.detect import MAX_BYTES
+from xxgk.sandbox import read_limits, read_sandboxed
 
 FORMAT = 2  # bump when the entry layout changes
-READ_MEMORY_MB = 2048  # address space a reading child may map (real reports need < 300 MB)
-GRACE = 5.0  # the reader stops itself after its seconds; the child is killed this much later
-
-
-def read_limits() -> tuple[float, int]:
-    """(seconds, bytes) one read may take: XXGK_READ_SECONDS / XXGK_READ_MEMORY_MB, else TIME_LIMIT / READ_MEMORY_MB.
-
-    Taken from the environment at each read, so a batch's kernels (forked later) use the driver's limits.
-    """
-    def positive(name: str, default: float) -> float:
-        try:
-            value = float(os.environ.get(name, default))
-        except ValueError:
-            return default
-        return value if 0 < value < float("inf") else default
-
-    return positive("XXGK_READ_SECONDS", TIME_LIMIT), int(positive("XXGK_READ_MEMORY_MB", READ_MEMORY_MB) * 1024**2)
 # What a parsed report depends on besides its file: a change here invalidates the cache.
-_READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py", "parse_cache.py")
+_READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py", "parse_cache.py", "sandbox.py")
 
 
 @lru_cache(maxsize=1)
@@ -61,12 +42,8 @@ def reader_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def report_to_json(report: Report) -> dict:
-    """Every field of a Report (more than Report.to_json, which is the public summary)."""
-    return asdict(report)
-
-
 def report_from_json(data: dict) -> Report:
+    """A Report from every field of it (dataclasses.asdict, as the sandbox sends it; more than Report.to_json)."""
     fields = dict(data)
     fields["sections"] = [Section(**s) for s in data["sections"]]
     fields["cells"] = [Cell(**c) for c in data["cells"]]
@@ -127,30 +104,6 @@ def _outgrown(limits) -> bool:
         return True
 
 
-def read_sandboxed(path: Path, year: int, name: str) -> dict:
-    """read_report in a child process under read_limits(): {"report": …} or {"error": one line}.
-
-    A failure that only a limit caused also carries the limits, so that raising them reads it again.
-    """
-    seconds, memory = read_limits()
-    args = json.dumps([str(path), year, name, seconds, memory])
-    limits = {"limits": [seconds, memory]}
-    try:
-        proc = subprocess.run([sys.executable, "-m", "xxgk.parse_cache", args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=seconds + GRACE)
-    except subprocess.TimeoutExpired:  # stuck where the reader's own alarm cannot reach (C code)
-        return {"error": f"{path}: 读取超过 {seconds:g} 秒仍未完成，已终止读取进程", **limits}
-    try:
-        result = json.loads(proc.stdout.decode("utf-8"))
-    except ValueError:
-        result = None
-    if proc.returncode == 0 and isinstance(result, dict) and ("report" in result or "error" in result):
-        return result
-    how = f"被信号 {-proc.returncode} 终止" if proc.returncode < 0 else f"退出码 {proc.returncode}"
-    return {"error": f"{path}: 读取进程异常退出（{how}，可能超出 {memory // 1024**2} MB 内存上限或文件损坏）",
-            **limits}
-
-
 def prepare(files, cache_dir: Path, jobs: int = 2) -> None:
     """Read (path, year, name) files into the cache, `jobs` children at a time: before a batch's reviews
     start, so each file is read once per run and every review finds its peers, children and earlier years."""
@@ -162,26 +115,6 @@ def prepare(files, cache_dir: Path, jobs: int = 2) -> None:
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(one, dict.fromkeys(files)))
-
-
-def _child(args: str) -> None:
-    """The reading child: limits first, then read, then the result as JSON on stdout."""
-    import resource
-    import time
-
-    path, year, name, seconds, memory = json.loads(args)
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    start = time.monotonic()
-    try:
-        result = {"report": report_to_json(read_report(path, year=year, agency=name, time_limit=seconds))}
-    except (MemoryError, ReadError) as exc:  # readers wrap what they catch: a MemoryError may be the cause
-        limits = {"limits": [seconds, memory]}  # a limit decided it: larger limits read the file again
-        if isinstance(exc, MemoryError) or isinstance(exc.__cause__, MemoryError):
-            result = {"error": f"{path}: 读取所需内存超过 {memory // 1024**2} MB 上限，已放弃（可能是解压炸弹或结构异常）",
-                      **limits}
-        else:
-            result = {"error": str(exc), **(limits if time.monotonic() - start >= seconds else {})}
-    sys.stdout.buffer.write(dumps(result, ensure_ascii=False).encode("utf-8"))
 
 
 def _usable(cache_dir: Path | None) -> Path | None:
@@ -222,6 +155,3 @@ def _store(entry: Path, data: dict) -> None:
     except OSError:
         Path(tmp).unlink(missing_ok=True)
 
-
-if __name__ == "__main__":
-    _child(sys.argv[1])
