@@ -145,3 +145,15 @@ def test_a_killed_read_server_is_replaced():
     server.wait()
     assert "report" in sandbox.read_sandboxed(SEED, YEAR, NAME)
     assert server not in sandbox._idle
+
+
+def test_a_killed_or_crashed_reader_is_one_line(monkeypatch):
+    import os
+    import signal
+
+    monkeypatch.setattr(sandbox, "read_report", lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))
+    seconds, memory = sandbox.read_limits()
+    result = sandbox._read_in_child({"path": str(SEED), "year": YEAR, "name": NAME, "seconds": seconds,
+                                     "memory": memory, "deadline": seconds + sandbox.GRACE})
+    assert result["error"].startswith(f"{SEED}: 读取进程异常退出（被信号 {int(signal.SIGKILL)} 终止")
+    assert "\n" not in result["error"] and result["limits"] == [seconds, memory]
