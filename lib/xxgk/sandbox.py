@@ -155,8 +155,10 @@ def _read_in_child(req: dict) -> dict:
         result = None
     if status == 0 and isinstance(result, dict) and ("report" in result or "error" in result):
         return result
-    how = f"被信号 {os.WTERMSIG(status)} 终止" if os.WIFSIGNALED(status) else f"退出码 {os.waitstatus_to_exitcode(status)}"
-    return {"error": f"{path}: 读取进程异常退出（{how}，可能超出 {memory // 1024**2} MB 内存上限或文件损坏）", **limits}
+    how = (f"被信号 {os.WTERMSIG(status)} 终止" if os.WIFSIGNALED(status)
+           else f"退出码 {os.waitstatus_to_exitcode(status)}")
+    return {"error": f"{path}: 读取进程异常退出（{how}，可能超出 {memory // 1024**2} MB 内存上限或文件损坏）",
+            **limits}
 
 
 def _child(fd: int, req: dict) -> None:
