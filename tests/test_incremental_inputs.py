@@ -94,6 +94,13 @@ def test_an_earlier_year_touches_its_agency_only(recorded):
     assert _stale(answers, data) == {APART}
 
 
+def test_a_later_years_folder_touches_nothing(recorded):
+    data, answers = recorded
+    (data / "reports" / "2023").mkdir()
+    shutil.copy(DATA_DIR / "reports" / "2022" / "qh-hefeng.txt", data / "reports" / "2023" / "qh-hefeng.txt")
+    assert _stale(answers, data) == set()
+
+
 def test_a_damaged_record_counts_as_changed(recorded):
     data, _ = recorded
     fresh = inputs.Data(data)

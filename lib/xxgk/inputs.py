@@ -64,8 +64,9 @@ class Data:
     def _region(self, region: str) -> str:
         return _json(sorted(self.agencies.index[self.agencies["region"] == region]))
 
-    def _years(self) -> str:
-        return _json(registry.report_years(self.reports_dir))
+    def _years(self, before: int) -> str:
+        """The report years earlier than `before` (a later year's folder is no input of this review)."""
+        return _json([y for y in registry.report_years(self.reports_dir) if y < int(before)])
 
     def _publications(self, agency_id: str, year: int) -> str:
         """The rows timeliness can take for this report: by agency id, or by the report's file name."""

@@ -315,7 +315,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     name = agency.get("name") or agency_id
     seen = inputs.Inputs(data_dir)  # every lookup below is recorded with its answer
     for question in (("agency", agency_id), ("report", agency_id, year), ("sources", agency_id, year),
-                     ("publications", agency_id, year), ("waivers", agency_id), ("years",)):
+                     ("publications", agency_id, year), ("waivers", agency_id), ("years", year)):
         seen.ask(*question)
     source = registry.report_file(agency_id, year, reports_dir)
     if source is None:
