@@ -50,20 +50,55 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
     current = summaries(out_year, [a for a in listed if status.get(a) is None or status[a].status in ("rendered", "skipped")])
     from xxgk import handover
 
-    # English-keyed machine form for scripts; findings.csv / cells.csv beside the pages are for Excel.
-    cells = _cells_csv(out_year, current)
-    write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
-    write_atomic(out_year / handover.MACHINE_SUBDIR / "cells.csv", cells.encode("utf-8"))
-    handover.write_year(out_year, year, agencies, current, Path(data_root), cells)
+    key = _year_inputs(out_year, list(current), Path(data_root))
+    done = out_year / ".state" / "year-outputs.key"
+    made = [out_year / handover.MACHINE_SUBDIR / "cells.csv", out_year / "cells.csv"]
+    made += [out_year / "overview.html"] if current else []
+    try:
+        unchanged = done.read_text() == key and all(p.exists() for p in made)
+    except OSError:
+        unchanged = False
     overview_error = ""
-    if current:
-        try:
-            render_overview(year, out_year.parent, data_root, kernel_manager_class, agency_ids=list(current))
-        except Exception as exc:  # the index must still be written
-            overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+    if not unchanged:
+        # English-keyed machine form for scripts; findings.csv / cells.csv beside the pages are for Excel.
+        cells = _cells_csv(out_year, current)
+        write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
+        write_atomic(out_year / handover.MACHINE_SUBDIR / "cells.csv", cells.encode("utf-8"))
+        handover.write_year(out_year, year, agencies, current, Path(data_root), cells)
+        if current:
+            try:
+                render_overview(year, out_year.parent, data_root, kernel_manager_class, agency_ids=list(current))
+            except Exception as exc:  # the index must still be written
+                overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        if not overview_error:
+            write_atomic(done, key.encode("utf-8"))
     page = index_html(year, agencies, status, current, out_year, overview_error, summary.unregistered,
                       sample=pages.is_sample(data_root))
     write_atomic(out_year / "index.html", page.encode("utf-8"))
+
+
+def _year_inputs(out_year: Path, agency_ids: list[str], data_root: Path) -> str:
+    """What the year's CSVs, handover files and overview are made from, by file state: the reviews' summaries
+    and cell parts (this year's and last year's), the data folder's registry files and the code. A re-run that
+    rendered nothing leaves it unchanged, and those outputs are then neither re-executed nor rewritten."""
+    import hashlib
+
+    from xxgk.config import PACKAGE_DIR
+
+    files = [out_year / f"{a}.json" for a in agency_ids] + [out_year / PARTS_SUBDIR / f"{a}.cells.csv" for a in agency_ids]
+    previous = out_year.parent / str(int(out_year.name) - 1) if out_year.name.isdigit() else None
+    files += sorted(previous.glob("*.json")) if previous is not None and previous.is_dir() else []
+    files += sorted(p for p in Path(data_root).iterdir() if p.is_file())
+    files += sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".j2", ".css", ".json"})
+    files.append(OVERVIEW_NOTEBOOK)
+    h = hashlib.sha256(json.dumps(agency_ids).encode())
+    for p in files:
+        try:
+            st = p.stat()
+            h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{p}|-\n".encode())
+    return h.hexdigest()
 
 
 def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_class=None,
