@@ -279,23 +279,54 @@ def years(series: dict[int, Facts]) -> Chart:
     return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw, bottom=0.2, right=0.9)
 
 
+PEER_ROWS = (12, 6, 3)  # a region longer than PEER_LIMIT shows its first, last and the agency's neighbours
+PEER_LIMIT = 30
+
+
+def _window(total: int, current: int) -> list[tuple[int | None, int]]:
+    """Rows to draw: (index, 0) for a kept row, (None, rows left out) for a gap."""
+    if total <= PEER_LIMIT:
+        return [(i, 0) for i in range(total)]
+    first, last, around = PEER_ROWS
+    keep = sorted({*range(first), *range(total - last, total), *range(max(0, current - around),
+                                                                      min(total, current + around + 1))})
+    out, prev = [], -1
+    for i in keep:
+        if i > prev + 1:
+            out.append((None, i - prev - 1))
+        out.append((i, 0))
+        prev = i
+    return out
+
+
 def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int, level: str = "") -> Chart:
     """This agency (highlighted) against the others of its region (of its level, when given): applications
-    and disclosure rate."""
+    and disclosure rate. A long list keeps its first and last rows and this agency's neighbours, the rows
+    left out counted in one line each, so the chart stays one picture however large the region."""
+    total = len(names)
+    rows = _window(total, current)
+    names = [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows]
+    received = [received[i] if i is not None else Fact("", None) for i, _ in rows]
+    rates = [rates[i] if i is not None else None for i, _ in rows]
+    current = next(k for k, (i, _) in enumerate(rows) if i == current)
     n = len(names)
 
     def draw(fig):
         left, right = fig.subplots(1, 2, sharey=True)
         colors = [_HIGHLIGHT if i == current else _MUTED for i in range(n)]
         vals = _values(received)
-        bars = left.barh(names, vals, color=colors)
-        _bar_labels(left, bars, vals)
+        gaps = {k for k, (i, _) in enumerate(rows) if i is None}
+        at = range(n)  # positions, not names: two gap lines may read alike
+        bars = left.barh(at, vals, color=colors)
+        left.set_yticks(at, names)
+        left.bar_label(bars, labels=["" if k in gaps else _fmt(v) for k, v in enumerate(vals)], padding=2, fontsize=8)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
         rate_vals = [r if r is not None else 0 for r in rates]
-        bars = right.barh(names, rate_vals, color=colors)
-        right.bar_label(bars, labels=["—" if r is None else f"{r:.0f}%" for r in rates], padding=2, fontsize=8)
+        bars = right.barh(at, rate_vals, color=colors)
+        right.bar_label(bars, labels=["" if k in gaps else "—" if r is None else f"{r:.0f}%" for k, r in enumerate(rates)],
+                        padding=2, fontsize=8)
         right.set_xlim(0, 115)
         right.set_xlabel("公开率（%）")
         label = left.get_yticklabels()[current]  # a zero bar is invisible: mark the name too
@@ -304,6 +335,8 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
 
     height = max(2.4, 0.3 * n + 0.8)
     who = f"与本地区其他{level}比较（同级机关；" if level else "与本地区其他机关比较（"
+    if n < total:
+        who += f"共{total}个，列出前{PEER_ROWS[0]}、后{PEER_ROWS[1]}及本机关前后各{PEER_ROWS[2]}个；"
     return _chart("peers", f"{who}红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计）", draw,
                   height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
 
