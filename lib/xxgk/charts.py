@@ -279,17 +279,17 @@ def years(series: dict[int, Facts]) -> Chart:
     return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw, bottom=0.2, right=0.9)
 
 
-PEER_ROWS = (12, 6, 3)  # a region longer than PEER_LIMIT shows its first, last and the agency's neighbours
-PEER_LIMIT = 30
+PEER_LIMIT = 30  # a bar chart of more agencies than this shows only some rows:
+PEER_ROWS = (12, 6, 3)  # in a review, the first, the last and the agency's neighbours on each side
+RANK_ROWS = (15, 15)  # in the overview, the first and the last (the full ranking is the table beside it)
 
 
-def _window(total: int, current: int) -> list[tuple[int | None, int]]:
+def _window(total: int, current: int | None, first: int, last: int, around: int = 0) -> list[tuple[int | None, int]]:
     """Rows to draw: (index, 0) for a kept row, (None, rows left out) for a gap."""
     if total <= PEER_LIMIT:
         return [(i, 0) for i in range(total)]
-    first, last, around = PEER_ROWS
-    keep = sorted({*range(first), *range(total - last, total), *range(max(0, current - around),
-                                                                      min(total, current + around + 1))})
+    near = range(max(0, current - around), min(total, current + around + 1)) if current is not None else ()
+    keep = sorted({*range(first), *range(total - last, total), *near})
     out, prev = [], -1
     for i in keep:
         if i > prev + 1:
@@ -304,7 +304,7 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
     and disclosure rate. A long list keeps its first and last rows and this agency's neighbours, the rows
     left out counted in one line each, so the chart stays one picture however large the region."""
     total = len(names)
-    rows = _window(total, current)
+    rows = _window(total, current, *PEER_ROWS)
     names = [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows]
     received = [received[i] if i is not None else Fact("", None) for i, _ in rows]
     rates = [rates[i] if i is not None else None for i, _ in rows]
@@ -381,19 +381,25 @@ def score_distribution(scores: list[float]) -> Chart:
 def ranking(names: list[str], scores: list[float], level: str = "", tag: str = "") -> Chart:
     """Scores ranked; given a level, the agencies are of that one level (peers compared within a level)."""
     order = sorted(range(len(names)), key=lambda i: -scores[i])
+    rows = [(order[k] if k is not None else None, gap) for k, gap in _window(len(order), None, *RANK_ROWS)]
 
     def draw(fig):
         ax = fig.subplots()
-        vals = [scores[i] for i in order]
+        vals = [scores[i] if i is not None else 0 for i, _ in rows]
         colors = [_HIGHLIGHT if v < 60 else _PALETTE[3] if v < 75 else _BASE for v in vals]
-        bars = ax.barh([names[i] for i in order], vals, color=colors)
-        _bar_labels(ax, bars, vals)
+        at = range(len(rows))
+        bars = ax.barh(at, vals, color=colors)
+        ax.set_yticks(at, [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows])
+        ax.bar_label(bars, labels=[_fmt(v) if i is not None else "" for v, (i, _) in zip(vals, rows)], padding=2,
+                     fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, 110)
         ax.set_xlabel("合规得分（红：低于60；橙：低于75）")
 
-    h = _height(len(names))
+    h = _height(len(rows))
     title = f"{level}合规得分排名（同级机关比较）" if level else "各机关合规得分排名"
+    if len(rows) < len(names):
+        title += f"：共{len(names)}个，列出前{RANK_ROWS[0]}与后{RANK_ROWS[1]}个"
     return _chart(f"ranking-{tag}" if tag else "ranking", title, draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h)
 
 
@@ -422,25 +428,30 @@ def volumes(names: list[str], received: list[float], rates: list[float | None], 
             tag: str = "") -> Chart:
     """Applications and disclosure rates, one bar per agency; given a level, the agencies of that level."""
     order = sorted(range(len(names)), key=lambda i: -received[i])
+    rows = [(order[k] if k is not None else None, gap) for k, gap in _window(len(order), None, *RANK_ROWS)]
 
     def draw(fig):
         left, right = fig.subplots(1, 2, sharey=True)
-        ys = [names[i] for i in order]
-        vals = [received[i] for i in order]
-        bars = left.barh(ys, vals, color=_BASE)
-        _bar_labels(left, bars, vals)
+        at = range(len(rows))
+        vals = [received[i] if i is not None else 0 for i, _ in rows]
+        bars = left.barh(at, vals, color=_BASE)
+        left.set_yticks(at, [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows])
+        left.bar_label(bars, labels=[_fmt(v) if i is not None else "" for v, (i, _) in zip(vals, rows)], padding=2,
+                       fontsize=8)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
-        rs = [rates[i] for i in order]
-        bars = right.barh(ys, [r or 0 for r in rs], color=_MUTED)
-        right.bar_label(bars, labels=["样本不足" if r is None else f"{r:.0f}%" for r in rs], padding=2, fontsize=8)
+        rs = [rates[i] if i is not None else None for i, _ in rows]
+        bars = right.barh(at, [r or 0 for r in rs], color=_MUTED)
+        right.bar_label(bars, labels=["" if i is None else "样本不足" if r is None else f"{r:.0f}%"
+                                      for r, (i, _) in zip(rs, rows)], padding=2, fontsize=8)
         right.set_xlim(0, 125)
         right.set_xlabel("公开率（%）")
 
-    h = _height(len(names))
+    h = _height(len(rows))
+    shown = f"；共{len(names)}个，列出前{RANK_ROWS[0]}与后{RANK_ROWS[1]}个" if len(rows) < len(names) else ""
     return _chart(f"volumes-{tag}" if tag else "volumes",
-                  f"{level}申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算）", draw, height=h, left=0.3,
+                  f"{level}申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算{shown}）", draw, height=h, left=0.3,
                   bottom=0.5 / h, top=1 - 0.1 / h, wspace=0.08)
 
 
