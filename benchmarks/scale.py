@@ -66,7 +66,7 @@ def run(data: Path, out: Path, jobs: int) -> tuple[float, float | None, dict]:
                 zygote["pid"] = pid
                 return "zygote"
             return "kernel"
-        return "driver" if "xxgk" in text and "perf" not in text.split()[0] else "other"
+        return "driver" if "xxgk" in text and not text.startswith(("perf ", "/usr/bin/perf ")) else "other"
 
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
