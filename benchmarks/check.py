@@ -14,7 +14,7 @@ import time
 from xxgk.config import CORPUS_DIR
 from xxgk.read import ReadError, read_report
 from xxgk.rules import check, load_rules
-from xxgk.synth import consistent_report
+from xxgk.samples.synth import consistent_report
 
 _NOT_REPORTS = {"README.md", "manifest.csv", "expected.json"}
 

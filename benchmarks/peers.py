@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _ONE_ROUND = """
 import hashlib, json, sys, time
 from xxgk.rules import check, load_rules
-from xxgk.synth import consistent_report
+from xxgk.samples.synth import consistent_report
 load_rules()
 k, m = int(sys.argv[1]), int(sys.argv[2])
 region = []

@@ -25,7 +25,7 @@ from pathlib import Path
 from batch import BIN, Sampler  # benchmarks/batch.py: the /proc sampler
 
 from xxgk.config import ROOT
-from xxgk.synth import consistent_report, render_pipe_text
+from xxgk.samples.synth import consistent_report, render_pipe_text
 
 REGION = "生成示例县"
 YEARS = (2021, 2022)

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from xxgk.layouts import load_layout
 from xxgk.read import read_report
 from xxgk.rules import check
-from xxgk.sample_render import GridCell, table_grid
-from xxgk.synth import consistent_report
+from xxgk.samples.render import GridCell, table_grid
+from xxgk.samples.synth import consistent_report
 from xxgk.values import NUMBER, parse_value
 
 Key = tuple[str, str, str]

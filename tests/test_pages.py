@@ -17,7 +17,9 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 
-from xxgk import overview, pages, render, sample_data
+from xxgk import overview, pages, render
+
+from xxgk.samples import data as sample_data
 from xxgk.browser import ARGS, CHROMIUM
 from xxgk.config import DATA_DIR, ROOT
 

@@ -8,7 +8,7 @@ from xxgk import views
 from xxgk.checking import result_json, result_text
 from xxgk.review import Review
 from xxgk.rules import Registry, catalog, check, load_rules
-from xxgk.synth import consistent_report
+from xxgk.samples.synth import consistent_report
 
 
 def crashed_check():

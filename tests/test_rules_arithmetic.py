@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rulekit import failed, run, statuses
 from xxgk.layouts import load_layout
-from xxgk.synth import consistent_report, with_cell
+from xxgk.samples.synth import consistent_report, with_cell
 
 R19, R21 = consistent_report("2019", 2020, seed=1), consistent_report("2021", 2022, seed=1)
 

@@ -6,7 +6,7 @@ import pytest
 
 from xxgk.model import Report
 from xxgk.rules import CATEGORIES, SEVERITIES, STATUSES, Registry, catalog, check, load_rules
-from xxgk.synth import consistent_report
+from xxgk.samples.synth import consistent_report
 
 
 def test_catalog_entries_are_complete():

@@ -10,7 +10,7 @@ from test_rules_hierarchy_timeliness import AGENCIES, summed
 from xxgk.layouts import load_layout
 from xxgk.model import flatten
 from xxgk.rules import check
-from xxgk.synth import consistent_report
+from xxgk.samples.synth import consistent_report
 
 T3 = load_layout("2021").table("t3")
 ORG = [c.key for c in T3.columns if c.path.startswith("法人或其他组织/")]

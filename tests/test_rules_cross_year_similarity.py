@@ -6,7 +6,7 @@ import copy
 
 from rulekit import failed, run, statuses
 from xxgk.rules.similarity import clean
-from xxgk.synth import consistent_report, with_cell
+from xxgk.samples.synth import consistent_report, with_cell
 
 P20 = consistent_report("2019", 2020, seed=5)
 P21 = consistent_report("2021", 2021, seed=5, previous=P20)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from rulekit import failed, run, statuses
 from xxgk.layouts import load_layout
-from xxgk.synth import consistent_report, with_cell
+from xxgk.samples.synth import consistent_report, with_cell
 
 
 def summed(children, name="某县人民政府"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from rulekit import failed, run, statuses
-from xxgk.synth import consistent_report, with_cell
+from xxgk.samples.synth import consistent_report, with_cell
 
 R21 = consistent_report("2021", 2022, seed=4)
 

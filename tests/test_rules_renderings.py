@@ -9,13 +9,13 @@ import pytest
 from xxgk.layouts import load_layout
 from xxgk.read import read_report
 from xxgk.rules import check
-from xxgk.synth import consistent_report, render_pipe_text
+from xxgk.samples.synth import consistent_report, render_pipe_text
 
 CASES = [("2019", 2020, 1), ("2021", 2022, 2), ("2021", 2024, 3)]
 
 
 def sample_document(report):
-    render = importlib.import_module("xxgk.sample_render")
+    render = importlib.import_module("xxgk.samples.render")
     layout = load_layout(report.format_version)
     title = report.preface.splitlines()[0]
     doc = render.SampleDocument(title, "合成的一致报告，仅供测试。", report.published, report.agency, layout=layout,

@@ -6,7 +6,7 @@ import copy
 
 from rulekit import failed, statuses
 from xxgk.model import Note, Report, Section
-from xxgk.synth import consistent_report, with_cell
+from xxgk.samples.synth import consistent_report, with_cell
 
 R21 = consistent_report("2021", 2022, seed=2)
 

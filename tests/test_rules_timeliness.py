@@ -13,7 +13,7 @@ import pytest
 
 from rulekit import run
 from xxgk.rules.timeliness import closing_date
-from xxgk.synth import consistent_report
+from xxgk.samples.synth import consistent_report
 
 DEPT = "C_DEADLINE_DEPARTMENT"
 GOV = "C_DEADLINE_GOVERNMENT"

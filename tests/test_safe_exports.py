@@ -11,7 +11,7 @@ from xxgk import overview
 from xxgk.export import cells_csv
 from xxgk.read import read_report
 from xxgk.review import PARTS_SUBDIR
-from xxgk.synth import consistent_report, with_cell
+from xxgk.samples.synth import consistent_report, with_cell
 
 FORMULA = '=HYPERLINK("http://x.invalid","点击")'
 

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import SEED
 from xxgk import cli
-from xxgk import sample_data as sd
+from xxgk.samples import data as sd
 from xxgk.config import DATA_DIR
 from xxgk.layouts import load_layout
 from xxgk.read import read_report
@@ -90,7 +90,7 @@ def test_file_reads_back_to_the_generated_numbers(county, agency_id, year):
 def test_generation_is_deterministic_and_data_matches_it(files, tmp_path):
     """A fresh process (another hash seed) writes byte-identical files, equal to the committed data/."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    run = subprocess.run([sys.executable, "-m", "xxgk.sample_data", "--out", str(tmp_path)], env=env,
+    run = subprocess.run([sys.executable, "-m", "xxgk.samples.data", "--out", str(tmp_path)], env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     written = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}

@@ -44,7 +44,7 @@ def test_shuyang_blank_columns_one_finding_and_badges_match_the_header():
 
 def test_uncertain_and_waived_findings_wear_no_severity_badge():
     from xxgk.model import Finding
-    from xxgk.synth import consistent_report
+    from xxgk.samples.synth import consistent_report
 
     report = consistent_report("2021", 2022)
     findings = [Finding("T3_BALANCE", "arithmetic", "error", "uncertain", "无法核对"),

@@ -10,7 +10,7 @@ from xxgk.model import Finding, flatten
 from xxgk.read import read_report
 from xxgk.rules import catalog, check
 from xxgk.score import score
-from xxgk.synth import consistent_report, render_pipe_text, with_cell
+from xxgk.samples.synth import consistent_report, render_pipe_text, with_cell
 from xxgk.waivers import load_waivers
 
 BROKEN = with_cell(consistent_report("2021", 2022), "t3", "granted", "research", "")

@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also print the review to <agency>.pdf (headless Chromium)")
     p.set_defaults(func=cmd_review)
 
-    from xxgk import sample_data
+    from xxgk.samples import data as sample_data
 
     p = sub.add_parser("sample-data", help="write the fictional sample data (refuses to overwrite without --force)")
     sample_data.add_arguments(p)

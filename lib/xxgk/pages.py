@@ -11,7 +11,7 @@ import html
 import time
 from pathlib import Path
 
-# The first line of the README the sample generator writes (sample_data.README_HEAD): a data folder
+# The first line of the README the sample generator writes (samples.data.README_HEAD): a data folder
 # with this README is the bundled sample or a copy of it, whatever its agencies are called.
 SAMPLE_README_MARK = "本文件为虚构示例数据"
 SAMPLE_NOTICE = "本页由项目自带的虚构示例数据生成：其中的机关、人员、数字和文字均为虚构，不代表任何真实机关。"

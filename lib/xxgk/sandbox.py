@@ -112,7 +112,7 @@ def _warm_up() -> None:
     before the fork: each child starts warm instead of rebuilding them for its one file."""
     import tempfile
 
-    from xxgk.synth import consistent_report, render_pipe_text
+    from xxgk.samples.synth import consistent_report, render_pipe_text
 
     with tempfile.TemporaryDirectory(prefix="xxgk-sandbox-") as folder:
         for version, year in (("2019", 2020), ("2021", 2022)):

@@ -186,7 +186,7 @@ def render_pipe_text(report: Report) -> str:
 
     The tables are laid out by the sample-data writer, so there is one pipe-text writer in the package.
     """
-    from xxgk.sample_render import SampleDocument, write_pipe_text
+    from xxgk.samples.render import SampleDocument, write_pipe_text
 
     layout = load_layout(report.format_version)
     blocks = [("para", line) for line in report.preface.splitlines()]
