@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, ROOT, TEMPLATES_DIR
-from xxgk.render import TEMPLATE
+from xxgk.review.render import TEMPLATE
 
 BIN = Path(sys.executable).parent
 

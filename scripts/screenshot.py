@@ -11,7 +11,7 @@ from pathlib import Path
 
 from xxgk.browser import view
 from xxgk.config import ROOT
-from xxgk.render import render_review
+from xxgk.review.render import render_review
 
 SHOT = ROOT / "docs" / "review-screenshot.png"
 

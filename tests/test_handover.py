@@ -12,7 +12,9 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from xxgk import handover, overview, registry, review
+from xxgk import handover, overview, registry
+
+from xxgk.review import review
 from xxgk.config import DATA_DIR
 
 AGENCIES = ("qh-commerce", "qh-hefeng", "qh-gov-office")  # the seed (2019 layout), a township, an office

@@ -18,7 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk import registry, render, review
+from xxgk import registry
+
+from xxgk.review import render
+
+from xxgk.review import review
 from xxgk.browser import ARGS, CHROMIUM
 from xxgk.config import DATA_DIR, ROOT
 

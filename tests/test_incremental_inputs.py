@@ -11,7 +11,11 @@ import shutil
 
 import pytest
 
-from xxgk import batch, inputs, review
+from xxgk import batch
+
+from xxgk.review import inputs
+
+from xxgk.review import review
 from xxgk.config import DATA_DIR
 
 COUNTY = ("qh-gov", "qh-commerce", "qh-education")

@@ -7,8 +7,8 @@ import pytest
 
 from conftest import REAL, SEED
 from xxgk.config import DATA_DIR
-from xxgk.facts import facts, identities, is_zero_or_blank
-from xxgk.narrative import COUNT, RATE, ZERO, Claim, Narrative, NarrativeContradiction, Sentence, narrative, verify
+from xxgk.review.facts import facts, identities, is_zero_or_blank
+from xxgk.review.narrative import COUNT, RATE, ZERO, Claim, Narrative, NarrativeContradiction, Sentence, narrative, verify
 from xxgk.read import read_report
 
 DOCS = {"expected.json", "manifest.csv"}
@@ -99,7 +99,7 @@ def test_group_filled_as_one_row_is_one_format_finding_and_no_uncertainty():
 
 
 def test_sub_rows_of_a_group_filled_as_one_row_are_not_drawn_missing():
-    from xxgk.views import tables_html
+    from xxgk.review.views import tables_html
 
     page = tables_html(read_report(HONGZE_2023), [])
     assert "缺失" not in page and page.count("未分项填写") == 3
@@ -107,7 +107,7 @@ def test_sub_rows_of_a_group_filled_as_one_row_are_not_drawn_missing():
 
 def test_reading_notes_are_about_the_file_not_findings():
     from xxgk.rules import check
-    from xxgk.views import reading_notes_html
+    from xxgk.review.views import reading_notes_html
 
     shuyang = read_report(REAL / "kiro_shuyang_county_gov_2025.md")  # an OCR/LLM conversion: 数据1…6 headers
     found = check(shuyang)
@@ -124,7 +124,7 @@ def test_reading_notes_are_about_the_file_not_findings():
 def test_similarity_share_shown_as_percentage_and_no_internal_row_label():
     from xxgk.model import Finding
     from xxgk.rules import check
-    from xxgk.views import finding_html
+    from xxgk.review.views import finding_html
 
     page = finding_html(Finding("X_SIMILARITY_PEERS", "similarity", "warning", "fail", "第一部分 100% 的文字与某局相同",
                                 expected="低于80%", actual=1.0), "")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from xxgk import render
+from xxgk.review import render
 
 QUOTED = ['<td title="data=2021年报表">1</td>', "<span title='src=http://x'>a</span>",
           '<a title="href=/x" href="a.html">x</a>', '<td class=a title="a>b data=x">1</td>']

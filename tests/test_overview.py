@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 
-from xxgk import overview, registry, review
+from xxgk import overview, registry
+
+from xxgk.review import review
 from xxgk.config import AGENCIES_CSV
 
 AGENCIES = registry.load_agencies(AGENCIES_CSV)

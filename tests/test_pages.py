@@ -17,7 +17,11 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 
-from xxgk import overview, pages, render
+from xxgk import overview
+
+from xxgk.review import pages
+
+from xxgk.review import render
 
 from xxgk.samples import data as sample_data
 from xxgk.browser import ARGS, CHROMIUM

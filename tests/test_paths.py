@@ -72,7 +72,7 @@ def test_review_refuses_a_report_linked_out_of_the_data_folder(tmp_path):
     import shutil
 
     from xxgk.config import DATA_DIR
-    from xxgk.review import ReviewError, load
+    from xxgk.review.review import ReviewError, load
 
     data = tmp_path / "data"
     (data / "reports" / "2022").mkdir(parents=True)

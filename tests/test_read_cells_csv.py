@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import REAL, SEED
-from xxgk.export import cells_csv
+from xxgk.review.export import cells_csv
 from xxgk.read import ReadError, read_report
 
 

@@ -10,18 +10,20 @@ import nbformat
 import pytest
 
 from conftest import SEED
-from xxgk import charts, cli, render
+from xxgk import cli
+from xxgk.review import charts
+from xxgk.review import render
 from xxgk.browser import view
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR
-from xxgk.facts import facts
+from xxgk.review.facts import facts
 from xxgk.layouts import load_layout
 from xxgk.model import Cell, Finding, Report
-from xxgk.narrative import narrative
+from xxgk.review.narrative import narrative
 from xxgk.read import read_report
 from xxgk.registry import load_agencies
-from xxgk.review import ReviewError, load
+from xxgk.review.review import ReviewError, load
 from xxgk.rules import check
-from xxgk.views import finding_html, tables_html
+from xxgk.review.views import finding_html, tables_html
 
 SEED_AGENCY, SEED_YEAR = "qh-commerce", 2021  # the reference report, as the sample registry names it
 HISTORY_AGENCY, HISTORY_YEAR = "qh-gov", 2022  # a sample agency with 2020 and 2021 reports and region peers

@@ -14,7 +14,11 @@ import unicodedata
 import pytest
 from docx import Document
 
-from xxgk import handover, inputs, review
+from xxgk import handover
+
+from xxgk.review import inputs
+
+from xxgk.review import review
 from xxgk.config import DATA_DIR, ROOT
 
 YEAR = 2021

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xxgk import views
+from xxgk.review import views
 from xxgk.checking import result_json, result_text
-from xxgk.review import Review
+from xxgk.review.review import Review
 from xxgk.rules import Registry, catalog, check, load_rules
 from xxgk.samples.synth import consistent_report
 

@@ -8,9 +8,9 @@ import io
 import json
 
 from xxgk import overview
-from xxgk.export import cells_csv
+from xxgk.review.export import cells_csv
 from xxgk.read import read_report
-from xxgk.review import PARTS_SUBDIR
+from xxgk.review.review import PARTS_SUBDIR
 from xxgk.samples.synth import consistent_report, with_cell
 
 FORMULA = '=HYPERLINK("http://x.invalid","点击")'

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REAL
 from xxgk.read import read_report
-from xxgk.review import Review
+from xxgk.review.review import Review
 from xxgk.rules import check
 
 SHUYANG = REAL / "shuyang_drc_2023.html"

@@ -45,7 +45,7 @@ def test_fingerprint_follows_waivers_by_id_and_by_name(tmp_path):
     import shutil
 
     from xxgk.config import DATA_DIR
-    from xxgk.inputs import Data
+    from xxgk.review.inputs import Data
 
     data = tmp_path / "data"
     (data / "reports" / "2022").mkdir(parents=True)

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import REAL, SEED
 from xxgk.config import DATA_DIR
-from xxgk.facts import facts
-from xxgk.narrative import narrative
+from xxgk.review.facts import facts
+from xxgk.review.narrative import narrative
 from xxgk.read import read_report
 from xxgk.rules import check
 

@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from xxgk import inputs, parse_cache, registry
+from xxgk import parse_cache, registry
+
+from xxgk.review import inputs
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR
 
 DEFAULT_TIMEOUT = 300  # seconds for one agency's whole notebook
@@ -113,7 +115,7 @@ def select_agencies(agencies, agency_ids=None, region=None) -> list[str]:
 
 def run_one(job: Job, kernel_manager_class=None) -> JobResult:
     """Render one agency's review; any failure becomes a status, never an exception."""
-    from xxgk.render import render_review
+    from xxgk.review.render import render_review
 
     start = time.monotonic()
     watchdog = None
@@ -214,7 +216,7 @@ def run(
 ) -> RunSummary:
     """Review the selected agencies for one year and write reports/<year>/ (see module docstring)."""
     from xxgk import overview
-    from xxgk.review import write_atomic
+    from xxgk.review.review import write_atomic
 
     out_year = Path(out_dir) / str(year)
     agencies = registry.load_agencies(registry.data_paths(data_root)[0])
@@ -242,14 +244,14 @@ def run(
                 continue
             todo.append((job, agency_id))
         if todo:  # each report read once, in sandboxed children, before any review needs it
-            from xxgk.review import CACHE_SUBDIR
+            from xxgk.review.review import CACHE_SUBDIR
 
             parse_cache.prepare(_report_files([j.agency_id for j, _ in todo], year, agencies, reports_dir),
                                 Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
         with _kernels(local=dask_address is None) as manager:
             if manager is not None and todo:  # the year's reports read and shingled once, before the forks
-                manager.zygote.call("xxgk.review:warm", year, str(data_root), str(out_dir))
+                manager.zygote.call("xxgk.review.review:warm", year, str(data_root), str(out_dir))
             for result, _ in _execute(todo, jobs, dask_address, manager, progress):
                 summary.results.append(result)
                 if result.status == "rendered":  # the review recorded what it read (review.write_summary)

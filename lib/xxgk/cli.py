@@ -92,7 +92,7 @@ def cmd_review(args) -> int:
     from pathlib import Path
 
     from xxgk import config, registry
-    from xxgk.render import render_review
+    from xxgk.review.render import render_review
 
     problem = registry.data_folder_problem(args.data)
     if problem:

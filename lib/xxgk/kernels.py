@@ -38,18 +38,18 @@ WARM_MODULES = (
     "matplotlib",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
-    "xxgk.review",
+    "xxgk.review.review",
     "xxgk.rules",
     "xxgk.rules.causes",
     "xxgk.score",
-    "xxgk.views",
+    "xxgk.review.views",
     "xxgk.file_dates",
     "pandas.core.methods.to_dict",
     "encodings.utf_8_sig",
 )
 # Agency-independent warm-ups run once in the zygote: fonts and first-figure set-up, the rule modules,
 # the catalog, layouts and boilerplate read from their YAML.
-WARM_CALLS = ("xxgk.charts:warm_up", "xxgk.rules:load_rules", "xxgk.rules.similarity:boilerplate")
+WARM_CALLS = ("xxgk.review.charts:warm_up", "xxgk.rules:load_rules", "xxgk.rules.similarity:boilerplate")
 
 
 class Zygote:

@@ -112,7 +112,7 @@ class Finding:
         return cell_ref(self.table, self.row, self.column, self.subtable)
 
     def _repr_html_(self) -> str:
-        from xxgk.views import finding_html
+        from xxgk.review.views import finding_html
 
         return f"<ul>{finding_html(self)}</ul>"
 
@@ -230,6 +230,6 @@ class Report:
         return frame
 
     def _repr_html_(self) -> str:
-        from xxgk.views import report_html  # views render; the model only points there
+        from xxgk.review.views import report_html  # views render; the model only points there
 
         return report_html(self)

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xxgk import pages
+from xxgk.review import pages
 from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
-from xxgk.facts import MIN_RATE_BASE, comparable_rate
-from xxgk.review import PARTS_SUBDIR, write_atomic
+from xxgk.review.facts import MIN_RATE_BASE, comparable_rate
+from xxgk.review.review import PARTS_SUBDIR, write_atomic
 from xxgk.spreadsheet_safe import DictWriter
 
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
@@ -106,7 +106,7 @@ def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_cl
     """Execute notebooks/overview.ipynb for a year and write overview.ipynb / overview.html atomically."""
     import nbformat
 
-    from xxgk.render import execute, to_html
+    from xxgk.review.render import execute, to_html
 
     params = {"year": int(year), "output_dir": str(out_dir), "data_dir": str(data_root), "agencies": agency_ids}
     nb = execute(OVERVIEW_NOTEBOOK, params, kernel_manager_class=kernel_manager_class)
@@ -373,7 +373,7 @@ class Overview:
 
     def ranking_view(self):
         """The ranking as readable tables, one per level: rates as percentages, small samples marked, no index."""
-        from xxgk.review import Html
+        from xxgk.review.review import Html
 
         frame = self.ranking()
         e = html.escape
@@ -424,7 +424,7 @@ class Overview:
 
     def header(self):
         """Headline numbers of the region, as escaped HTML."""
-        from xxgk.review import Html
+        from xxgk.review.review import Html
 
         f = self.frame
         e = html.escape
@@ -493,7 +493,7 @@ class Overview:
 
     def similar_view(self):
         """The agencies whose text is most like another's, from the similarity findings."""
-        from xxgk.review import Html
+        from xxgk.review.review import Html
 
         if not self.similar:
             return Html("<p>未发现同年机关之间的雷同文本。</p>")
@@ -504,12 +504,12 @@ class Overview:
                     f"<tbody>{rows}</tbody></table>")
 
     def charts_html(self):
-        from xxgk.review import Html
+        from xxgk.review.review import Html
 
         return Html("".join(c._repr_html_() for c in self.charts()))
 
     def charts(self):
-        from xxgk import charts
+        from xxgk.review import charts
 
         graded = self.graded()  # a report with no grade (无法评分) has no score to chart or rank
         out = [charts.score_distribution(list(graded["score"]))] if not graded.empty else []

@@ -1,5 +1,5 @@
 """Cells in long format, one per line: `table,subtable,row,column` then value/raw/status/source and
-optionally agency/year/format_version (what `xxgk.export.cells_csv` writes, or a table keyed in by
+optionally agency/year/format_version (what `xxgk.review.export.cells_csv` writes, or a table keyed in by
 hand). Rows are matched by label like any other rendering, so hand-typed labels may be loose;
 the command line's --year/--agency override the columns.
 """

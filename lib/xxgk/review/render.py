@@ -12,9 +12,9 @@ import re
 import threading
 from pathlib import Path
 
-from xxgk import pages
+from xxgk.review import pages
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, TEMPLATES_DIR
-from xxgk.review import write_atomic
+from xxgk.review.review import write_atomic
 
 REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "review.ipynb"
 TEMPLATE = "review"
@@ -57,7 +57,7 @@ def execute(notebook: Path, params: dict, timeout: float = DEFAULT_TIMEOUT, kern
 def to_html(nb, title: str = "", top: str = "") -> str:
     """Export an executed notebook with the review template; refuses any outside reference.
 
-    `top` is the page's escaped head block (xxgk.pages.top_html: links back, date, sample notice).
+    `top` is the page's escaped head block (xxgk.review.pages.top_html: links back, date, sample notice).
     """
     if title:
         nb.metadata["title"] = title

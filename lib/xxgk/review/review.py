@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from xxgk import config, inputs, registry
-from xxgk.facts import Facts, comparable_rate, facts
+from xxgk import config, registry
+
+from xxgk.review import inputs
+from xxgk.review.facts import Facts, comparable_rate, facts
 from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
-from xxgk.narrative import Narrative, narrative
+from xxgk.review.narrative import Narrative, narrative
 from xxgk.parse_cache import read_cached
 from xxgk.paths import check_inside
 from xxgk.read import ReadError
@@ -120,7 +122,7 @@ class Review:
 
     # -- displayable pieces -----------------------------------------------------------------------
     def header(self) -> Html:
-        from xxgk import views
+        from xxgk.review import views
 
         r, s = self.report, self.score
         expected = layout_for_year(self.year)
@@ -153,7 +155,7 @@ class Review:
         return narrative(self.facts, self.findings, facts(prev) if prev is not None else None)
 
     def findings_view(self) -> Html:
-        from xxgk import views
+        from xxgk.review import views
         from xxgk.rules import catalog
 
         page = views.findings_html(self.findings, {k: m.statement for k, m in catalog().items()})
@@ -162,12 +164,12 @@ class Review:
         return Html(page)
 
     def tables_view(self) -> Html:
-        from xxgk import views
+        from xxgk.review import views
 
         return Html(views.tables_html(self.report, self.findings) + views.reading_notes_html(self.report))
 
     def chart_list(self) -> list:
-        from xxgk import charts
+        from xxgk.review import charts
 
         history = {y: facts(r) for y, r in self.history.items()}
         history[self.year] = self.facts
@@ -211,7 +213,7 @@ class Review:
         """
         if self.output_dir is None:
             return None
-        from xxgk.export import cells_csv
+        from xxgk.review.export import cells_csv
         from xxgk.jsonsafe import dumps
 
         year_dir = self.output_dir / str(self.year)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xxgk.config import FONT_DIRS
-from xxgk.facts import MIN_RATE_BASE, Fact, Facts
+from xxgk.review.facts import MIN_RATE_BASE, Fact, Facts
 
 CJK_FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Regular.otf", "NotoSansCJKsc-Regular.otf")
 CJK_FAMILY = "Noto Sans CJK SC"

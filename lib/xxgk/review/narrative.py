@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from xxgk.facts import MIN_RATE_BASE, Fact, Facts, Total, combine, identities, is_zero_or_blank
+from xxgk.review.facts import MIN_RATE_BASE, Fact, Facts, Total, combine, identities, is_zero_or_blank
 from xxgk.model import Cell
 from xxgk.values import NUMBER
 
@@ -298,7 +298,7 @@ def verify(story: Narrative, facts: Facts) -> None:
     a rate on fewer than MIN_RATE_BASE applications must come with its base.
     """
     idents = identities(facts.report) if facts.report is not None else []
-    from xxgk.facts import cell_id
+    from xxgk.review.facts import cell_id
 
     for para in story.sentences:
         for s in para:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from html import escape
 from itertools import groupby
 
-from xxgk.facts import filled_as_one_row
+from xxgk.review.facts import filled_as_one_row
 from xxgk.layouts import Table, load_layout
 from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report, cell_ref
-from xxgk.narrative import SEVERITY_NAMES, number
+from xxgk.review.narrative import SEVERITY_NAMES, number
 from xxgk.values import BLANK, MISSING, NUMBER
 
 STATUS_NAMES = {FAIL: "不符合", UNCERTAIN: "无法判断", "pass": "通过", "not_assessable": "无法评估",
