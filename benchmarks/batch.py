@@ -166,7 +166,7 @@ def xxgk_run(ids, year, data, out, jobs) -> tuple[float, float, dict, dict]:
     zygote = {}
 
     def classify(pid, ppid, cmd):
-        if "xxgk.kernels" in cmd:
+        if "xxgk.batch.kernels" in cmd:
             if zygote.get("pid") in (None, pid) and ppid not in zygote.values():
                 zygote["pid"] = pid
                 return "zygote"

@@ -61,7 +61,7 @@ def run(data: Path, out: Path, jobs: int) -> tuple[float, float | None, dict]:
     zygote: dict = {}
 
     def classify(pid, ppid, text):
-        if "xxgk.kernels" in text:
+        if "xxgk.batch.kernels" in text:
             if zygote.get("pid") in (None, pid) and ppid not in zygote.values():
                 zygote["pid"] = pid
                 return "zygote"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk import batch
+from xxgk.batch import run as batch
 from xxgk.config import DATA_DIR, ROOT
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from xxgk import overview, registry
+from xxgk import registry
+
+from xxgk.batch import overview
 from xxgk.cli import main
 from xxgk.config import CORPUS_DIR, NOTEBOOKS_DIR
 

@@ -12,7 +12,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from xxgk import handover, overview, registry
+from xxgk import registry
+
+from xxgk.batch import handover
+
+from xxgk.batch import overview
 
 from xxgk.review import review
 from xxgk.config import DATA_DIR

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from xxgk import batch
+from xxgk.batch import run as batch
 
 from xxgk.review import inputs
 

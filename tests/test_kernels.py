@@ -6,7 +6,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from xxgk.kernels import ForkedKernelManager, Zygote
+from xxgk.batch.kernels import ForkedKernelManager, Zygote
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 
-from xxgk import overview, registry
+from xxgk import registry
+
+from xxgk.batch import overview
 
 from xxgk.review import review
 from xxgk.config import AGENCIES_CSV

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 
-from xxgk import overview
+from xxgk.batch import overview
 
 from xxgk.review import pages
 

@@ -89,7 +89,7 @@ def test_review_refuses_a_report_linked_out_of_the_data_folder(tmp_path):
 
 
 def test_planted_lock_link_is_refused_and_its_target_kept(tmp_path):
-    from xxgk.batch import output_lock
+    from xxgk.batch.run import output_lock
 
     victim = tmp_path / "victim.txt"
     victim.write_text("keep", encoding="utf-8")
@@ -103,7 +103,7 @@ def test_planted_lock_link_is_refused_and_its_target_kept(tmp_path):
 
 
 def test_review_command_refuses_a_locked_folder(tmp_path):
-    from xxgk.batch import output_lock
+    from xxgk.batch.run import output_lock
 
     out = tmp_path / "out"
     with output_lock(out):

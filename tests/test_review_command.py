@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 from docx import Document
 
-from xxgk import handover
+from xxgk.batch import handover
 
 from xxgk.review import inputs
 

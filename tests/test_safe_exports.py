@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from xxgk import overview
+from xxgk.batch import overview
 from xxgk.review.export import cells_csv
 from xxgk.read import read_report
 from xxgk.review.review import PARTS_SUBDIR

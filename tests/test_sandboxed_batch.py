@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from xxgk import batch
+from xxgk.batch import run as batch
 from xxgk.config import DATA_DIR
 
 pytestmark = pytest.mark.slow

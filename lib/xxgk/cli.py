@@ -45,7 +45,9 @@ def cmd_parse(args) -> int:
 def cmd_run(args) -> int:
     from pathlib import Path
 
-    from xxgk import batch, registry
+    from xxgk import registry
+
+    from xxgk.batch import run as batch
 
     data_root = Path(args.data) if args.data else None
     problem = registry.data_folder_problem(data_root)
@@ -98,7 +100,7 @@ def cmd_review(args) -> int:
     if problem:
         print(f"xxgk: {problem}", file=sys.stderr)
         return 2
-    from xxgk.batch import RunLocked, output_lock
+    from xxgk.batch.run import RunLocked, output_lock
 
     out = Path(args.out) if args.out else config.OUTPUT_DIR
     try:
@@ -114,7 +116,7 @@ def cmd_review(args) -> int:
         lines = [ln for ln in str(exc).splitlines() if ln.strip()]
         print(f"xxgk: {args.agency} {args.year}: {lines[-1] if lines else type(exc).__name__}", file=sys.stderr)
         return 1
-    from xxgk import handover
+    from xxgk.batch import handover
 
     print(page)
     print(handover.write_agency(page.parent, args.agency, args.year))

@@ -48,7 +48,7 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
     # Agencies outside this run's selection keep what an earlier run wrote for them.
     listed = list(agencies.index)
     current = summaries(out_year, [a for a in listed if status.get(a) is None or status[a].status in ("rendered", "skipped")])
-    from xxgk import handover
+    from xxgk.batch import handover
 
     key = _year_inputs(out_year, list(current), Path(data_root))
     done = out_year / ".state" / "year-outputs.key"
@@ -214,7 +214,7 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
                unregistered=(), sample: bool = False) -> str:
     """Every registered agency with status, score, counts and lateness, linked to its review; sortable and
     filterable offline."""
-    from xxgk.handover import lateness
+    from xxgk.batch.handover import lateness
 
     e = html.escape
 

@@ -37,7 +37,7 @@ TIMELINESS = "timeliness"
 
 @lru_cache(maxsize=1)
 def labels() -> dict:
-    return yaml.safe_load((PACKAGE_DIR / "handover.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((PACKAGE_DIR / "batch" / "handover.yaml").read_text(encoding="utf-8"))
 
 
 # -- one row per finding --------------------------------------------------------------------------

@@ -67,7 +67,7 @@ class Zygote:
     @staticmethod
     def _start() -> subprocess.Popen:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "xxgk.kernels"],
+            [sys.executable, "-m", "xxgk.batch.kernels"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -248,7 +248,7 @@ class ForkedKernelManager(AsyncKernelManager):
     zygote: Zygote | None = None  # set by the caller before use
     started: list | None = None  # when a list, every manager of this class appends itself (for watchdogs)
 
-    client_class = DottedObjectName("xxgk.kernels.QuickKernelClient")
+    client_class = DottedObjectName("xxgk.batch.kernels.QuickKernelClient")
     client_factory = Type(klass=AsyncKernelClient, default_value=QuickKernelClient)
 
     def __init__(self, **kwargs):

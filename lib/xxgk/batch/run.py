@@ -215,7 +215,7 @@ def run(
     pdf: bool = False,
 ) -> RunSummary:
     """Review the selected agencies for one year and write reports/<year>/ (see module docstring)."""
-    from xxgk import overview
+    from xxgk.batch import overview
     from xxgk.review.review import write_atomic
 
     out_year = Path(out_dir) / str(year)
@@ -261,7 +261,7 @@ def run(
             overview.write_year(out_year, year, agencies, summary, data_root=Path(data_root),
                                 kernel_manager_class=manager)
         if pdf:  # Chromium prints only pages newer than their PDF
-            from xxgk.handover import print_reviews
+            from xxgk.batch.handover import print_reviews
 
             print_reviews(out_year, [r.agency_id for r in summary.results if r.status in ("rendered", "skipped")])
         summary.seconds = time.monotonic() - t0
@@ -276,7 +276,7 @@ def _kernels(local: bool):
     if not local:
         yield None
         return
-    from xxgk.kernels import ForkedKernelManager, Zygote
+    from xxgk.batch.kernels import ForkedKernelManager, Zygote
 
     zygote = Zygote()
     try:
