@@ -24,3 +24,11 @@ CORPUS_DIR = Path(os.environ.get("XXGK_CORPUS", ROOT.parent / "shared" / "corpus
 # System font folders searched for the CJK chart font (Debian's fonts-noto-cjk installs under the first).
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
+
+def code_files() -> list[Path]:
+    """The package files that shape a review (code, layouts, templates), for fingerprints: everything but
+    the sample generator (samples/), so editing the generator re-renders nothing."""
+    samples = PACKAGE_DIR / "samples"
+    return sorted(p for p in PACKAGE_DIR.rglob("*")
+                  if p.suffix in {".py", ".yaml", ".j2", ".css", ".json"} and not p.is_relative_to(samples))

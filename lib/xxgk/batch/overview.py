@@ -83,13 +83,13 @@ def _year_inputs(out_year: Path, agency_ids: list[str], data_root: Path) -> str:
     rendered nothing leaves it unchanged, and those outputs are then neither re-executed nor rewritten."""
     import hashlib
 
-    from xxgk.config import PACKAGE_DIR
+    from xxgk.config import code_files
 
     files = [out_year / f"{a}.json" for a in agency_ids] + [out_year / PARTS_SUBDIR / f"{a}.cells.csv" for a in agency_ids]
     previous = out_year.parent / str(int(out_year.name) - 1) if out_year.name.isdigit() else None
     files += sorted(previous.glob("*.json")) if previous is not None and previous.is_dir() else []
     files += sorted(p for p in Path(data_root).iterdir() if p.is_file())
-    files += sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".j2", ".css", ".json"})
+    files += code_files()
     files.append(OVERVIEW_NOTEBOOK)
     h = hashlib.sha256(json.dumps(agency_ids).encode())
     for p in files:

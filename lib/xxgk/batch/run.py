@@ -22,7 +22,7 @@ from pathlib import Path
 from xxgk import parse_cache, registry
 
 from xxgk.review import inputs
-from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR
+from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR, code_files
 
 DEFAULT_TIMEOUT = 300  # seconds for one agency's whole notebook
 
@@ -91,9 +91,9 @@ def output_lock(out_dir: Path):
 
 
 def code_fingerprint() -> str:
-    """Hash of everything that shapes a review: the package, its data files and the notebook."""
+    """Hash of everything that shapes a review: the package (the sample generator aside), its data files and the notebook."""
     h = hashlib.sha256()
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in {".py", ".yaml", ".j2", ".css", ".json"})
+    files = code_files()
     for p in [*files, NOTEBOOKS_DIR / "review.ipynb"]:
         if p.exists():
             h.update(str(p.relative_to(PACKAGE_DIR.parent.parent)).encode())
