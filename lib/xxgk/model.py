@@ -111,11 +111,6 @@ class Finding:
         """Where the finding sits, e.g. "表三/（七）总计/自然人" (what a waiver's cell names)."""
         return cell_ref(self.table, self.row, self.column, self.subtable)
 
-    def _repr_html_(self) -> str:
-        from xxgk.review.views import finding_html
-
-        return f"<ul>{finding_html(self)}</ul>"
-
     def to_json(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in (
             "rule", "category", "severity", "status", "message", "table", "subtable", "row", "column",
@@ -228,8 +223,3 @@ class Report:
             key = c.row if index is None else (c.subtable or "", c.row)
             frame.loc[key, c.column] = _shown(c)
         return frame
-
-    def _repr_html_(self) -> str:
-        from xxgk.review.views import report_html  # views render; the model only points there
-
-        return report_html(self)

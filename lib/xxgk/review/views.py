@@ -255,3 +255,13 @@ def report_html(report: Report) -> str:
     more = f"<li>……共{len(report.notes)}条</li>" if len(report.notes) > 20 else ""
     notes_html = f"<details><summary>读取说明</summary><ul>{notes}{more}</ul></details>" if report.notes else ""
     return f"<div lang='zh'><p>{head}</p><ul>{secs}</ul>{tables_html(report, [])}{notes_html}</div>"
+
+
+def _finding_repr_html(f: Finding) -> str:
+    return f"<ul>{finding_html(f)}</ul>"
+
+
+# The model's rich display in notebooks is attached here, where HTML is made, so the model imports nothing
+# above it (imports go read → model → rules → review → batch → cli). Anything that renders a review loads this.
+Report._repr_html_ = report_html
+Finding._repr_html_ = _finding_repr_html
