@@ -18,7 +18,6 @@ from xxgk.values import MISSING
 from xxgk.rules import Context, evidence, number, rule
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
-_CLAUSE_END = "，,。；;"
 _NUM = r"(\d+)"
 _GAP = r"[^，,、。；;\d率%]{{0,{}}}?"
 COUNT_UNIT = r"(?:件|起|宗|次|个)"

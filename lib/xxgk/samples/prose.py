@@ -25,10 +25,6 @@ def _pick(rng: random.Random, items, k: int) -> list:
     return rng.sample(list(items), k)
 
 
-def _cn_list(items: list[str]) -> str:
-    return "、".join(items)
-
-
 def preface(v: Voice, year: int, issuing_document: str, portal: str) -> list[str]:
     return [
         f"本报告由{v.name}根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和{issuing_document}的要求编制。"
