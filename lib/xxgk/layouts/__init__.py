@@ -155,7 +155,7 @@ class Layout:
         hit = index.get(norm)
         if hit:
             return hit[0], hit[1], "variant"
-        if len(norm) < 4:
+        if len(norm) < 4 or cutoff >= 1.0:  # too short to match closely, or only exact matches asked for
             return None
         num, body = _split_enumerator(norm)
         scored = []
@@ -164,7 +164,7 @@ class Layout:
             if num and lnum and num != lnum:
                 continue
             ratio = self._ratio(norm, label, cutoff)
-            if num != lnum and len(body) >= 4:  # one side lost its enumerator: compare the rest
+            if lnum and not num and len(body) >= 4:  # the label lost its enumerator: compare the rest
                 ratio = max(ratio, self._ratio(body, lbody, cutoff))
             if ratio >= cutoff:
                 scored.append((ratio, t, r))

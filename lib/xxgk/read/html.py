@@ -48,15 +48,17 @@ _TITLE_TAIL = re.compile(r"(报告)\s*[-_|｜－—–]+\s*[^-_|｜－—–]*$"
 
 def read(text: str, path: str) -> Document:
     doc = Document(path, "html")
-    parser = lxml.html.HTMLParser()
-    text, runs = _DEEP_RUN.subn("", _XML_DECL.sub("", text, count=1))
-    if runs:
-        doc.note("deep_nesting", f"网页中有 {runs} 处上百层空的嵌套标签（不含文字），已略去后读取")
+    text = _XML_DECL.sub("", text, count=1)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root, too_deep = _parse(text)
+        if too_deep:  # past the parser's depth limit: drop the empty nesting, read again
+            text, runs = _DEEP_RUN.subn("", text)
+            if runs:
+                doc.note("deep_nesting", f"网页中有 {runs} 处上百层空的嵌套标签（不含文字），已略去后读取")
+                root, too_deep = _parse(text)
     except etree.ParserError:
         return doc  # nothing but whitespace or comments: the caller reports that no report was found
-    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+    if too_deep:
         doc.note("truncated", "网页元素嵌套过深，超出解析上限的部分未读取")
     walker = _Walker(doc)
     walker.walk(root)
@@ -64,6 +66,13 @@ def read(text: str, path: str) -> Document:
     doc.published = _published(walker.meta) or _published_in_head(root)
     doc.title = _title(root, walker)
     return doc
+
+
+def _parse(text: str):
+    """(root element, whether the parser's depth limit cut the tree)."""
+    parser = lxml.html.HTMLParser()
+    root = lxml.html.document_fromstring(text, parser=parser)
+    return root, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
 
 
 def _clean(text: str) -> str:
