@@ -291,3 +291,18 @@ def test_deep_empty_nesting_hides_no_report(tmp_path, prefix):
     assert "deep_nesting" in {n.kind for n in report.notes}
     assert [(c.table_id, c.row_key, c.column_key, c.value) for c in report.cells] == [
         (c.table_id, c.row_key, c.column_key, c.value) for c in whole.cells]
+
+
+def test_a_row_hundreds_of_cells_wide_is_uncertain_and_quick(tmp_path):
+    """A 表三 row of pipe text with 300 more numbers: too many placements to try — counted, not
+    enumerated — so the row's cells are uncertain and the file is read at once. (In a web page the
+    header names the columns and the extra cells are only noted.)"""
+    lines = (DATA_DIR / "reports/2022/qh-market.txt").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("一、本年新收"))
+    wide = lines[: at + 8] + ["1 |"] * 300 + lines[at + 8:]
+    start = time.monotonic()
+    report = outcome(write(tmp_path, "wide.txt", "\n".join(wide).encode("utf-8")))
+    assert time.monotonic() - start < 5
+    cells = [c for c in report.cells if c.row_key == "new_received"]
+    assert cells and all(c.status == "uncertain" for c in cells)
+    assert any("过多" in n.message for n in report.notes if n.kind == "extra_cells")

@@ -9,6 +9,7 @@ note lists the placements that remain. Nothing is placed by its count in the row
 from __future__ import annotations
 
 from itertools import combinations
+from math import comb
 
 from xxgk.layouts import Table
 from xxgk.read.digit_runs import row_sums
@@ -24,14 +25,14 @@ def place(table: Table, items: list[Item], where: str) -> tuple[list[Item], str]
     n, k = len(table.columns), len(items)
     labels = [c.path for c in table.columns]
     uncertain = ("", Value(None, UNCERTAIN), where)
-    if k < n:
-        placements = [_fill(items, gaps, n) for gaps in _combos(n, n - k)]
-    else:
-        placements = [[it for i, it in enumerate(items) if i not in drop] for drop in _combos(k, k - n)]
-    if placements and len(placements) <= _MAX_PLACEMENTS:
-        holding = [p for p in placements if _holds(table, p)]
-    else:
-        holding = []
+    count = comb(n, n - k) if k < n else comb(k, k - n)  # counted first: a hostile row must not be enumerated
+    placements: list = []
+    if count <= _MAX_PLACEMENTS:
+        if k < n:
+            placements = [_fill(items, gaps, n) for gaps in combinations(range(n), n - k)]
+        else:
+            placements = [[it for i, it in enumerate(items) if i not in drop] for drop in combinations(range(k), k - n)]
+    holding = [p for p in placements if _holds(table, p)]
     out: list[Item] = []
     for j in range(n):
         seen = {id(p[j]) if p[j] is not None else None for p in holding}
@@ -39,17 +40,13 @@ def place(table: Table, items: list[Item], where: str) -> tuple[list[Item], str]
         out.append(item if item is not None else uncertain)
     verb = f"只读到 {k} 个值，应有 {n} 个" if k < n else f"读到 {k} 个值，多于应有的 {n} 个"
     if not holding:
-        why = "任何排法下行内合计关系都不成立" if placements else "可能的排法过多"
+        why = "任何排法下行内合计关系都不成立" if placements else f"可能的排法有 {count} 种，过多"
         return out, f"{verb}：无法确定各值所在的列（{why}），全部记为不确定"
     if len(holding) == 1:
         return out, f"{verb}：按行内合计关系只有一种排法，据此读取"
     shown = "；".join(_show(p, labels) for p in holding[:_SHOWN])
     more = f"等 {len(holding)} 种" if len(holding) > _SHOWN else f"共 {len(holding)} 种"
     return out, f"{verb}：按行内合计关系有多种排法（{shown}{more}），不能确定的单元格记为不确定"
-
-
-def _combos(n: int, r: int):
-    return combinations(range(n), r) if r <= n else iter(())
 
 
 def _fill(items: list[Item], gaps: tuple[int, ...], n: int) -> list[Item | None]:
