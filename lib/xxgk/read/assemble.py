@@ -114,10 +114,17 @@ def _read_sections(doc: Document, report: Report) -> None:
     current: Section | None = None
     preface: list[str] = []
     expected = 1
-    for tok in doc.tokens:
-        if tok.kind != TEXT:
+    texts = [t for t in doc.tokens if t.kind == TEXT]
+    skip = False
+    for k, tok in enumerate(texts):
+        if skip:
+            skip = False
             continue
         hit = _heading_match(tok.text)
+        if not _exact_heading(tok.text) and k + 1 < len(texts) and _split_heading(tok.text, texts[k + 1].text):
+            # 五、存在的主要 | 问题及改进情况: a heading the page broke over two lines
+            tok = Token(TEXT, tok.text.strip() + texts[k + 1].text.strip(), tok.where)
+            hit, skip = _heading_match(tok.text), True
         # Only accept the next heading numbers: numbered paragraphs inside a section look alike.
         if hit and (hit[0] >= expected or hit[1] is not None and hit[0] > (current.number or 0)):
             number, sec, written = hit
@@ -143,6 +150,21 @@ def _read_sections(doc: Document, report: Report) -> None:
         else:
             current.text = (current.text + "\n" + tok.text).strip()
     report.preface = "\n".join(preface)
+
+
+def _exact_heading(text: str) -> bool:
+    """Does the line begin with an official heading or a listed variant (under any numeral)?"""
+    norm = normalize_label(text)
+    return bool(norm) and any(norm.startswith(_numbered(c, norm[0]))
+                              for sec in section_headings() for c in (sec.heading, *sec.variants))
+
+
+def _split_heading(first: str, second: str) -> bool:
+    """Two short lines that only together make a numbered section heading as the layout words it."""
+    a, b = normalize_label(first), normalize_label(second)
+    if not (_HEADING_START.match(first) and 0 < len(a) <= _HEADING_CHARS and 0 < len(b) <= _HEADING_CHARS // 2):
+        return False
+    return _exact_heading(first.strip() + second.strip())
 
 
 def _cut_heading(text: str, heading: str) -> str:
