@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import os
 from pathlib import Path
 
 from xxgk.config import AGENCIES_CSV, DATA_DIR, PUBLICATIONS_CSV, REPORTS_DATA_DIR, WAIVERS_CSV
@@ -166,8 +167,33 @@ def report_file(agency_id: str, year: int, data_dir: Path = REPORTS_DATA_DIR) ->
     """The agency's report file for a year, whatever its extension; None when it has none."""
     if not valid_agency_id(agency_id):
         raise ValueError(f"invalid agency id {agency_id!r}")
-    hits = sorted(p for p in (Path(data_dir) / str(year)).glob(f"{agency_id}.*") if p.is_file())
+    folder = Path(data_dir) / str(year)
+    hits = _year_files(folder).get(agency_id)
+    if not hits or not hits[0].is_file():  # not there when listed, or gone since: list the folder again
+        hits = _year_files(folder, fresh=True).get(agency_id)
     return hits[0] if hits else None
+
+
+_LISTINGS: dict[Path, dict[str, list[Path]]] = {}
+
+
+def _year_files(folder: Path, fresh: bool = False) -> dict[str, list[Path]]:
+    """agency id -> its report files in one year folder, listed once and again only when a lookup misses
+    (every review asks for each peer's file: listing the folder each time grows with a region's square)."""
+    if not fresh and folder in _LISTINGS:
+        return _LISTINGS[folder]
+    files: dict[str, list[Path]] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if "." in entry.name and entry.is_file():  # ids hold no '.': the id is what precedes the first
+                    files.setdefault(entry.name.partition(".")[0], []).append(Path(entry.path))
+    except OSError:
+        return {}
+    for paths in files.values():
+        paths.sort()
+    _LISTINGS[folder] = files
+    return files
 
 
 def report_years(data_dir: Path = REPORTS_DATA_DIR) -> list[int]:
