@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import data_subset
 from xxgk.batch import run as batch
-from xxgk.config import DATA_DIR, ROOT
+from xxgk.config import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -26,20 +26,7 @@ XXGK = [sys.executable, "-m", "xxgk.cli"]
 
 def _data_copy(tmp: Path, agencies=AGENCIES) -> Path:
     """A data folder with a few agencies (registry rows, reports of every year, publications)."""
-    root = tmp / "data"
-    with open(DATA_DIR / "agencies.csv", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["agency_id"] in agencies]
-    root.mkdir()
-    with open(root / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    for year_dir in (DATA_DIR / "reports").iterdir():
-        for f in year_dir.iterdir():
-            if f.stem in agencies:
-                (root / "reports" / year_dir.name).mkdir(parents=True, exist_ok=True)
-                shutil.copy2(f, root / "reports" / year_dir.name / f.name)
-    return root
+    return data_subset(tmp, agencies)
 
 
 def _run(data: Path, out: Path, *args: str, **kw) -> subprocess.CompletedProcess:

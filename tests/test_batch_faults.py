@@ -3,16 +3,15 @@ ones render, the 31-digit report renders with a note, the other two fail alone w
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
 
 import pytest
 
+from conftest import data_subset
 from xxgk.config import DATA_DIR, ROOT
 from xxgk.read import limits
 
@@ -24,18 +23,8 @@ AGENCIES = (*HEALTHY, "qh-market", "qh-education", "qh-health")
 
 
 def _data(tmp_path):
-    root = tmp_path / "data"
-    (root / "reports" / YEAR).mkdir(parents=True)
-    with open(DATA_DIR / "agencies.csv", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["agency_id"] in AGENCIES]
-    with open(root / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    root = data_subset(tmp_path, AGENCIES, years=[YEAR], reports=HEALTHY)
     reports = root / "reports" / YEAR
-    for agency in HEALTHY:
-        src = next((DATA_DIR / "reports" / YEAR).glob(f"{agency}.*"))
-        shutil.copy(src, reports / src.name)
     market = (DATA_DIR / "reports" / YEAR / "qh-market.txt").read_text(encoding="utf-8")
     assert "行政许可 |\n1711 |" in market
     (reports / "qh-market.txt").write_text(market.replace("行政许可 |\n1711 |", f"行政许可 |\n{'9' * 31} |"),

@@ -23,7 +23,7 @@ from xxgk import registry
 from xxgk.review import render
 
 from xxgk.review import review
-from xxgk.browser import ARGS, CHROMIUM
+from xxgk.browser import offline_page
 from xxgk.config import DATA_DIR, ROOT
 
 XXGK = str(ROOT / ".venv/bin/xxgk")
@@ -92,42 +92,29 @@ def hostile(tmp_path_factory):
 
 def browse(page_file: Path) -> dict:
     """What a reader's browser does with a page: whether any injected script ran, what is visible, what it fetched."""
-    from playwright.sync_api import sync_playwright
-
     url = page_file.resolve().as_uri()
-    requests, dialogs = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
-        try:
-            page = browser.new_page()
-
-            def route(r):
-                requests.append(r.request.url)
-                r.continue_() if r.request.url == url else r.abort()
-
-            page.route("**/*", route)
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url, wait_until="load")
-            text = page.inner_text("body")
-            # hover over and click every element (links aside: they only open sibling pages), so that mouse
-            # handlers would fire if any were live
-            page.evaluate("""() => { for (const el of document.querySelectorAll('body *')) {
-                el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
-                if (!el.closest('a[href]')) el.dispatchEvent(new MouseEvent('click', {bubbles: true})); } }""")
-            page.wait_for_timeout(200)
-            return {
-                "pwned": page.evaluate("() => window.pwned === undefined ? null : String(window.pwned)"),
-                "title": page.title(),
-                "text": text,
-                "handlers": page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(e =>
-                    [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))"""),
-                "js_links": page.evaluate("() => document.querySelectorAll('[href^=\"javascript:\" i], [src^=\"javascript:\" i]').length"),
-                "scripts": page.evaluate("() => [...document.scripts].map(s => s.textContent)"),
-                "requests": [u for u in requests if u != url],
-                "dialogs": dialogs,
-            }
-        finally:
-            browser.close()
+    dialogs = []
+    with offline_page(page_file) as (page, requests):
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url, wait_until="load")
+        text = page.inner_text("body")
+        # hover over and click every element (links aside: they only open sibling pages), so that mouse
+        # handlers would fire if any were live
+        page.evaluate("""() => { for (const el of document.querySelectorAll('body *')) {
+            el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+            if (!el.closest('a[href]')) el.dispatchEvent(new MouseEvent('click', {bubbles: true})); } }""")
+        page.wait_for_timeout(200)
+        return {
+            "pwned": page.evaluate("() => window.pwned === undefined ? null : String(window.pwned)"),
+            "title": page.title(),
+            "text": text,
+            "handlers": page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(e =>
+                [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))"""),
+            "js_links": page.evaluate("() => document.querySelectorAll('[href^=\"javascript:\" i], [src^=\"javascript:\" i]').length"),
+            "scripts": page.evaluate("() => [...document.scripts].map(s => s.textContent)"),
+            "requests": [u for u in requests if u != url],
+            "dialogs": dialogs,
+        }
 
 
 def _own_page(url: str, folder: Path) -> bool:

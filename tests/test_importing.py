@@ -17,7 +17,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from xxgk import agency_names, importing, registry
+from xxgk import agency_names, registry
 from xxgk.cli import main
 from xxgk.config import CORPUS_DIR
 

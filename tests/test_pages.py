@@ -24,7 +24,7 @@ from xxgk.review import pages
 from xxgk.review import render
 
 from xxgk.samples import data as sample_data
-from xxgk.browser import ARGS, CHROMIUM
+from xxgk.browser import offline_page
 from xxgk.config import DATA_DIR, ROOT
 
 HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>示例局'
@@ -101,32 +101,17 @@ def site(tmp_path_factory):
 
 def _browse(page_file: Path, actions=None) -> dict:
     """Open a page with every request recorded and all but its own file blocked; run `actions(page)`."""
-    from playwright.sync_api import sync_playwright
-
     url = page_file.resolve().as_uri()
-    requests = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
-        try:
-            page = browser.new_page()
-
-            def route(r):
-                requests.append(r.request.url)
-                r.continue_() if r.request.url == url else r.abort()
-
-            page.route("**/*", route)
-            page.goto(url, wait_until="load")
-            seen = {
-                "text": page.inner_text("body"),
-                "nav": page.eval_on_selector_all("nav.crumbs a", "els => els.map(e => e.href)"),
-                "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"),
-                "acted": actions(page) if actions else None,
-                "pwned": page.evaluate("() => window.pwned === undefined ? null : String(window.pwned)"),
-                "requests": [u for u in requests if u != url],
-            }
-        finally:
-            browser.close()
-    return seen
+    with offline_page(page_file) as (page, requests):
+        page.goto(url, wait_until="load")
+        return {
+            "text": page.inner_text("body"),
+            "nav": page.eval_on_selector_all("nav.crumbs a", "els => els.map(e => e.href)"),
+            "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"),
+            "acted": actions(page) if actions else None,
+            "pwned": page.evaluate("() => window.pwned === undefined ? null : String(window.pwned)"),
+            "requests": [u for u in requests if u != url],
+        }
 
 
 def _file(url: str) -> Path:

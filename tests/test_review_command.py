@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -14,12 +13,13 @@ import unicodedata
 import pytest
 from docx import Document
 
+from conftest import data_subset
 from xxgk.batch import handover
 
 from xxgk.review import inputs
 
 from xxgk.review import review
-from xxgk.config import DATA_DIR, ROOT
+from xxgk.config import ROOT
 
 YEAR = 2021
 AGENCIES = ("qh-education", "qh-hefeng")  # one region: each reads the other's report as a peer's
@@ -27,18 +27,7 @@ SOURCES = ("file", "original_name", "url", "sha256", "imported_at")
 
 
 def _data(tmp_path):
-    root = tmp_path / "data"
-    (root / "reports" / str(YEAR)).mkdir(parents=True)
-    with open(DATA_DIR / "agencies.csv", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["agency_id"] in AGENCIES]
-    with open(root / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    for agency in AGENCIES:
-        src = next((DATA_DIR / "reports" / str(YEAR)).glob(f"{agency}.*"))
-        shutil.copy(src, root / "reports" / str(YEAR) / src.name)
-    return root
+    return data_subset(tmp_path, AGENCIES, years=[YEAR])
 
 
 def _write_sources(data, names: dict[str, str]) -> None:

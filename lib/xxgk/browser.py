@@ -6,6 +6,7 @@ request the browser made (an offline page makes exactly one: for its own file).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,34 +29,43 @@ class PageView:
         return [u for u in self.requests if u != self.url]
 
 
-def view(page_file: Path, screenshot: Path | None = None, width: int = 900, full_page: bool = True,
-         clip_height: int | None = None) -> PageView:
-    """Load a local HTML file with network requests recorded and blocked; optionally save a screenshot."""
+@contextmanager
+def offline_page(page_file: Path, **page_args):
+    """(page, requests) of a local HTML file loaded in headless Chromium, every request recorded and all
+    but the file's own blocked: how every test and screenshot opens a page."""
     from playwright.sync_api import sync_playwright
 
     url = Path(page_file).resolve().as_uri()
     requests: list[str] = []
-    console: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
         try:
-            page = browser.new_page(viewport={"width": width, "height": clip_height or 900})
+            page = browser.new_page(**page_args)
 
             def route(r):
                 requests.append(r.request.url)
                 r.continue_() if r.request.url == url else r.abort()
 
             page.route("**/*", route)
-            page.on("console", lambda m: console.append(m.text))
-            page.goto(url, wait_until="load")
-            images = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.naturalHeight])")
-            text = page.inner_text("body")
-            code = page.eval_on_selector_all("pre code, .jp-InputArea, .input_area, .highlight", "els => els.length")
-            if screenshot is not None:
-                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot), full_page=full_page and clip_height is None)
+            yield page, requests
         finally:
             browser.close()
+
+
+def view(page_file: Path, screenshot: Path | None = None, width: int = 900, full_page: bool = True,
+         clip_height: int | None = None) -> PageView:
+    """Load a local HTML file with network requests recorded and blocked; optionally save a screenshot."""
+    url = Path(page_file).resolve().as_uri()
+    console: list[str] = []
+    with offline_page(page_file, viewport={"width": width, "height": clip_height or 900}) as (page, requests):
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(url, wait_until="load")
+        images = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.naturalHeight])")
+        text = page.inner_text("body")
+        code = page.eval_on_selector_all("pre code, .jp-InputArea, .input_area, .highlight", "els => els.length")
+        if screenshot is not None:
+            Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=full_page and clip_height is None)
     return PageView(url, text, [tuple(i) for i in images], requests, console, code)
 
 

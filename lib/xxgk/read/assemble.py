@@ -735,7 +735,7 @@ class _GridReader:
             reader.store(t4, row, self._by_header(r, mapping), where)
             return
         if mapping and {c.key for c in mapping.values()} != {c.key for c in t4.columns}:
-            reader.report.note("row_short", f"表四一行缺少单元格，且表头只对应部分列，这些列记为不确定", where)
+            reader.report.note("row_short", "表四一行缺少单元格，且表头只对应部分列，这些列记为不确定", where)
             uncertain = ("", Value(None, UNCERTAIN), where)
             reader.store(t4, row, {c.key: uncertain for c in mapping.values()}, where)
             return

@@ -8,7 +8,6 @@ findings, tables, charts). The notebook only calls these.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field

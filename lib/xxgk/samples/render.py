@@ -224,13 +224,14 @@ def write_docx(doc: SampleDocument) -> bytes:
             document.add_paragraph(text)
         else:
             rows, width = table_grid(doc.layout, text, doc.raws, doc.labels)
-            _docx_table(document, rows, width)
+            docx_table(document, rows, width)
     buffer = io.BytesIO()
     document.save(buffer)
     return _reproducible_zip(buffer.getvalue())
 
 
-def _docx_table(document, rows: list[list[GridCell]], width: int) -> None:
+def docx_table(document, rows: list[list[GridCell]], width: int):
+    """Add the grid as a Word table with merged cells; the table, and the grid positions the cells fill."""
     table = document.add_table(rows=len(rows), cols=width)
     table.style = "Table Grid"
     taken: set[tuple[int, int]] = set()
@@ -247,6 +248,7 @@ def _docx_table(document, rows: list[list[GridCell]], width: int) -> None:
                 target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
             target.text = cell.text
             c += cell.colspan
+    return table, taken
 
 
 def _reproducible_zip(data: bytes) -> bytes:

@@ -188,6 +188,14 @@ def render_pipe_text(report: Report) -> str:
     """
     from xxgk.samples.render import SampleDocument, write_pipe_text
 
+    doc = SampleDocument(report.preface.splitlines()[0], "", "", report.agency or "", report_blocks(report),
+                         load_layout(report.format_version), cell_raws(report))
+    return write_pipe_text(doc).decode("utf-8") + "\n"
+
+
+def report_blocks(report: Report) -> list[tuple[str, str]]:
+    """The report's words in reading order for a writer: preface lines, each section's heading and text,
+    and ("table", 二/三/四) where the section has an official table."""
     layout = load_layout(report.format_version)
     blocks = [("para", line) for line in report.preface.splitlines()]
     for s in report.sections:
@@ -195,6 +203,9 @@ def render_pipe_text(report: Report) -> str:
         name = "一二三四五六"[s.number - 1]
         if layout.tables_of(name):
             blocks.append(("table", name))
-    raws = {(c.table_id, c.row_key, c.column_key): c.raw for c in report.cells}
-    doc = SampleDocument(report.preface.splitlines()[0], "", "", report.agency or "", blocks, layout, raws)
-    return write_pipe_text(doc).decode("utf-8") + "\n"
+    return blocks
+
+
+def cell_raws(report: Report) -> dict[tuple[str, str, str], str]:
+    """(table id, row key, column key) -> the cell's text as written."""
+    return {(c.table_id, c.row_key, c.column_key): c.raw for c in report.cells}
