@@ -37,7 +37,7 @@ ROOM_OF = {
     "xxgk.registry": "shared",
     "xxgk.agency_names": "shared",
     "xxgk.model": "model",
-    "xxgk.paths": "read",          # safe paths use the readers' size limit
+    "xxgk.files": "read",          # safe paths use the readers' size limit
     "xxgk.parse_cache": "read",    # each report read once, in a limited child (sandbox)
     "xxgk.sandbox": "read",
     "xxgk.waivers": "rules",

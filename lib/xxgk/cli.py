@@ -258,12 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _resolve_folders(args) -> None:
     """--data and --out made absolute once, here (papermill moves the working directory), never one inside
-    the other (paths.run_folders); for the commands that take both."""
+    the other (files.run_folders); for the commands that take both."""
     if not (hasattr(args, "data") and hasattr(args, "out")):
         return
-    from xxgk import config, paths
+    from xxgk import config, files
 
-    data, out = paths.run_folders(args.data or config.DATA_DIR, args.out or config.OUTPUT_DIR)
+    data, out = files.run_folders(args.data or config.DATA_DIR, args.out or config.OUTPUT_DIR)
     args.data, args.out = str(data), str(out)
 
 

@@ -139,7 +139,7 @@ def plan(paths, data_dir: Path, workdir: Path, sources_csv: Path | None = None) 
 
 def apply(p: Plan) -> None:
     """Copy the planned files and extend agencies.csv, sources.csv and publications.csv atomically."""
-    from xxgk.review.review import write_atomic
+    from xxgk.files import write_atomic
 
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     imported = [i for i in p.items if i.action == IMPORT]

@@ -23,7 +23,7 @@ from pathlib import Path
 from xxgk import config
 from xxgk.jsonsafe import dumps
 from xxgk.model import Cell, Note, Report, Section
-from xxgk.paths import open_no_follow
+from xxgk.files import open_no_follow
 from xxgk.read import ReadError, read_report
 from xxgk.read.detect import MAX_BYTES
 from xxgk.sandbox import read_limits, read_sandboxed

@@ -19,7 +19,8 @@ from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
 from xxgk.review.facts import MIN_RATE_BASE, comparable_rate
-from xxgk.review.review import PARTS_SUBDIR, write_atomic
+from xxgk.files import write_atomic
+from xxgk.review.review import PARTS_SUBDIR
 from xxgk.spreadsheet_safe import DictWriter
 
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"

@@ -71,7 +71,7 @@ class RunLocked(RuntimeError):
 @contextmanager
 def output_lock(out_dir: Path):
     """One run per output folder at a time; a second run refuses rather than interleaving writes."""
-    from xxgk.paths import open_no_follow
+    from xxgk.files import open_no_follow
 
     out_dir.mkdir(parents=True, exist_ok=True)
     try:  # never truncated, never through a planted symlink
@@ -216,7 +216,7 @@ def run(
 ) -> RunSummary:
     """Review the selected agencies for one year and write reports/<year>/ (see module docstring)."""
     from xxgk.batch import overview
-    from xxgk.review.review import write_atomic
+    from xxgk.files import write_atomic
 
     out_year = Path(out_dir) / str(year)
     agencies = registry.load_agencies(registry.data_paths(data_root)[0])
@@ -322,7 +322,7 @@ def _execute(todo, jobs, dask_address, manager, progress):
 def _report_files(agency_ids: list[str], year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:
     """Every report the reviews of `agency_ids` read (review.load): their region's that year and their own
     earlier years, as (path, year, registry name); links out of the data folder are left for the review to refuse."""
-    from xxgk.paths import inside
+    from xxgk.files import inside
 
     regions = {agencies.loc[a, "region"] for a in agency_ids} - {""}
     wanted = [(a, year) for a in agencies.index if a in agency_ids or agencies.loc[a, "region"] in regions]

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from xxgk import registry
-from xxgk.paths import file_digest
+from xxgk.files import file_digest
 
 KINDS = ("report", "agency", "region", "years", "publications", "waivers", "sources")
 

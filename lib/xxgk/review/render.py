@@ -14,7 +14,7 @@ from pathlib import Path
 
 from xxgk.review import pages
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, TEMPLATES_DIR
-from xxgk.review.review import write_atomic
+from xxgk.files import write_atomic
 
 REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "review.ipynb"
 TEMPLATE = "review"

@@ -8,8 +8,6 @@ findings, tables, charts). The notebook only calls these.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +20,7 @@ from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.review.narrative import Narrative, narrative
 from xxgk.parse_cache import read_cached
-from xxgk.paths import check_inside
+from xxgk.files import check_inside, write_atomic
 from xxgk.read import ReadError
 
 CACHE_SUBDIR = ".cache/parsed"
@@ -228,20 +226,6 @@ class Review:
 
     def _repr_html_(self) -> str:
         return self.header() + self.narrative()._repr_html_()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; reviews are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # Reports this process has read, by file state: a kernel forked after warm() finds its peers, children and

@@ -1,4 +1,4 @@
-"""Folders and files of a run, checked once: absolute, apart, and never a way out of the data folder.
+"""Files of a run: written atomically; folders and paths checked once: absolute, apart, and never a way out of the data folder.
 
 papermill changes the driver's working directory, so a relative `--out out` would land in two places;
 an output folder inside the data folder would have the next run read its own reviews as reports; a
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from xxgk.read.detect import MAX_BYTES
@@ -61,3 +62,17 @@ def file_digest(path: Path | str, root: Path | str) -> str:
 def open_no_follow(path: Path | str, flags: int, mode: int = 0o600) -> int:
     """os.open that refuses a symlink at `path` (OSError), so a planted link cannot redirect a write."""
     return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), mode)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write next to the target, then rename: readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reviews are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

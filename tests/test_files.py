@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from xxgk import paths
+from xxgk import files as paths
 from xxgk.read.detect import MAX_BYTES
 
 
