@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from xxgk.fmt import SEVERITY_NAMES
 from xxgk.layouts import normalize_label
 from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.rules import agency_record, catalog, check
 from xxgk.score import score
 
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_MARKS = {RULE_ERROR: "!", FAIL: "✗", UNCERTAIN: "?", PASS: "✓", NOT_ASSESSABLE: "–"}
 SHOWN = (FAIL, UNCERTAIN, RULE_ERROR)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from xxgk.config import AGENCIES_CSV, DATA_DIR, PUBLICATIONS_CSV, REPORTS_DATA_DIR, WAIVERS_CSV
 
-# How agencies.csv's level codes read in reports and pages.
+# How agencies.csv's level codes read in reports and pages (and the order pages list them in).
 LEVEL_NAMES = {
     "county_government": "县级人民政府",
     "county_department": "县级政府部门",
@@ -19,6 +19,27 @@ LEVEL_NAMES = {
     "province_department": "省级政府部门",
     "zone": "开发区（片区）",
 }
+# What Art. 49 needs to know of a level: (township?, a rule-making level?, government? — None: the name
+# decides). Keyed by the codes above and the other spellings agencies.csv files use for a level.
+LEVEL_KINDS = {
+    "county_government": (False, False, True), "county_department": (False, False, False),
+    "township": (True, False, None),
+    "city_government": (False, True, True), "city_department": (False, False, False),
+    "province_government": (False, True, True), "province_department": (False, False, False),
+    "zone": (False, False, None),
+    "national": (False, True, None), "国家": (False, True, None), "中央": (False, True, None),
+    "province": (False, True, None), "provincial": (False, True, None), "省": (False, True, None),
+    "省级": (False, True, None),
+    "city": (False, True, None), "市": (False, True, None), "市级": (False, True, None),
+    "prefecture": (False, True, None),
+    "county": (False, False, None), "县": (False, False, None), "县级": (False, False, None),
+    "district": (False, False, None),
+    "town": (True, False, None), "乡镇": (True, False, None),
+    "街道": (True, False, None), "乡": (True, False, None), "镇": (True, False, None),
+}
+_NATIONAL = ("national", "国家", "中央")  # the State Council's departments make rules (部门规章) too
+_TOWNSHIP_NAME = re.compile(r"(镇|乡|街道)(人民政府|政府|办事处)?$")
+_GOVERNMENT_NAME = re.compile(r"(人民政府|政府|管委会|管理委员会|[省市县区旗州])$")  # a bare region name is its government
 
 _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -106,6 +127,27 @@ def first_report(agency_id: str | None = None, year: int | None = None,
 
 def level_name(code: str) -> str:
     return LEVEL_NAMES.get(code, code)
+
+
+def agency_kind(name: str, level: str) -> dict | None:
+    """What Art. 49 needs to know of an agency: government or department, township or not, rule-making level.
+
+    The agencies.csv `level` decides when it is a known spelling; otherwise the name does (镇/乡/街道 =
+    township, …人民政府 = a government). None when neither is given.
+    """
+    name, level = (name or "").strip(), (level or "").strip().lower()
+    if not name and not level:
+        return None
+    known = LEVEL_KINDS.get(level)
+    township = known[0] if known else bool(_TOWNSHIP_NAME.search(name))
+    government = known[2] if known and known[2] is not None else \
+        bool(_GOVERNMENT_NAME.search(name)) and "办公" not in name
+    if known:
+        rulemaker = known[1] and (government or level in _NATIONAL)
+    else:
+        rulemaker = government and not re.search(r"[县区旗镇乡]", name) and bool(re.search(r"[省市]", name))
+    label = "乡镇（街道）" if township else ("人民政府" if government else "政府部门")
+    return {"township": township, "government": government, "rulemaker": rulemaker, "label": label}
 
 
 REQUIRED_COLUMNS = ("agency_id", "name")

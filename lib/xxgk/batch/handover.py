@@ -22,7 +22,7 @@ from xxgk import registry
 
 from xxgk.review import pages
 from xxgk.config import PACKAGE_DIR
-from xxgk.review.narrative import SEVERITY_NAMES
+from xxgk.fmt import SEVERITY_NAMES
 from xxgk.files import write_atomic
 from xxgk.spreadsheet_safe import Writer, as_text
 

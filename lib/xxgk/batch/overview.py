@@ -24,7 +24,7 @@ from xxgk.review.review import PARTS_SUBDIR
 from xxgk.spreadsheet_safe import DictWriter
 
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
-STATUS_NAMES = {"rendered": "已生成", "skipped": "未变化（沿用）", "failed": "失败", "no_report": "本年无报告"}
+RUN_STATUS_NAMES = {"rendered": "已生成", "skipped": "未变化（沿用）", "failed": "失败", "no_report": "本年无报告"}
 FINDING_COLUMNS = ("agency_id", "agency", "year", "rule", "category", "severity", "status", "message", "table",
                    "subtable", "row", "column", "expected", "actual", "difference", "evidence", "waived",
                    "waiver_reason")
@@ -243,7 +243,7 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
         cells = [
             f'<td data-v="{e(rec["name"])}">{link}</td>',
             f"<td>{e(level_name(rec.get('level', '')))}</td>",
-            f'<td class="st st-{e(st)}">{e(STATUS_NAMES.get(st, st))}</td>',
+            f'<td class="st st-{e(st)}">{e(RUN_STATUS_NAMES.get(st, st))}</td>',
             f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
             f"<td>{e(grade)}</td>",
             f"<td title=\"{e((shown or {}).get('grade_note') or '')}\">{coverage_text(shown)}</td>",
@@ -256,7 +256,7 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
         attrs = (f'data-level="{e(level)}" data-grade="{e(grade)}" data-errors="{int((shown or {}).get("errors") or 0)}" '
                  f'data-late="{int(late == "逾期")}" data-missing="{int(st == "no_report")}"')
         rows.append(f"<tr {attrs}>" + "".join(cells) + "</tr>")
-    summary_line = "，".join(f"{STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
+    summary_line = "，".join(f"{RUN_STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
     heads = ["机关", "层级", "状态", "得分", "等级", "可评估规则", "错误", "警告", "表格格式", "发布", "说明"]
     present = {c for c in agencies.get("level", []) if c}
     levels = [c for c in LEVEL_NAMES if c in present] + sorted(present - set(LEVEL_NAMES))  # registry order first
@@ -315,7 +315,7 @@ def write_root(out_dir: Path, data_root: Path | None = None) -> None:
             counts = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))["counts"]
         except (OSError, ValueError, KeyError):
             counts = {}
-        said = "，".join(f"{e(STATUS_NAMES.get(k, k))} {v}" for k, v in counts.items())
+        said = "，".join(f"{e(RUN_STATUS_NAMES.get(k, k))} {v}" for k, v in counts.items())
         extra = [f'<a href="{year_dir.name}/{name}">{label}</a>' for name, label in
                  (("overview.html", "总览"), ("领导摘要.html", "领导摘要")) if (year_dir / name).exists()]
         overview = f"（{'，'.join(extra)}）" if extra else ""

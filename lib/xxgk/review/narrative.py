@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 
 from xxgk.review.facts import MIN_RATE_BASE, Fact, Facts, Total, combine, identities, is_zero_or_blank
+from xxgk.fmt import number_text
 from xxgk.model import Cell
 from xxgk.values import NUMBER
 
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 _MAX_PROBLEMS = 5
 COUNT, ZERO, RATE, CHANGE, DIFF, THRESHOLD = "count", "zero", "rate", "change", "diff", "threshold"
 
@@ -69,18 +69,6 @@ class Narrative:
         return "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)
 
 
-def number(value: float | int) -> str:
-    """A count as written in a report: no trailing .0, thousands separated.
-
-    Examples:
-        >>> number(1234), number(2.50), number(0)
-        ('1,234', '2.5', '0')
-    """
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def claim(f: Fact) -> tuple[Claim, ...]:
     return (Claim(COUNT, f.value, f.cells),) if f.known else ()
 
@@ -88,7 +76,7 @@ def claim(f: Fact) -> tuple[Claim, ...]:
 def count(f: Fact) -> str:
     """A count, or why it cannot be given; the caller has just named what is counted."""
     if f.known:
-        return f"{number(f.value)}件"
+        return f"{number_text(f.value)}件"
     lead = "该栏" if len(f.cells) <= 1 else ("" if f.problem.startswith("各项") else "其中")
     return f"（{lead}{f.problem}，无法说明）"
 
@@ -105,7 +93,7 @@ def _count(s: Sentence, f: Fact) -> Sentence:
     s.add(count(f), *claim(f))
     other = _FACTS[-1].disagreement(f) if _FACTS and f.known else None
     if other is not None:
-        s.add(f"（但{other.label}之和为{number(other.value)}件，与总计栏不符）", *claim(other))
+        s.add(f"（但{other.label}之和为{number_text(other.value)}件，与总计栏不符）", *claim(other))
     return s
 
 
@@ -116,11 +104,11 @@ def _flow(f: Facts) -> list[Sentence]:
     _count(s.add("，上年结转"), f.carried_over)
     both = combine("", [f.received, f.carried_over])
     if both.known:
-        s.add(f"，合计需办理{number(both.value)}件", *claim(both))
+        s.add(f"，合计需办理{number_text(both.value)}件", *claim(both))
     out = [s.add("。")]
     natural, orgs = f.applicants[0], combine("法人或其他组织", f.applicants[1:])
     if f.received.known and f.received.value and natural.known and orgs.known:
-        s = Sentence(f"新收申请中，自然人提出{number(natural.value)}件，法人或其他组织提出{number(orgs.value)}件",
+        s = Sentence(f"新收申请中，自然人提出{number_text(natural.value)}件，法人或其他组织提出{number_text(orgs.value)}件",
                      [*claim(natural), *claim(orgs)])
         out.append(s.add("。"))
     return out
@@ -131,7 +119,7 @@ def _outcomes(f: Facts) -> Sentence:
     pt = f.processed_total
     s = Sentence("")
     if pt.agrees is False:
-        s.add(f"表三“{total_label}”栏填{number(f.processed.value)}件，但各办理结果之和为{number(pt.parts_sum.value)}件，两者不符；"
+        s.add(f"表三“{total_label}”栏填{number_text(f.processed.value)}件，但各办理结果之和为{number_text(pt.parts_sum.value)}件，两者不符；"
               "各办理结果为", *claim(f.processed), *claim(pt.parts_sum))
     else:
         _count(s.add(f"按表三“{total_label}”，本年度办结"), f.processed).add("，其中")
@@ -151,7 +139,7 @@ def _rate(f: Facts) -> Sentence:
     if not d.known:
         return Sentence(f"予以公开或部分公开的件数无法读取（{d.problem}），无法计算公开率。")
     rate = 100.0 * d.value / base.value
-    s = Sentence(f"以办结总数{number(base.value)}件为基数，予以公开与部分公开合计{number(d.value)}件，"
+    s = Sentence(f"以办结总数{number_text(base.value)}件为基数，予以公开与部分公开合计{number_text(d.value)}件，"
                  f"公开率为{rate:.1f}%", [*claim(base), *claim(d), Claim(RATE, round(rate, 1), d.cells, base.cells)])
     if base.value < MIN_RATE_BASE:
         s.add(f"（办结不足{MIN_RATE_BASE}件，比例仅供参考，不与其他机关比较）", Claim(THRESHOLD, MIN_RATE_BASE, ()))
@@ -163,7 +151,7 @@ def _group_name(group: str) -> str:
 
 
 def _contested(t: Total) -> str:
-    return "、".join(f"{p.label}{number(p.value)}件" for p in t.parts if p.known and p.value)
+    return "、".join(f"{p.label}{number_text(p.value)}件" for p in t.parts if p.known and p.value)
 
 
 def _review(f: Facts) -> list[Sentence]:
@@ -180,11 +168,11 @@ def _review(f: Facts) -> list[Sentence]:
 
     def phrase(t: Total, group: str, lead: str) -> Sentence:
         if t.agrees is False:
-            return Sentence(f"表四{group}总计栏填{number(t.printed.value)}，但{_contested(t)}",
+            return Sentence(f"表四{group}总计栏填{number_text(t.printed.value)}，但{_contested(t)}",
                             [*claim(t.printed), *(c for p in t.parts if p.known and p.value for c in claim(p))])
         s = _count(Sentence(lead), t.settled)
         if t.settled.known and t.settled.value and all(p.known for p in t.parts):
-            s.add("（" + "、".join(f"{p.label}{number(p.value)}件" for p in t.parts) + "）", *(c for p in t.parts for c in claim(p)))
+            s.add("（" + "、".join(f"{p.label}{number_text(p.value)}件" for p in t.parts) + "）", *(c for p in t.parts for c in claim(p)))
         return s
 
     out = [phrase(review, _group_name(groups[0]), "因政府信息公开被申请行政复议").add("。")]
@@ -206,7 +194,7 @@ def _review(f: Facts) -> list[Sentence]:
     corrected = [t.parts[1] for t in totals.values() if len(t.parts) > 1]
     fixed = combine("结果纠正", corrected)
     if fixed.known and fixed.value:
-        out.append(Sentence(f"复议和诉讼中结果被纠正的共{number(fixed.value)}件。", list(claim(fixed))))
+        out.append(Sentence(f"复议和诉讼中结果被纠正的共{number_text(fixed.value)}件。", list(claim(fixed))))
     return out
 
 
@@ -217,12 +205,12 @@ def _change(f: Facts, prev: Facts | None, year: int | None) -> Sentence:
     now, before = f.received, prev.received
     if not now.known or not before.known:
         return Sentence(f"本年或{last}年的新收申请数无法读取，无法与上年比较。")
-    s = Sentence(f"与{last}年相比，新收申请由{number(before.value)}件变为{number(now.value)}件", [*claim(before), *claim(now)])
+    s = Sentence(f"与{last}年相比，新收申请由{number_text(before.value)}件变为{number_text(now.value)}件", [*claim(before), *claim(now)])
     diff = now.value - before.value
     if diff == 0:
         s.add("，持平")
     else:
-        s.add(f"，{'增加' if diff > 0 else '减少'}{number(abs(diff))}件",
+        s.add(f"，{'增加' if diff > 0 else '减少'}{number_text(abs(diff))}件",
               Claim(DIFF, abs(diff), now.cells, before.cells))
         if before.value:
             pct = 100.0 * abs(diff) / before.value
@@ -307,7 +295,7 @@ def verify(story: Narrative, facts: Facts) -> None:
                     raise _problem(s, f"句中{c.kind}={c.value}与单元格不符")
             if s.quoted:
                 continue
-            counts = {number(c.value) for c in s.claims if c.kind in (COUNT, ZERO, DIFF, THRESHOLD)}
+            counts = {number_text(c.value) for c in s.claims if c.kind in (COUNT, ZERO, DIFF, THRESHOLD)}
             rates = {f"{c.value:.1f}" for c in s.claims if c.kind in (RATE, CHANGE)}
             for m in _NUMBER.finditer(_YEAR.sub("", _QUOTED.sub("", s.text))):
                 token, unit = m.groups()

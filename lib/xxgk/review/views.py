@@ -13,11 +13,9 @@ from itertools import groupby
 from xxgk.review.facts import filled_as_one_row
 from xxgk.layouts import Table, load_layout
 from xxgk.model import FAIL, UNCERTAIN, Cell, Finding, Report, cell_ref
-from xxgk.review.narrative import SEVERITY_NAMES, number
+from xxgk.fmt import FINDING_STATUS_NAMES, SEVERITY_NAMES, number_text
 from xxgk.values import BLANK, MISSING, NUMBER
 
-STATUS_NAMES = {FAIL: "不符合", UNCERTAIN: "无法判断", "pass": "通过", "not_assessable": "无法评估",
-                "rule_error": "规则执行出错"}
 _MAX_EVIDENCE = 6
 SHARE_CATEGORIES = ("similarity",)  # findings whose expected/actual numbers are fractions of 1
 
@@ -27,7 +25,7 @@ def _e(value) -> str:
 
 
 def _shown(value) -> str:
-    return number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _e(value)
+    return number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _e(value)
 
 
 def header_html(title: str, fields: list[tuple[str, str]]) -> str:
@@ -56,7 +54,7 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
         badges = f'<span class="badge">{_e(SEVERITY_NAMES.get(f.severity, f.severity))}</span>'
     else:
         classes = f"finding st-{_e(f.status)}"
-        badges = f'<span class="badge st">{_e(STATUS_NAMES.get(f.status, f.status))}</span>'
+        badges = f'<span class="badge st">{_e(FINDING_STATUS_NAMES.get(f.status, f.status))}</span>'
     parts = [f'<li class="{classes}">{badges} <span class="msg">{_e(f.message)}</span>']
     rule = f'<span class="rule">{_e(f.rule)}</span>'
     parts.append(f'<div class="stmt">{rule} {_e(statement)}</div>' if statement else f'<div class="stmt">{rule}</div>')
@@ -66,7 +64,7 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
     if sides:
         parts.append(f'<div class="ea">{"，".join(sides)}</div>')
     if f.waived:
-        was = "不符合" if f.status == FAIL else STATUS_NAMES.get(f.status, f.status)
+        was = "不符合" if f.status == FAIL else FINDING_STATUS_NAMES.get(f.status, f.status)
         parts.append(f'<div class="wv-reason">原为{_e(SEVERITY_NAMES.get(f.severity, f.severity))}级“{_e(was)}”；'
                      f"豁免理由：{_e(f.waiver_reason)}</div>")
     if f.evidence:
@@ -79,7 +77,7 @@ def finding_html(f: Finding, statement: str | None = None) -> str:
         more = f"<li>……等共{len(f.evidence)}处</li>" if len(f.evidence) > _MAX_EVIDENCE else ""
         parts.append(f'<ul class="ev">{items}{more}</ul>')
     if f.caused:
-        items = "".join(f'<li><span class="rule">{_e(c.rule)}</span> {_e(STATUS_NAMES.get(c.status, c.status))}：'
+        items = "".join(f'<li><span class="rule">{_e(c.rule)}</span> {_e(FINDING_STATUS_NAMES.get(c.status, c.status))}：'
                         f"{_e(c.message)}</li>" for c in f.caused)
         parts.append(f'<details class="caused"><summary>由此引起的{len(f.caused)}项检查结果（已并入本项，不另计）'
                      f'</summary><ul>{items}</ul></details>')
@@ -100,7 +98,7 @@ def findings_html(findings: list[Finding], statements: dict[str, str]) -> str:
     others = [f for f in active if f.status not in (FAIL, "pass", "not_assessable")]
     for status in dict.fromkeys(f.status for f in others):
         group = sorted((f for f in others if f.status == status), key=lambda f: order.get(f.severity, 9))
-        groups.append((STATUS_NAMES.get(status, status), group))
+        groups.append((FINDING_STATUS_NAMES.get(status, status), group))
     waived = [f for f in findings if f.waived and f.status != "pass"]
     if waived:
         groups.append(("已豁免", waived))
@@ -167,7 +165,7 @@ def _cell_html(cell: Cell | None, marks: list[tuple[int, Finding]]) -> str:
     elif cell.status == BLANK:
         text, classes = "（空）", ["blank"]
     else:
-        text, classes = _e(cell.raw if cell.status != NUMBER else number(cell.value)), [] if cell.status == NUMBER else [cell.status]
+        text, classes = _e(cell.raw if cell.status != NUMBER else number_text(cell.value)), [] if cell.status == NUMBER else [cell.status]
     active = [(n, f) for n, f in marks if not f.waived]
     if active:
         classes.append("bad" if any(f.status == FAIL for _, f in active) else "unsure")

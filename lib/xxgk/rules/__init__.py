@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import yaml
 
+from xxgk import registry
 from xxgk.layouts import Layout, load_layout, normalize_label
 from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Report, cell_ref
 from xxgk.values import MISSING, NUMBER
@@ -173,6 +174,12 @@ def agency_record(report: Report, agencies) -> dict[str, Any] | None:
         if normalize_label(str(rec.get("name") or "")) == target or str(rec.get("agency_id") or "") == report.agency:
             return rec
     return None
+
+
+def agency_kind(ctx: Context) -> dict | None:
+    """registry.agency_kind of the report's agency, its agencies.csv row first, then the name in the report."""
+    rec = agency_record(ctx.report, ctx.agencies) or {}
+    return registry.agency_kind(str(rec.get("name") or ctx.report.agency or ""), str(rec.get("level") or ""))
 
 
 def records(agencies) -> list[dict[str, Any]]:

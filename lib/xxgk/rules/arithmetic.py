@@ -10,7 +10,7 @@ from typing import Iterable
 from xxgk.layouts import Table
 from xxgk.model import FAIL, UNCERTAIN, Cell, Finding
 from xxgk.values import MISSING
-from xxgk.rules import Context, evidence, number, rule
+from xxgk.rules import Context, agency_kind, evidence, number, rule
 
 MONEY_TOLERANCE = 0.005
 
@@ -322,7 +322,6 @@ def t2_procurement_pair(ctx: Context) -> Iterable[Finding]:
 def t2_regulations_rulemakers(ctx: Context) -> Iterable[Finding]:
     if (skip := _missing_table(ctx, "二")) is not None:
         return [skip]
-    from xxgk.rules.timeliness import agency_kind
 
     kind = agency_kind(ctx)
     if kind is None:

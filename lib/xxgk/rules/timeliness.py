@@ -25,7 +25,7 @@ from pathlib import PurePath
 from typing import Iterable
 
 from xxgk.model import FAIL, UNCERTAIN, Finding
-from xxgk.rules import Context, agency_record, rule
+from xxgk.rules import Context, agency_kind, agency_record, rule
 
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -34,24 +34,6 @@ _CN = "〇○零ＯO一二三四五六七八九十"
 _CLOSING = re.compile(rf"^\s*((?:19|20)\d{{2}}|[{_CN}]{{4}})\s*年\s*(\d{{1,2}}|[{_CN}]{{1,3}})\s*月\s*"
                       rf"(\d{{1,2}}|[{_CN}]{{1,3}})\s*日\s*$")
 _CLOSING_LINES = 8  # the 落款 stands in the last lines of the text (before download/QR-code boilerplate)
-_TOWNSHIP_NAME = re.compile(r"(镇|乡|街道)(人民政府|政府|办事处)?$")
-_GOVERNMENT_NAME = re.compile(r"(人民政府|政府|管委会|管理委员会|[省市县区旗州])$")  # a bare region name is its government
-# agencies.csv `level` values (registry codes, English or Chinese) -> (township?, rule-making level?, government?)
-# government None = decided by the name.
-_LEVELS = {
-    "national": (False, True, None), "国家": (False, True, None), "中央": (False, True, None),
-    "province": (False, True, None), "provincial": (False, True, None), "省": (False, True, None),
-    "省级": (False, True, None),
-    "city": (False, True, None), "市": (False, True, None), "市级": (False, True, None),
-    "prefecture": (False, True, None),
-    "city_government": (False, True, True), "city_department": (False, False, False),
-    "county": (False, False, None), "县": (False, False, None), "县级": (False, False, None),
-    "district": (False, False, None),
-    "county_government": (False, False, True), "county_department": (False, False, False),
-    "township": (True, False, None), "town": (True, False, None), "乡镇": (True, False, None),
-    "街道": (True, False, None), "乡": (True, False, None), "镇": (True, False, None),
-}
-
 REGISTER, PAGE, CLOSING, FILE = "register", "page", "closing", "file"
 SOURCE_NAMES = {
     REGISTER: "发布登记表（publications.csv）",
@@ -114,29 +96,6 @@ def closing_date(text: str) -> tuple[date, str, int] | None:
         except (TypeError, ValueError):
             return None
     return None
-
-
-def agency_kind(ctx: Context) -> dict | None:
-    """What Art. 49 needs to know: government or department, township or not, rule-making level.
-
-    agencies.csv `level` decides the level when given; otherwise the name does (镇/乡/街道 = township,
-    …人民政府 = a government). Returns None when nothing is known.
-    """
-    rec = agency_record(ctx.report, ctx.agencies) or {}
-    name = str(rec.get("name") or ctx.report.agency or "").strip()
-    level = str(rec.get("level") or "").strip().lower()
-    if not name and not level:
-        return None
-    known = _LEVELS.get(level)
-    township = known[0] if known else bool(_TOWNSHIP_NAME.search(name))
-    government = known[2] if known and known[2] is not None else \
-        bool(_GOVERNMENT_NAME.search(name)) and "办公" not in name
-    if known:
-        rulemaker = known[1] and (government or level in ("national", "国家", "中央"))
-    else:
-        rulemaker = government and not re.search(r"[县区旗镇乡]", name) and bool(re.search(r"[省市]", name))
-    label = "乡镇（街道）" if township else ("人民政府" if government else "政府部门")
-    return {"township": township, "government": government, "rulemaker": rulemaker, "label": label}
 
 
 def _register_rows(ctx: Context) -> list[dict]:
