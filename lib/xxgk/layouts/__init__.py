@@ -9,6 +9,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import yaml
@@ -31,8 +32,11 @@ def _split_enumerator(norm: str) -> tuple[str, str]:
     return (m.group(1), norm[m.end():]) if m else ("", norm)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_label(text: str) -> str:
-    """NFKC, no whitespace, unified quotes: how real pages differ from the official print."""
+    """NFKC, no whitespace, unified quotes: how real pages differ from the official print.
+
+    Memoized: every reader and the assembler ask for the same few thousand labels and lines many times."""
     text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
     return _SPACE.sub("", text).replace("\u3000", "")
 
@@ -59,6 +63,20 @@ class Row:
     group: bool = False
     parent: str | None = None
     variants: tuple[str, ...] = ()
+    role: str | None = None  # what the code asks the row for (表三's disclosed outcomes: role "disclosed")
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """A spanning header over columns (表四's 行政复议, 行政诉讼/复议后起诉) and the role code asks it by."""
+
+    path: str
+    role: str
+
+    @property
+    def label(self) -> str:
+        """The group's own header cell: 复议后起诉 of 行政诉讼/复议后起诉."""
+        return self.path.split("/")[-1]
 
 
 @dataclass(frozen=True)
@@ -71,10 +89,31 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     corner_note: str | None = None
+    column_groups: tuple[ColumnGroup, ...] = ()  # in printed order
 
     @property
     def data_rows(self) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if not r.group)
+
+    def rows_with(self, role: str) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.role == role)
+
+    def group(self, role: str) -> ColumnGroup:
+        return next(g for g in self.column_groups if g.role == role)
+
+    def group_columns(self, group: ColumnGroup) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.group == group.path)
+
+    @property
+    def leading_header(self) -> str:
+        """The top header cell over the first column: where a printed table's header row starts."""
+        first = self.columns[0]
+        return (first.group or first.label).split("/")[0]
+
+    @property
+    def group_width(self) -> int:
+        """Columns under each column group (表四's three are equally wide)."""
+        return len(self.group_columns(self.column_groups[0])) if self.column_groups else 0
 
     def row(self, key: str) -> Row:
         return next(r for r in self.rows if r.key == key)
@@ -203,7 +242,23 @@ class Layout:
         return None
 
 
+def _column_variants(c: dict, first_year: int, last_year: int | None) -> tuple[str, ...]:
+    """A column's variants, year-dependent wordings (本年({year})制发件数) written out for every year the
+    layout can report on (through next year's reports)."""
+    years = range(first_year, (last_year or date.today().year) + 1)
+    return (*c.get("variants", ()), *(v.format(year=y) for v in c.get("year_variants", ()) for y in years))
+
+
+def _column_groups(t: dict) -> tuple[ColumnGroup, ...]:
+    """The table's column groups; every column's group must be one of them (a typo would lose a role)."""
+    groups = tuple(ColumnGroup(g["path"], g["role"]) for g in t.get("column_groups", ()))
+    if groups and {c["group"] for c in t["columns"] if c.get("group")} != {g.path for g in groups}:
+        raise ValueError(f"layout table {t['id']}: column groups do not match the columns' groups")
+    return groups
+
+
 def _layout_from_yaml(data: dict) -> Layout:
+    first, last = data["report_years"]["first"], data["report_years"]["last"]
     tables = []
     for t in data["tables"]:
         tables.append(
@@ -214,22 +269,24 @@ def _layout_from_yaml(data: dict) -> Layout:
                 title=t.get("title"),
                 header_label=t.get("header_label"),
                 columns=tuple(
-                    Column(c["key"], c["label"], c["type"], c.get("group"), c.get("unit"), tuple(c.get("variants", ())))
+                    Column(c["key"], c["label"], c["type"], c.get("group"), c.get("unit"), _column_variants(c, first, last))
                     for c in t["columns"]
                 ),
                 rows=tuple(
-                    Row(r["key"], r["label"], bool(r.get("group")), r.get("parent"), tuple(r.get("variants", ())))
+                    Row(r["key"], r["label"], bool(r.get("group")), r.get("parent"), tuple(r.get("variants", ())),
+                        r.get("role"))
                     for r in t["rows"]
                 ),
                 corner_note=t.get("corner_note"),
+                column_groups=_column_groups(t),
             )
         )
     return Layout(
         version=data["version"],
         issuing_document=data["issuing_document"],
         format_title=data["format_title"],
-        first_year=data["report_years"]["first"],
-        last_year=data["report_years"]["last"],
+        first_year=first,
+        last_year=last,
         markers=tuple(data["markers"]),
         sections=tuple(
             Section(s["number"], s["key"], s["heading"], tuple(s.get("variants", ())),
