@@ -55,14 +55,32 @@ WARM_CALLS = ("xxgk.review.charts:warm_up", "xxgk.rules:load_rules", "xxgk.rules
 class Zygote:
     """A child process that imports WARM_MODULES once, then forks one kernel per request.
 
-    It dies with the thread that started it, and its kernels die with it (Linux parent-death signal),
-    so create it on a thread that outlives its use (batch.run uses the main thread).
+    The process is spawned from a thread of its own that lives until close(): Linux's parent-death signal
+    follows the thread that spawned it, so the zygote and its kernels die with that thread (or with the whole
+    driver), never with whichever batch or Dask worker thread happened to ask first. `warm` calls
+    (`module:function`, args...) run in it after every start; with `lazy` it starts on the first fork or call,
+    so a run with nothing to render never pays for it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, warm: tuple[tuple, ...] = (), lazy: bool = False) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self._lock = threading.Lock()
+        self._warm = tuple(warm)
+        self._owner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-zygote")
         remove_stale_socket_folders()
-        self._proc = self._start()
+        self._proc: subprocess.Popen | None = None
+        if not lazy:
+            with self._lock:
+                self._ensure()
+
+    def _ensure(self) -> subprocess.Popen:
+        """The running zygote, (re)started and warmed if it is not; called with the lock held."""
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = self._owner.submit(self._start).result()
+            for target, *args in self._warm:
+                self._call(target, args)
+        return self._proc
 
     @staticmethod
     def _start() -> subprocess.Popen:
@@ -85,39 +103,48 @@ class Zygote:
         request = json.dumps({"connection_file": connection_file, "cwd": cwd}) + "\n"
         with self._lock:
             for attempt in (1, 2):
-                if self._proc.poll() is not None:
-                    self._proc = self._start()
+                proc = self._ensure()
                 try:
-                    self._proc.stdin.write(request)
-                    reply = self._proc.stdout.readline()
+                    proc.stdin.write(request)
+                    reply = proc.stdout.readline()
                 except (BrokenPipeError, OSError, ValueError):
                     reply = ""
                 if reply:
                     return int(json.loads(reply)["pid"])
-                self._proc.kill()
-                self._proc.wait()
+                proc.kill()
+                proc.wait()
         raise RuntimeError("kernel zygote died twice in a row")
 
     def call(self, target: str, *args) -> None:
-        """Run `module:function(*args)` in the zygote (work every later kernel inherits); a failure or a dead
-        zygote only loses the head start, since each review still does whatever it finds undone."""
-        request = json.dumps({"call": target, "args": list(args)}) + "\n"
+        """Run `module:function(*args)` in the zygote (work every later kernel inherits)."""
         with self._lock:
-            if self._proc.poll() is not None:
-                return
-            try:
-                self._proc.stdin.write(request)
-                self._proc.stdout.readline()
-            except (BrokenPipeError, OSError, ValueError):
-                pass
+            self._ensure()
+            self._call(target, args)
+
+    def _call(self, target: str, args) -> None:
+        """A failure or a dead zygote only loses the head start, since each review still does whatever it
+        finds undone."""
+        try:
+            self._proc.stdin.write(json.dumps({"call": target, "args": list(args)}) + "\n")
+            self._proc.stdout.readline()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def start(self) -> None:
+        """Start (and warm) it now if it is not running, rather than at the first fork."""
+        with self._lock:
+            self._ensure()
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.stdin.close()
-            try:
-                self._proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.stdin.close()
+                try:
+                    self._proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._proc.kill()
+                    self._proc.wait()
+        self._owner.shutdown(wait=False)
 
 
 _SOCKET_PREFIX = "xxgk-kernel-"  # + the driver's pid: the IPC socket folder of one kernel

@@ -231,7 +231,7 @@ def run(
         state_dir.mkdir(exist_ok=True)
         code = code_fingerprint()
         data = inputs.Data(data_root)  # registry files read once for every agency's check
-        todo: list[tuple[Job, str]] = []
+        todo: list[Job] = []
         for agency_id in selected:
             job = Job(agency_id, year, str(out_dir), str(data_root), timeout)
             if registry.report_file(agency_id, year, job.reports_dir) is None:
@@ -242,24 +242,24 @@ def run(
                     and not inputs.changed(state.get("inputs"), data)):
                 summary.results.append(JobResult(agency_id, year, "skipped"))
                 continue
-            todo.append((job, agency_id))
+            todo.append(job)
         if todo:  # each report read once, in sandboxed children, before any review needs it
             from xxgk.review.review import CACHE_SUBDIR
 
-            parse_cache.prepare(_report_files([j.agency_id for j, _ in todo], year, agencies, reports_dir),
+            parse_cache.prepare(_report_files([j.agency_id for j in todo], year, agencies, reports_dir),
                                 Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
-        with _kernels(local=dask_address is None) as manager:
-            if manager is not None and todo:  # the year's reports read and shingled once, before the forks
-                manager.zygote.call("xxgk.review.review:warm", year, str(data_root), str(out_dir))
-            for result, _ in _execute(todo, jobs, dask_address, manager, progress):
+        # The year's reports read and shingled once in each zygote, before the forks; no zygote at all
+        # unless a review or the overview is rendered.
+        warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir)),) if todo else ()
+        with _executor(dask_address, jobs, warm) as executor:
+            for result in executor.reviews(todo, progress):
                 summary.results.append(result)
                 if result.status == "rendered":  # the review recorded what it read (review.write_summary)
                     recorded = _read_state(state_dir / f"{result.agency_id}.inputs.json").get("inputs")
                     write_atomic(state_dir / f"{result.agency_id}.json",
                                  json.dumps({"code": code, "inputs": recorded}, ensure_ascii=False).encode("utf-8"))
-            overview.write_year(out_year, year, agencies, summary, data_root=Path(data_root),
-                                kernel_manager_class=manager)
+            executor.year_outputs(out_year, year, agencies, summary, Path(data_root))
         if pdf:  # Chromium prints only pages newer than their PDF
             from xxgk.batch.handover import print_reviews
 
@@ -270,53 +270,130 @@ def run(
     return summary
 
 
-@contextmanager
-def _kernels(local: bool):
-    """A kernel manager class whose kernels fork from one warm zygote (None when Dask runs the jobs)."""
-    if not local:
-        yield None
-        return
+def _forked_kernels(warm: tuple, lazy: bool) -> type:
+    """A kernel manager class whose kernels fork from a new zygote of its own."""
     from xxgk.batch.kernels import ForkedKernelManager, Zygote
 
-    zygote = Zygote()
-    try:
-        yield type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote})
-    finally:
-        zygote.close()
+    return type("BatchKernelManager", (ForkedKernelManager,), {"zygote": Zygote(warm, lazy=lazy)})
 
 
-def _execute(todo, jobs, dask_address, manager, progress):
-    if not todo:
-        return
-    if dask_address:
+@contextmanager
+def _executor(dask_address: str | None, jobs: int, warm: tuple):
+    if not dask_address:
+        executor = _Local(jobs, warm)
+    else:
         from distributed import Client
 
         try:
             client = Client(dask_address)
         except OSError as exc:  # unreachable or refusing: one line naming the address, not a traceback
             raise ValueError(f"{dask_address}: 无法连接 Dask 调度器（{str(exc).splitlines()[0] if str(exc) else exc!r}）") from None
-        with client:
-            futures = {client.submit(run_one, job, pure=False): fp for job, fp in todo}
-            from distributed import as_completed as dask_completed
-
-            for fut in dask_completed(futures):
-                try:
-                    result = fut.result()
-                except Exception as exc:  # a worker died
-                    job = next(j for j, f in todo if f == futures[fut])
-                    result = JobResult(job.agency_id, job.year, "failed", error=_short_error(exc))
-                progress.update(result)
-                yield result, futures[fut]
-        return
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        executor = _Dask(client, warm)
     try:
-        futures = {pool.submit(run_one, job, manager): fp for job, fp in todo}
-        for fut in as_completed(futures):
-            result = fut.result()
+        yield executor
+    finally:
+        executor.close()
+
+
+class _Local:
+    """Reviews on `jobs` threads of this process, every kernel forked from one zygote; the overview too. The
+    zygote starts at once when there are reviews (so no review's time limit pays for it), otherwise only if
+    the overview is rendered again."""
+
+    def __init__(self, jobs: int, warm: tuple):
+        self.jobs, self.manager = jobs, _forked_kernels(warm, lazy=not warm)
+
+    def reviews(self, todo, progress):
+        if not todo:
+            return
+        pool = ThreadPoolExecutor(max_workers=max(1, self.jobs))
+        try:
+            futures = [pool.submit(run_one, job, self.manager) for job in todo]
+            for fut in as_completed(futures):
+                result = fut.result()
+                progress.update(result)
+                yield result
+        finally:  # on Ctrl-C: start nothing more; running kernels die with the zygote
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def year_outputs(self, out_year, year, agencies, summary, data_root):
+        from xxgk.batch import overview
+
+        overview.write_year(out_year, year, agencies, summary, data_root=data_root, kernel_manager_class=self.manager)
+
+    def close(self):
+        self.manager.zygote.close()
+
+
+class _Dask:
+    """Reviews as tasks on a Dask cluster: each worker process forks them from a zygote of its own (started
+    at its first task of this run, closed at the end), under the same whole-notebook watchdog; the year's
+    overview and files are one more such task. Data and output folders must be the same paths on every
+    worker (shared storage)."""
+
+    def __init__(self, client, warm: tuple):
+        import uuid
+
+        self.client, self.warm, self.run_id = client, warm, uuid.uuid4().hex
+
+    def reviews(self, todo, progress):
+        if not todo:
+            return
+        from distributed import as_completed as dask_completed
+
+        futures = {self.client.submit(_review_on_worker, job, self.run_id, self.warm, pure=False): job
+                   for job in todo}
+        for fut in dask_completed(futures):
+            try:
+                result = fut.result()
+            except Exception as exc:  # a worker died
+                job = futures[fut]
+                result = JobResult(job.agency_id, job.year, "failed", error=_short_error(exc))
             progress.update(result)
-            yield result, futures[fut]
-    finally:  # on Ctrl-C: start nothing more; running kernels die with the zygote
-        pool.shutdown(wait=False, cancel_futures=True)
+            yield result
+
+    def year_outputs(self, out_year, year, agencies, summary, data_root):
+        self.client.submit(_year_outputs_on_worker, self.run_id, out_year, year, agencies, summary, data_root,
+                           pure=False).result()
+
+    def close(self):
+        try:
+            self.client.run(_close_worker_kernels, self.run_id, on_error="ignore")
+        finally:
+            self.client.close()
+
+
+_WORKER_KERNELS: dict[str, type] = {}  # in a Dask worker process: this run's kernel manager class, by run id
+_WORKER_LOCK = threading.Lock()
+
+
+def _worker_kernels(run_id: str, warm: tuple = ()) -> type:
+    """This worker process's kernel manager for the run (its zygote starts when first needed)."""
+    with _WORKER_LOCK:
+        manager = _WORKER_KERNELS.get(run_id)
+        if manager is None:
+            manager = _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=True)
+    return manager
+
+
+def _review_on_worker(job: Job, run_id: str, warm: tuple) -> JobResult:
+    manager = _worker_kernels(run_id, warm)
+    manager.zygote.start()  # before run_one arms the watchdog: no agency's time limit pays for the start-up
+    return run_one(job, manager)
+
+
+def _year_outputs_on_worker(run_id, out_year, year, agencies, summary, data_root) -> None:
+    from xxgk.batch import overview
+
+    overview.write_year(out_year, year, agencies, summary, data_root=data_root,
+                        kernel_manager_class=_worker_kernels(run_id))
+
+
+def _close_worker_kernels(run_id: str) -> None:
+    with _WORKER_LOCK:
+        manager = _WORKER_KERNELS.pop(run_id, None)
+    if manager is not None:
+        manager.zygote.close()
 
 
 def _report_files(agency_ids: list[str], year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:

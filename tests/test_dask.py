@@ -1,0 +1,38 @@
+"""`xxgk run --dask`: a year on a LocalCluster of two worker processes gives the local run's pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import data_subset
+from xxgk.batch import run as batch
+
+pytestmark = pytest.mark.slow
+
+AGENCIES = ("qh-gov", "qh-commerce", "qh-education", "qh-hefeng")
+_DATE = re.compile(r"生成日期：\d{4}-\d{2}-\d{2}")  # the only thing a page may change from one run to the next
+
+
+def _pages(out_year):
+    return {p.name: _DATE.sub("生成日期：-", p.read_text(encoding="utf-8")) for p in sorted(out_year.glob("*.html"))}
+
+
+def test_a_local_cluster_renders_the_pages_of_the_local_run(tmp_path):
+    from distributed import LocalCluster
+
+    data = data_subset(tmp_path, AGENCIES)
+    local = batch.run(2021, jobs=2, out_dir=tmp_path / "local", data_root=data)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        on_dask = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "dask", data_root=data)
+        workers = cluster.scheduler_info["workers"]
+        # Each worker forked its kernels from a zygote of its own, and let it go when the run ended.
+        assert len(workers) == 2
+        assert cluster.get_client().run(lambda: dict(batch._WORKER_KERNELS)) == {w: {} for w in workers}
+    assert {r.agency_id: r.status for r in on_dask.results} == {r.agency_id: r.status for r in local.results}
+    assert {r.status for r in on_dask.results} == {"rendered"}
+    assert len({r.agency_id for r in on_dask.results}) == len(AGENCIES)
+    local_pages, dask_pages = _pages(tmp_path / "local" / "2021"), _pages(tmp_path / "dask" / "2021")
+    assert {f"{a}.html" for a in AGENCIES} | {"index.html", "overview.html"} <= set(local_pages)
+    assert dask_pages == local_pages
