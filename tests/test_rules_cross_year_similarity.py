@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import copy
 
+from hypothesis import given, settings, strategies as st
+
 from rulekit import failed, run, statuses
+from xxgk.model import Section
+from xxgk.rules import similarity
 from xxgk.rules.similarity import clean
 from xxgk.samples.synth import consistent_report, with_cell
 
@@ -91,3 +95,27 @@ def test_copied_from_a_peer():
     bad = failed(a, "X_SIMILARITY_PEERS", peers=[peer, other])
     assert len(bad) == 1 and "某县民政局" in bad[0].message
     assert statuses(a, "X_SIMILARITY_PEERS") == {"not_assessable"}
+
+
+_WORDS = "本机关全年主动公开政府信息依申请公开办理答复培训平台建设监督保障解读回应关切网站栏目更新维护"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, len(_WORDS) - 1), min_size=30, max_size=160), min_size=2, max_size=12),
+       st.data())
+def test_the_candidate_index_misses_no_text_that_could_reach_the_threshold(drawn, data):
+    """candidates() is exact: every text holding THRESHOLD of a section's own shingles is among them."""
+    texts = ["".join(_WORDS[i] for i in chars) for chars in drawn]
+    # some texts copy another with a few characters changed, so shares near the threshold occur
+    for k in range(1, len(texts)):
+        if data.draw(st.booleans()):
+            src = list(texts[data.draw(st.integers(0, k - 1))])
+            for _ in range(data.draw(st.integers(0, max(1, len(src) // 8)))):
+                src[data.draw(st.integers(0, len(src) - 1))] = data.draw(st.sampled_from(_WORDS))
+            texts[k] = "".join(src)
+    mine, others = Section(number=2, heading="二、主动公开政府信息情况", text=texts[0]), texts[1:]
+    found = similarity.candidates(mine, others, set())
+    for other in others:
+        got = similarity.compare(mine, Section(number=2, heading="", text=other), set())
+        if got is not None and got[0] >= similarity.THRESHOLD:
+            assert found is not None and other in found

@@ -126,6 +126,39 @@ def warm(region: Iterable[Report]) -> None:
             text_shingles(text)
         if len(texts) - 1 >= 3:
             _at_least(_multiset(texts), max(3, COMMON_SHARE * (len(texts) - 1)))
+        _postings(_multiset(texts))
+
+
+@lru_cache(maxsize=32)
+def _postings(texts: frozenset[tuple[str, int]]) -> dict[str, tuple[str, ...]]:
+    """shingle -> the texts holding it, for one section number of a region (built once, like the counts)."""
+    out: dict[str, list[str]] = {}
+    for text, _ in texts:
+        for sh in text_shingles(text):
+            out.setdefault(sh, []).append(text)
+    return {sh: tuple(holders) for sh, holders in out.items()}
+
+
+def candidates(mine: Section, others: list[str], common: set[str]) -> set[str] | None:
+    """The texts among `others` that can hold THRESHOLD of my own shingles; None when I am too short to judge.
+
+    Exact, not a sketch: a text sharing at least t of my n own shingles misses at most n - t of them, so it
+    holds one of any n - t + 1; taking the n - t + 1 rarest (shortest posting lists) makes the union small.
+    Every review of a region shares one posting index, so comparing stays flat as the region grows.
+    """
+    own = _own(mine.text) - common
+    if len(own) < MIN_SHINGLES:
+        return None
+    postings = _postings(_multiset([*others, mine.text]))
+    need = len(own) - _shared_needed(len(own)) + 1
+    rarest = sorted(own, key=lambda sh: len(postings.get(sh, ())))[:need]
+    return {t for sh in rarest for t in postings.get(sh, ())}
+
+
+def _shared_needed(n: int) -> int:
+    """The fewest of n own shingles another text must hold for share >= THRESHOLD."""
+    t = int(THRESHOLD * n)
+    return t if t / n >= THRESHOLD else t + 1
 
 
 def compare(mine: Section, other: Section, common: set[str]) -> tuple[float, int] | None:
@@ -236,8 +269,16 @@ def similar_to_peers(ctx: Context) -> Iterable[Finding]:
     peers = [p for p in ctx.peers if p is not ctx.report and (p.agency != ctx.report.agency or p.agency is None)]
     if not peers:
         return [ctx.not_assessable("没有提供同年其他机关的报告")]
-    out, commons = [], {}
+    out, commons, likely = [], {}, {}
+    for mine in ctx.report.sections:
+        if mine.number and mine.key is not None:
+            others = [s.text for p in peers if (s := p.section(mine.number)) is not None]
+            commons[mine.number] = _common(peers, mine.number, mine.text)
+            likely[mine.number] = candidates(mine, others, commons[mine.number])
     for peer in peers:
+        if not any(found is not None and (s := peer.section(n)) is not None and s.text in found
+                   for n, found in likely.items()):
+            continue  # holds THRESHOLD of no section of mine: it could only pass, and passes are not listed
         out += [f for f in _check(ctx, peer, f"{peer.agency or peer.source_file}的报告", peers, commons)
                 if f.status == FAIL]
     return out or [ctx.passed(f"与 {len(peers)} 份同年报告相比未见雷同")]
