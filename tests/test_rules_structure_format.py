@@ -84,15 +84,19 @@ def test_format_citation():
 def test_label_deviations_from_reader_notes():
     report = copy.deepcopy(R21)
     report.notes += [
-        Note("label_variant", "行标签“规范性文件”按官方标签“行政规范性文件”读取", "第40行"),
-        Note("label_typo", "行标签“3、其他”按官方标签“3.其他”读取", "第41行"),  # punctuation only: not flagged
-        Note("column_label", "表二第二十条（一）项列标题“本年(2023)制发件数”与官方格式不同", "第42行"),
+        Note("label_variant", "行标签“规范性文件”按官方标签“行政规范性文件”读取", "第40行",
+             axis="row", table="二", row="行政规范性文件", written="规范性文件", official="行政规范性文件"),
+        Note("label_typo", "行标签“3、其他”按官方标签“3.其他”读取", "第41行",  # punctuation only: not flagged
+             axis="row", table="三", row="3.其他", written="3、其他", official="3.其他"),
+        Note("column_label", "表二第二十条（一）项列标题“本年度制发件数”与官方格式不同", "第42行",
+             axis="column", table="二", written="本年度制发件数"),
+        Note("label_variant", "行标签“规章”出现在说明中", "第43行"),  # no fields: not a label deviation
     ]
     rows = failed(report, "C_ROW_LABELS")
     assert [(f.actual, f.expected) for f in rows] == [("规范性文件", "行政规范性文件")]
     assert rows[0].evidence == [{"where": "第40行", "raw": "规范性文件"}]
     cols = failed(report, "C_COLUMN_LABELS")
-    assert len(cols) == 1 and cols[0].actual == ["本年(2023)制发件数"]
+    assert len(cols) == 1 and cols[0].actual == ["本年度制发件数"] and cols[0].table == "二"
     assert statuses(R21, "C_ROW_LABELS") == statuses(R21, "C_COLUMN_LABELS") == {"pass"}
 
 

@@ -65,11 +65,26 @@ class Section:
 
 @dataclass
 class Note:
-    """Something a reader noticed: a deviation, an uncertainty, what is missing. Rules report these."""
+    """Something a reader noticed: a deviation, an uncertainty, what is missing. Rules report these.
+
+    A note about a label also says, as fields, what the message words for people: which axis ("row" or
+    "column") of which table, the official row or column it concerns, the label as written and the official
+    label it was read as (None when it names none). Rules read these fields, never the message."""
 
     kind: str
     message: str
     where: str = ""
+    axis: str | None = None
+    table: str | None = None
+    subtable: str | None = None
+    row: str | None = None
+    column: str | None = None
+    written: str | None = None
+    official: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """kind, message, where, and the structured fields a note has."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
     def __str__(self) -> str:
         return f"{self.message}（{self.where}）" if self.where else self.message
@@ -173,8 +188,8 @@ class Report:
     def has_table(self, name: str) -> bool:
         return any(c.table == name and c.status != MISSING for c in self.cells)
 
-    def note(self, kind: str, message: str, where: str = "") -> None:
-        self.notes.append(Note(kind, message, where))
+    def note(self, kind: str, message: str, where: str = "", **fields) -> None:
+        self.notes.append(Note(kind, message, where, **fields))
 
     # -- views ---------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -189,7 +204,7 @@ class Report:
             "version_reason": self.version_reason,
             "sections": [{"number": s.number, "heading": s.heading, "chars": s.chars} for s in self.sections],
             "cells": [c.to_json() for c in self.cells],
-            "notes": [asdict(n) for n in self.notes],
+            "notes": [n.to_json() for n in self.notes],
         }
 
     def tidy(self):

@@ -28,7 +28,7 @@ from xxgk.read import ReadError, read_report
 from xxgk.read.detect import MAX_BYTES
 from xxgk.sandbox import read_limits, read_sandboxed
 
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the entry layout changes (3: notes carry structured label fields)
 # What a parsed report depends on besides its file: a change here invalidates the cache.
 _READER_CODE = ("read/*.py", "layouts/*.yaml", "layouts/*.py", "values.py", "model.py", "parse_cache.py", "sandbox.py")
 

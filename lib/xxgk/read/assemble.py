@@ -238,7 +238,7 @@ class _TableReader:
             self._close_t4()
             self.table = cap
             return
-        if norm == self._t4_start():
+        if norm == normalize_label(self.layout.table("t4").leading_header):
             self._close_row()
             self._start_t4()
             return
@@ -250,7 +250,8 @@ class _TableReader:
             self.table = table
             if how != "exact":
                 kind = "label_variant" if how == "variant" else "label_typo"
-                self.report.note(kind, f"行标签“{text.strip()}”按官方标签“{row.label}”读取", tok.where)
+                self.report.note(kind, f"行标签“{text.strip()}”按官方标签“{row.label}”读取", tok.where,
+                                 **_row_note(table, row, text.strip()))
             if not row.group or not self.doc.concatenated:
                 # A group row may carry numbers itself: printed as one row, 2019 style ((六)其他处理).
                 self.row = (table, row, tok)
@@ -268,7 +269,7 @@ class _TableReader:
             # already (表四 printed as one small table per group: 行政复议 / 直接起诉 / 复议后起诉).
             if not self.doc.concatenated:
                 del self.t4_values[self.t4_row_start:]  # empty cells of a header row are no values
-            if len(self.t4_values) % self._t4_group_size():
+            if len(self.t4_values) % self.layout.table("t4").group_width:
                 self.t4_values = []
             self.t4_header_row = True
             self.headers.setdefault("t4", []).append(tok)
@@ -281,19 +282,11 @@ class _TableReader:
                 self.table = other[0]
             self.headers.setdefault(self.table.id, []).append(tok)
 
-    def _t4_start(self) -> str:
-        """表四's first header cell (its first column group, 行政复议), read off the layout."""
-        return normalize_label((self.layout.table("t4").columns[0].group or "").split("/")[0])
-
     def _is_header(self, norm: str) -> bool:
         table = self.table
         if table is None:
             return False
         return any(norm == normalize_label(c.label) for c in table.columns)
-
-    def _t4_group_size(self) -> int:
-        cols = self.layout.table("t4").columns
-        return sum(1 for c in cols if c.group == cols[0].group)
 
     def _take_value(self, tok: Token) -> None:
         if self.row is None and self.t4_values is None and not self.doc.concatenated and normalize_label(tok.text):
@@ -472,7 +465,9 @@ class _TableReader:
         column, how = col
         if how != "exact":
             self.report.note("label_variant" if how == "variant" else "label_typo",
-                             f"列标题“{kc.column}”按官方列“{column.path}”读取", where)
+                             f"列标题“{kc.column}”按官方列“{column.path}”读取", where, axis="column",
+                             table=table.table, subtable=table.subtable, column=column.path, written=kc.column,
+                             official=column.path)
         return table, row, column
 
     def _match_keyed_row(self, kc: KeyedCell, name: str):
@@ -489,7 +484,8 @@ class _TableReader:
                 return None
             table, row, how = hit
             kind = "label_variant" if how == "variant" else "label_typo"
-            self.report.note(kind, f"行标签“{kc.row.strip()}”按官方标签“{row.label}”读取", kc.where)
+            self.report.note(kind, f"行标签“{kc.row.strip()}”按官方标签“{row.label}”读取", kc.where,
+                             **_row_note(table, row, kc.row.strip()))
         if name and table.table != name:
             self.report.note("unknown_label", f"行标签“{kc.row}”属于表{table.table}，不属于所写的表{name}，该单元格未读取", kc.where)
             return None
@@ -544,7 +540,15 @@ class _TableReader:
                     continue
                 official.add(norm)  # a header repeated over every block is noted once
                 kind = "label_variant" if norm in variants else "column_label"
-                self.report.note(kind, f"表{table.table}{table.subtable or ''}列标题“{tok.text.strip()[:40]}”与官方格式不同", tok.where)
+                written = tok.text.strip()[:40]
+                self.report.note(kind, f"表{table.table}{table.subtable or ''}列标题“{written}”与官方格式不同", tok.where,
+                                 axis="column", table=table.table, subtable=table.subtable, written=written)
+
+
+def _row_note(table: Table, row, written: str) -> dict:
+    """The structured fields of a note that a row label was read as an official one."""
+    return {"axis": "row", "table": table.table, "subtable": table.subtable, "row": row.label,
+            "written": written, "official": row.label}
 
 
 def _match_column(table: Table, text: str):
@@ -705,7 +709,8 @@ class _GridReader:
         reader.table = table
         if how != "exact":
             kind = "label_variant" if how == "variant" else "label_typo"
-            reader.report.note(kind, f"行标签“{label.text.strip()}”按官方标签“{row.label}”读取", label.where)
+            reader.report.note(kind, f"行标签“{label.text.strip()}”按官方标签“{row.label}”读取", label.where,
+                               **_row_note(table, row, label.text.strip()))
         right = [s for s in self.grid.row_spans(r) if s.col >= label.col + label.colspan]
         if row.group:
             if not any(normalize_label(s.text) and is_value_text(s.text) for s in right):

@@ -9,9 +9,7 @@ from xxgk.layouts import layout_for_year, load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding
 from xxgk.rules import Context, evidence, rule
 
-ROW_NOTE_KINDS = ("label_variant", "label_typo")
-COLUMN_NOTE_KINDS = ("column_label",)
-_COLUMN_MARK = "列标题"  # how the assembler words a note about a column header
+LABEL_NOTE_KINDS = ("label_variant", "label_typo", "column_label")
 
 
 @rule("C_FORMAT_VERSION")
@@ -65,13 +63,12 @@ _CN_DIGITS = dict(enumerate("零一二三四五六七八九十"))
 
 
 def _label_notes(ctx: Context, columns: bool):
-    """(note, written label, official label) for label deviations beyond punctuation (1、 vs 1.)."""
+    """(note, written label, official label) for label deviations beyond punctuation (1、 vs 1.), read from
+    the notes' fields (axis, written, official), never from their wording."""
     for n in ctx.report.notes:
-        is_column = n.kind in COLUMN_NOTE_KINDS or (n.kind in ROW_NOTE_KINDS and _COLUMN_MARK in n.message)
-        if n.kind not in ROW_NOTE_KINDS + COLUMN_NOTE_KINDS or is_column != columns:
+        if n.kind not in LABEL_NOTE_KINDS or n.axis != ("column" if columns else "row"):
             continue
-        quoted = re.findall(r"“([^”]*)”", n.message)
-        written, official = (quoted + [None, None])[:2]
+        written, official = n.written, n.official
         if written and official and _PUNCT.sub("", normalize_label(written)) == _PUNCT.sub("", normalize_label(official)):
             continue
         if written and _TOOL_PLACEHOLDER.match(written.strip()):
@@ -94,8 +91,7 @@ def _label_findings(ctx: Context, columns: bool) -> list[Finding]:
                 for n, written, official in _label_notes(ctx, columns=False)]
     by_table: dict[str, list] = {}
     for n, written, _ in _label_notes(ctx, columns=True):
-        table = re.match(r"表([二三四])", n.message)
-        by_table.setdefault(table.group(1) if table else "", []).append((n, written))
+        by_table.setdefault(n.table or "", []).append((n, written))
     return [ctx.finding(FAIL, f"表{t}有 {len(items)} 处列标题与官方格式不同：{'、'.join(f'“{w}”' for _, w in items[:8])}",
                         table=t or None, actual=[w for _, w in items],
                         evidence=[{"where": n.where, "raw": w or n.message} for n, w in items])
