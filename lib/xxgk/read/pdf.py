@@ -7,6 +7,13 @@ prose inside one-column tables, so a table row holding a single cell is read as 
 data. A table that goes on over a page break is a new Grid on the next page: its rows carry their
 own labels, and a group label cut by the break (“（四）无” | “法提供”) is no row label and is passed over.
 
+pdfminer, under pdfplumber, spends nine tenths of the time interpreting each page's content stream
+in Python. pypdfium2 (PDFium, in C) reads the same page's characters and drawn paths some thirty
+times faster, so each page's objects come from PDFium, shaped as pdfplumber's own (chars with
+pdfminer's boxes; paths classified by pdfminer's paint_path), and pdfplumber's table finder and
+text-line grouping run on them unchanged. A page PDFium cannot give exactly so (a rotated page or
+character, a form XObject, an unmapped glyph) is parsed by pdfplumber as before.
+
 `tokens_from_text_lines` reads the same tables from text another tool extracted from a PDF
 (labels followed by space-separated numbers, vertical headers one character per line, wrapped
 labels); readers of line-structured text call it.
@@ -14,13 +21,21 @@ labels); readers of line-structured text call it.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfminer.converter import PDFLayoutAnalyzer
+from pdfminer.pdfinterp import PDFGraphicState
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import LIT
 
 from xxgk.layouts import VERSIONS, load_layout, normalize_label
 from xxgk.read.document import Document, ReadError
@@ -63,13 +78,20 @@ def read(data: bytes, path: str) -> Document:
     doc = Document(path, "pdf")
     reader = _PageReader(doc)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf, _PDFIUM_LOCK:
             pages = list(pdf.pages)
-            for number, page in enumerate(pages, 1):
-                try:
-                    reader.read_page(number, page)
-                except Exception as exc:  # a damaged page must not lose the others
-                    doc.note("pdf_page", f"第{number}页无法读取（{type(exc).__name__}: {exc}）", f"第{number}页")
+            fast = _FastPages.open(data, len(pages))
+            try:
+                for number, page in enumerate(pages, 1):
+                    try:
+                        if fast is not None:
+                            fast.fill(number - 1, page)
+                        reader.read_page(number, page)
+                    except Exception as exc:  # a damaged page must not lose the others
+                        doc.note("pdf_page", f"第{number}页无法读取（{type(exc).__name__}: {exc}）", f"第{number}页")
+            finally:
+                if fast is not None:
+                    fast.close()
     except ReadError:
         raise
     except Exception as exc:  # pdfminer raises many kinds for damaged or encrypted files
@@ -79,6 +101,153 @@ def read(data: bytes, path: str) -> Document:
     if reader.pages_with_text == 0:
         raise ReadError(f"{path}: 扫描版 PDF，{len(pages)} 页都没有文字层，需先做文字识别（OCR）才能读取")
     return doc
+
+
+# PDFium is not thread-safe; one reader at a time in a process (batches read in child processes anyway).
+_PDFIUM_LOCK = threading.Lock()
+LITERAL_TYPE3 = LIT("Type3")
+
+
+class _FastPages:
+    """Each page's objects (chars, lines, rects, curves) read by PDFium and handed to the pdfplumber page,
+    which then never runs pdfminer; a page this cannot reproduce exactly keeps pdfplumber's own parse."""
+
+    def __init__(self, document: pdfium.PdfDocument):
+        self.document = document
+        self.analyzer = PDFLayoutAnalyzer(None)  # only its paint_path: pdfminer's path -> line/rect/curve
+        self.analyzer.cur_item = self
+        self.shapes: list = []
+        self.box = pdfium_c.FS_RECTF()
+        self.matrix = pdfium_c.FS_MATRIX()
+
+    @classmethod
+    def open(cls, data: bytes, n_pages: int) -> _FastPages | None:
+        try:
+            document = pdfium.PdfDocument(data)
+        except Exception:  # pdfplumber opened it: let it read every page
+            return None
+        if len(document) != n_pages:
+            document.close()
+            return None
+        return cls(document)
+
+    def close(self) -> None:
+        self.document.close()
+
+    def add(self, item) -> None:
+        """paint_path's output (this object stands in for pdfminer's current layout container)."""
+        self.shapes.append(item)
+
+    def fill(self, index: int, page) -> None:
+        """Set `page`'s objects from PDFium, unless the page holds something only pdfminer reads alike."""
+        if page.rotation % 360 or tuple(page.mediabox[:2]) != (0, 0) or not _plain_fonts(page):
+            return
+        pdf_page = self.document[index]
+        try:
+            shapes = self._paths(pdf_page)
+            if shapes is None:
+                return
+            text_page = pdf_page.get_textpage()
+            try:
+                chars = self._chars(text_page.raw, page)
+            finally:
+                text_page.close()
+        finally:
+            pdf_page.close()
+        if chars is None:
+            return
+        objects: dict[str, list] = {"char": chars} if chars else {}
+        for shape in shapes:
+            obj = page.process_object(shape)
+            objects.setdefault(obj["object_type"], []).append(obj)
+        page._objects = objects  # pdfplumber's cache of the parsed page: what find_tables and chars read
+
+    def _chars(self, text_page, page) -> list[dict] | None:
+        """Characters as pdfminer boxes them: x from the advance, y from the descent up one font size."""
+        box, m = self.box, self.matrix
+        height, doctop, number = page.height, page.initial_doctop, page.page_number
+        chars = []
+        for i in range(pdfium_c.FPDFText_CountChars(text_page)):
+            if pdfium_c.FPDFText_IsGenerated(text_page, i):
+                continue  # spaces and line breaks PDFium infers; pdfminer has only the drawn glyphs
+            code = pdfium_c.FPDFText_GetUnicode(text_page, i)
+            if (code in (0, 0xFFFD, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF
+                    or pdfium_c.FPDFText_HasUnicodeMapError(text_page, i)):
+                return None  # pdfminer writes such glyphs its own way, e.g. "(cid:12)"
+            if not (pdfium_c.FPDFText_GetLooseCharBox(text_page, i, box) and pdfium_c.FPDFText_GetMatrix(text_page, i, m)):
+                return None
+            if m.b or m.c or m.a <= 0 or m.d <= 0:
+                return None  # rotated, mirrored or vertical text
+            size = pdfium_c.FPDFText_GetFontSize(text_page, i) * m.d
+            x0, x1, y0 = box.left, box.right, box.bottom
+            if not 0 <= x1 - x0 <= 1.5 * size:
+                return None  # PDFium measured more than the glyph's advance (spacing): pdfminer's box differs
+            y1 = y0 + size
+            top = height - y1
+            chars.append({"object_type": "char", "page_number": number, "text": chr(code), "upright": True,
+                          "x0": x0, "x1": x1, "y0": y0, "y1": y1, "width": x1 - x0, "height": size, "size": size,
+                          "top": top, "bottom": height - y0, "doctop": doctop + top,
+                          "matrix": (m.a, m.b, m.c, m.d, m.e, m.f)})
+        return chars
+
+    def _paths(self, pdf_page) -> list | None:
+        """The page's painted paths as pdfminer's LTLine / LTRect / LTCurve; None if it holds a form XObject
+        (whose contents pdfminer places through the form's own matrix)."""
+        self.shapes = []
+        m, x, y = self.matrix, ctypes.c_float(), ctypes.c_float()
+        fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+        for k in range(pdfium_c.FPDFPage_CountObjects(pdf_page.raw)):
+            obj = pdfium_c.FPDFPage_GetObject(pdf_page.raw, k)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                return None
+            if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+                continue
+            if not (pdfium_c.FPDFPageObj_GetMatrix(obj, m) and pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)):
+                return None
+            path: list[tuple] = []
+            bezier: list[float] = []
+            for s in range(pdfium_c.FPDFPath_CountSegments(obj)):
+                segment = pdfium_c.FPDFPath_GetPathSegment(obj, s)
+                pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+                kind = pdfium_c.FPDFPathSegment_GetType(segment)
+                if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:  # PDFium keeps a curve as three points
+                    bezier += (x.value, y.value)
+                    if len(bezier) == 6:
+                        path.append(("c", *bezier))
+                        bezier = []
+                elif kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                    path.append(("m", x.value, y.value))
+                elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                    path.append(("l", x.value, y.value))
+                else:
+                    return None
+                if pdfium_c.FPDFPathSegment_GetClose(segment) and not bezier:
+                    path.append(("h",))
+            if bezier:
+                return None
+            self.analyzer.ctm = (m.a, m.b, m.c, m.d, m.e, m.f)
+            self.analyzer.paint_path(PDFGraphicState(), bool(stroke.value), fill_mode.value != pdfium_c.FPDF_FILLMODE_NONE,
+                                     fill_mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE, path)
+        return self.shapes
+
+
+def _plain_fonts(page) -> bool:
+    """Every font of the page described as pdfminer and PDFium both measure it: no Type3 font (its own
+    glyph matrix), each with a descriptor stating its descent."""
+    try:
+        fonts = resolve1(resolve1(page.page_obj.resources or {}).get("Font")) or {}
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if spec.get("Subtype") is LITERAL_TYPE3:
+                return False
+            descendants = resolve1(spec.get("DescendantFonts"))
+            described = resolve1(descendants[0]) if descendants else spec
+            if resolve1(resolve1(described.get("FontDescriptor") or {}).get("Descent")) is None:
+                return False
+    except Exception:  # an odd resource dictionary: pdfplumber reads the page
+        return False
+    return True
 
 
 class _PageReader:

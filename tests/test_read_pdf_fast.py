@@ -1,0 +1,69 @@
+"""The PDFium object layer of the PDF reader: a page it reads gives pdfplumber's table finder and
+text-line grouping the same lines and tables as pdfplumber's own (pdfminer) parse of that page; a page
+it cannot reproduce (a Type3 font, as Chromium prints CJK) keeps pdfplumber's parse."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+
+from conftest import REAL
+from xxgk.read import pdf
+
+PDFS = ["kiro_hongze_district_2023.pdf", "kiro_hongze_district_2024.pdf", "govnianbao_huaian_city_2024.pdf"]
+
+
+def _pages(data: bytes):
+    """Each page twice: as pdfplumber parses it, and with its objects from PDFium (None where it declined)."""
+    slow, quick = pdfplumber.open(io.BytesIO(data)), pdfplumber.open(io.BytesIO(data))
+    fast = pdf._FastPages.open(data, len(quick.pages))
+    try:
+        for k, (a, b) in enumerate(zip(slow.pages, quick.pages)):
+            fast.fill(k, b)
+            yield a, (b if hasattr(b, "_objects") else None)
+    finally:
+        fast.close()
+        slow.close()
+        quick.close()
+
+
+def _lines(page):
+    return [(ln["text"], round(ln["x0"]), round(ln["top"]), round(ln["bottom"])) for ln in page.extract_text_lines()]
+
+
+def _tables(page):
+    return [([row.bbox for row in t.rows], t.extract()) for t in page.find_tables()]
+
+
+def _near(a, b) -> bool:
+    """Ruled rows at the same places (PDFium keeps coordinates as 32-bit floats, pdfminer as 64-bit)."""
+    return len(a) == len(b) and all(abs(x - y) < 0.01 for p, q in zip(a, b) for x, y in zip(p, q))
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_pdfium_pages_read_as_pdfplumber_reads_them(name):
+    read = 0
+    for slow, fast in _pages((REAL / name).read_bytes()):
+        if fast is None:
+            continue
+        read += 1
+        assert sorted(c["text"] for c in fast.chars) == sorted(c["text"] for c in slow.chars)
+        assert _lines(fast) == _lines(slow)
+        tables, expected = _tables(fast), _tables(slow)
+        assert [t[1] for t in tables] == [t[1] for t in expected]
+        assert all(_near(t[0], e[0]) for t, e in zip(tables, expected))
+    assert read >= 3  # most pages of a Word or WPS export
+
+
+@pytest.mark.slow
+def test_type3_fonts_keep_pdfplumbers_parse(tmp_path):
+    from xxgk.browser import print_pdf
+
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><h1>表二 主动公开政府信息情况</h1><table border=1><tr><td>规章</td><td>3</td></tr></table>"
+                    "</body></html>", encoding="utf-8")
+    print_pdf([(page, tmp_path / "p.pdf")])
+    pages = list(_pages((tmp_path / "p.pdf").read_bytes()))
+    assert pages and all(fast is None for _, fast in pages)
