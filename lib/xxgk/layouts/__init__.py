@@ -49,6 +49,7 @@ class Column:
     group: str | None = None  # the spanning headers above the label, joined by "/"
     unit: str | None = None
     variants: tuple[str, ...] = ()
+    role: str | None = None  # what the code asks the column for (total: the sum of its table or group)
 
     @property
     def path(self) -> str:
@@ -103,6 +104,13 @@ class Table:
 
     def group_columns(self, group: ColumnGroup) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.group == group.path)
+
+    def columns_with(self, role: str, group: ColumnGroup | None = None) -> tuple[Column, ...]:
+        return tuple(c for c in (self.group_columns(group) if group else self.columns) if c.role == role)
+
+    def total_column(self, group: ColumnGroup | None = None) -> Column:
+        """The 总计 column of the table, or of one column group (表四)."""
+        return self.columns_with("total", group)[0]
 
     @property
     def leading_header(self) -> str:
@@ -269,7 +277,8 @@ def _layout_from_yaml(data: dict) -> Layout:
                 title=t.get("title"),
                 header_label=t.get("header_label"),
                 columns=tuple(
-                    Column(c["key"], c["label"], c["type"], c.get("group"), c.get("unit"), _column_variants(c, first, last))
+                    Column(c["key"], c["label"], c["type"], c.get("group"), c.get("unit"), _column_variants(c, first, last),
+                           c.get("role"))
                     for c in t["columns"]
                 ),
                 rows=tuple(

@@ -17,6 +17,7 @@ from xxgk.values import BLANK, MISSING, NUMBER
 
 T3, T4 = "t3", "t4"
 TOTAL = "total"
+DISCLOSED = "予以公开与部分公开"  # how the review names the disclosure rate's numerator
 MIN_RATE_BASE = 30  # fewer processed applications than this: a disclosure rate is not compared with others
 _NUMBERING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+\.)")
 _TRAILING_NOTE = re.compile(r"（[^（）]*）$")
@@ -95,8 +96,13 @@ class Facts:
     processed: Fact
     carried_forward: Fact
     outcomes: list[Fact] = field(default_factory=list)  # 予以公开 … 其他处理, top-level results
+    disclosed_outcomes: list[Fact] = field(default_factory=list)  # the outcomes the layout's role calls disclosed
     applicants: list[Fact] = field(default_factory=list)  # the six applicant columns of row 一
-    review: dict[str, list[Fact]] = field(default_factory=dict)  # 行政复议 / 直接起诉 / 复议后起诉 -> results + 总计
+    # row 一 by who applied: the applicant columns outside any group (自然人), and each column group (法人或其他组织)
+    applicant_groups: dict[str, Fact] = field(default_factory=dict)
+    review: dict[str, list[Fact]] = field(default_factory=dict)  # 表四 group path -> its columns' facts (results, 总计)
+    review_totals: dict[str, Total] = field(default_factory=dict)  # 表四 group path -> 总计 against its results
+    review_corrected: list[Fact] = field(default_factory=list)  # 表四's 结果纠正 of every group (column role "corrected")
     report: Report | None = None
 
     def disagreement(self, fact: Fact) -> Fact | None:
@@ -123,14 +129,16 @@ class Facts:
         return Total(self.received, tuple(self.applicants))
 
     @property
-    def review_totals(self) -> dict[str, Total]:
-        """表四 per header group: 总计 as printed against 结果维持 … 尚未审结."""
-        return {g: Total(facts[-1], tuple(facts[:-1])) for g, facts in self.review.items()}
+    def review_results(self) -> list[str]:
+        """The results every 表四 group reports (结果维持 … 尚未审结), in the layout's order, its 总计 left out."""
+        t4 = self.layout.table(T4)
+        group = t4.group("review")
+        return [c.label for c in t4.group_columns(group) if c != t4.total_column(group)]
 
     @property
     def disclosed(self) -> Fact:
-        """予以公开 + 部分公开."""
-        return combine("予以公开与部分公开", self.outcomes[:2]) if len(self.outcomes) >= 2 else _unknown("予以公开与部分公开", "表三缺失")
+        """予以公开 + 部分公开: the outcome rows whose layout role is "disclosed"."""
+        return combine(DISCLOSED, self.disclosed_outcomes) if self.disclosed_outcomes else _unknown(DISCLOSED, "表三缺失")
 
     @property
     def disclosure_rate(self) -> float | None:
@@ -234,17 +242,19 @@ def identities(report: Report) -> list[Identity]:
             out.append(Identity(total, tuple(parts), name))
 
     t3 = layout.table(T3)
-    applicant_cols = [c for c in t3.columns if c.key != TOTAL]
+    total = t3.total_column()
+    applicant_cols = [c for c in t3.columns if c != total]
     outcome_rows = [r for r in leaf_rows(report, t3, "results") if r.key != "total_processed"]
     for r in t3.data_rows:
-        add(report.cell(T3, r.key, TOTAL), [report.cell(T3, r.key, c.key) for c in applicant_cols], "该行各类申请人")
+        add(report.cell(T3, r.key, total.key), [report.cell(T3, r.key, c.key) for c in applicant_cols], "该行各类申请人")
     for c in t3.columns:
         add(report.cell(T3, "total_processed", c.key), [report.cell(T3, r.key, c.key) for r in outcome_rows], "各办理结果")
     t4 = layout.table(T4)
-    for group in dict.fromkeys(c.group for c in t4.columns):
-        cols = [c for c in t4.columns if c.group == group]
+    for group in t4.column_groups:
+        group_total = t4.total_column(group)
+        parts = [c for c in t4.group_columns(group) if c != group_total]
         for r in t4.data_rows:
-            add(report.cell(T4, r.key, cols[-1].key), [report.cell(T4, r.key, c.key) for c in cols[:-1]], "各项结果")
+            add(report.cell(T4, r.key, group_total.key), [report.cell(T4, r.key, c.key) for c in parts], "各项结果")
     return out
 
 
@@ -256,11 +266,22 @@ def facts(report: Report) -> Facts:
         return Facts(report.year, None, none, none, none, none)
     t3 = layout.table(T3)
     results = [r for r in t3.rows if r.parent == "results" and r.key != "total_processed"]
-    applicant_cols = [c for c in t3.columns if c.key != TOTAL]
+    outcomes = {r.key: _row_fact(report, layout, r.key) for r in results}
+    total = t3.total_column()
+    applicants = {c.key: cell_fact(report, T3, "new_received", c.key, c.label) for c in t3.columns if c != total}
+    applicant_groups = {applicants[c.key].label: applicants[c.key] for c in t3.columns if c != total and not c.group}
+    for g in t3.column_groups:
+        applicant_groups[g.label] = combine(g.label, [applicants[c.key] for c in t3.group_columns(g)])
     t4 = layout.table(T4)
     review: dict[str, list[Fact]] = {}
-    for col in t4.columns:
-        review.setdefault(col.group or "", []).append(cell_fact(report, T4, "cases", col.key, col.label))
+    review_totals: dict[str, Total] = {}
+    corrected: list[Fact] = []
+    for group in t4.column_groups:
+        by_key = {c.key: cell_fact(report, T4, "cases", c.key, c.label) for c in t4.group_columns(group)}
+        printed = t4.total_column(group).key
+        review[group.path] = list(by_key.values())
+        review_totals[group.path] = Total(by_key[printed], tuple(f for k, f in by_key.items() if k != printed))
+        corrected += [by_key[c.key] for c in t4.columns_with("corrected", group)]
     return Facts(
         year=report.year,
         layout=layout,
@@ -268,8 +289,12 @@ def facts(report: Report) -> Facts:
         carried_over=_row_fact(report, layout, "carried_over"),
         processed=_row_fact(report, layout, "total_processed"),
         carried_forward=_row_fact(report, layout, "carried_forward"),
-        outcomes=[_row_fact(report, layout, r.key) for r in results],
-        applicants=[cell_fact(report, T3, "new_received", c.key, c.label) for c in applicant_cols],
+        outcomes=list(outcomes.values()),
+        disclosed_outcomes=[outcomes[r.key] for r in t3.rows_with("disclosed")],
+        applicants=list(applicants.values()),
+        applicant_groups=applicant_groups,
         review=review,
+        review_totals=review_totals,
+        review_corrected=corrected,
         report=report,
     )

@@ -106,10 +106,10 @@ def _flow(f: Facts) -> list[Sentence]:
     if both.known:
         s.add(f"，合计需办理{number_text(both.value)}件", *claim(both))
     out = [s.add("。")]
-    natural, orgs = f.applicants[0], combine("法人或其他组织", f.applicants[1:])
-    if f.received.known and f.received.value and natural.known and orgs.known:
-        s = Sentence(f"新收申请中，自然人提出{number_text(natural.value)}件，法人或其他组织提出{number_text(orgs.value)}件",
-                     [*claim(natural), *claim(orgs)])
+    who = f.applicant_groups.values()  # 自然人, 法人或其他组织
+    if f.received.known and f.received.value and who and all(a.known for a in who):
+        s = Sentence("新收申请中，" + "，".join(f"{a.label}提出{number_text(a.value)}件" for a in who),
+                     [c for a in who for c in claim(a)])
         out.append(s.add("。"))
     return out
 
@@ -146,10 +146,6 @@ def _rate(f: Facts) -> Sentence:
     return s.add("。")
 
 
-def _group_name(group: str) -> str:
-    return group.split("/")[-1]
-
-
 def _contested(t: Total) -> str:
     return "、".join(f"{p.label}{number_text(p.value)}件" for p in t.parts if p.known and p.value)
 
@@ -163,8 +159,10 @@ def _review(f: Facts) -> list[Sentence]:
         blank = any(c.status != NUMBER for c in t4_cells)
         return [Sentence(f"本年未发生因政府信息公开引起的行政复议或行政诉讼（表四各栏均为0{'或空白' if blank else ''}）。",
                          [Claim(ZERO, 0, t4_cells)])]
-    groups = list(totals)
-    review, suits = totals[groups[0]], [totals[g] for g in groups[1:]]
+    t4 = f.layout.table("t4")
+    review_group = t4.group("review")
+    suit_groups = [g for g in t4.column_groups if g != review_group]  # 直接起诉, 复议后起诉
+    review, suits = totals[review_group.path], [totals[g.path] for g in suit_groups]
 
     def phrase(t: Total, group: str, lead: str) -> Sentence:
         if t.agrees is False:
@@ -175,24 +173,23 @@ def _review(f: Facts) -> list[Sentence]:
             s.add("（" + "、".join(f"{p.label}{number_text(p.value)}件" for p in t.parts) + "）", *(c for p in t.parts for c in claim(p)))
         return s
 
-    out = [phrase(review, _group_name(groups[0]), "因政府信息公开被申请行政复议").add("。")]
+    out = [phrase(review, review_group.label, "因政府信息公开被申请行政复议").add("。")]
     settled = [t.settled for t in suits]
     if all(t.agrees is not False for t in suits):
         lawsuits = combine("行政诉讼总计", settled)
         s = Sentence("被提起行政诉讼").add(count(lawsuits) if lawsuits.known else "件数无法确定", *claim(lawsuits))
         if lawsuits.known and lawsuits.value:
             s.add("，其中")
-            for i, (g, t) in enumerate(zip(groups[1:], suits)):
-                _count(s.add(("、" if i else "") + _group_name(g)), t.settled)
+            for i, (g, t) in enumerate(zip(suit_groups, suits)):
+                _count(s.add(("、" if i else "") + g.label), t.settled)
         out.append(s.add("。"))
     else:
         s = Sentence("行政诉讼方面，")
-        for i, (g, t) in enumerate(zip(groups[1:], suits)):
-            part = phrase(t, _group_name(g), _group_name(g))
+        for i, (g, t) in enumerate(zip(suit_groups, suits)):
+            part = phrase(t, g.label, g.label)
             s.add(("；" if i else "") + part.text, *part.claims)
         out.append(s.add("。"))
-    corrected = [t.parts[1] for t in totals.values() if len(t.parts) > 1]
-    fixed = combine("结果纠正", corrected)
+    fixed = combine("、".join(dict.fromkeys(x.label for x in f.review_corrected)), f.review_corrected)  # 结果纠正
     if fixed.known and fixed.value:
         out.append(Sentence(f"复议和诉讼中结果被纠正的共{number_text(fixed.value)}件。", list(claim(fixed))))
     return out

@@ -102,12 +102,9 @@ def rows_as_filled(ctx: Context, table: Table) -> list:
     return [r for r in table.rows if r.key in merged or (not r.group and r.parent not in merged)]
 
 
-def _total_column(table: Table):
-    return table.columns[-1]
-
-
 # -- table 三 -------------------------------------------------------------------------------------
 T3_TOTAL_ROW = "total_processed"
+T3_INCOMING, T3_OUTGOING = ("new_received", "carried_over"), "carried_forward"  # 一 + 二 = 三 + 四
 T3_RESULTS = "results"
 
 
@@ -116,9 +113,8 @@ def t3_balance(ctx: Context) -> Iterable[Finding]:
     if (skip := _missing_table(ctx, "三")) is not None:
         return [skip]
     t3 = ctx.layout.table("t3")
-    top = [r for r in t3.rows if r.parent is None and not r.group]  # 一, 二 and 四
+    incoming, outgoing = [t3.row(k) for k in T3_INCOMING], t3.row(T3_OUTGOING)
     results = t3.row(T3_TOTAL_ROW)
-    incoming, outgoing = top[:-1], top[-1]
     what = f"{'+'.join(r.label.split('、')[0] for r in incoming)} = {results.label}+{outgoing.label.split('、')[0]}"
     return [
         identity(ctx, [ctx.cell("t3", r.key, col.key) for r in incoming],
@@ -147,8 +143,8 @@ def t3_row_total(ctx: Context) -> Iterable[Finding]:
     if (skip := _missing_table(ctx, "三")) is not None:
         return [skip]
     t3 = ctx.layout.table("t3")
-    total = _total_column(t3)
-    parts = t3.columns[:-1]
+    total = t3.total_column()
+    parts = [c for c in t3.columns if c != total]
     return [
         identity(ctx, [ctx.cell("t3", r.key, total.key)], [ctx.cell("t3", r.key, c.key) for c in parts],
                  what=f"{total.label} = {len(parts)}类申请人之和", table=t3, row=r.label)
@@ -161,8 +157,7 @@ def t3_carry_bound(ctx: Context) -> Iterable[Finding]:
     if (skip := _missing_table(ctx, "三")) is not None:
         return [skip]
     t3 = ctx.layout.table("t3")
-    top = [r for r in t3.rows if r.parent is None and not r.group]
-    incoming, outgoing = top[:-1], top[-1]
+    incoming, outgoing = [t3.row(k) for k in T3_INCOMING], t3.row(T3_OUTGOING)
     out = []
     for col in t3.columns:
         ins = [ctx.cell("t3", r.key, col.key) for r in incoming]
@@ -212,22 +207,18 @@ def t4_nonneg_int(ctx: Context) -> Iterable[Finding]:
 
 
 # -- table 四 -------------------------------------------------------------------------------------
-# Each 总计 identity belongs to one header group of table 四, in the layout's order.
-T4_GROUP_RULES = ("T4_REVIEW_SUM", "T4_LIT_DIRECT_SUM", "T4_LIT_AFTER_REVIEW_SUM")
-
-
-@rule(*T4_GROUP_RULES)
+@rule("T4_REVIEW_SUM", "T4_LIT_DIRECT_SUM", "T4_LIT_AFTER_REVIEW_SUM")
 def t4_group_sum(ctx: Context) -> Iterable[Finding]:
+    """Each rule's 总计 identity belongs to the 表四 column group its catalog parameter names by role."""
     if (skip := _missing_table(ctx, "四")) is not None:
         return [skip]
     t4 = ctx.layout.table("t4")
-    groups = list(dict.fromkeys(c.group for c in t4.columns))
-    group = groups[T4_GROUP_RULES.index(ctx.meta.id)]
-    cols = [c for c in t4.columns if c.group == group]
-    total, parts = cols[-1], cols[:-1]
+    group = t4.group(ctx.meta.params["group"])
+    total = t4.total_column(group)
+    parts = [c for c in t4.group_columns(group) if c != total]
     row = t4.rows[0]
     return [identity(ctx, [ctx.cell("t4", row.key, total.key)], [ctx.cell("t4", row.key, c.key) for c in parts],
-                     what=f"{total.label} = {'+'.join(c.label for c in parts)}", table=t4, column=group)]
+                     what=f"{total.label} = {'+'.join(c.label for c in parts)}", table=t4, column=group.path)]
 
 
 # -- table 二 -------------------------------------------------------------------------------------
@@ -272,7 +263,8 @@ def t2_items_nonneg(ctx: Context) -> Iterable[Finding]:
             prev, change = ctx.cell(table.id, r.key, "prev_year_items"), ctx.cell(table.id, r.key, "change")
             place = {"table": table.table, "subtable": table.subtable, "row": r.label}
             if number(prev) is None or number(change) is None:
-                out.append(ctx.finding(UNCERTAIN, f"{_where(table, r.label, None)}：上一年项目数量或本年增/减不是数字",
+                named = "或".join(table.column(k).label for k in ("prev_year_items", "change"))
+                out.append(ctx.finding(UNCERTAIN, f"{_where(table, r.label, None)}：{named}不是数字",
                                        evidence=evidence(prev, change), **place))
             elif number(prev) + number(change) < 0:
                 now = number(prev) + number(change)
@@ -292,7 +284,8 @@ def t2_published_le_total(ctx: Context) -> Iterable[Finding]:
         new, total = ctx.cell(table.id, r.key, "new_published"), ctx.cell(table.id, r.key, "total_published")
         place = {"table": table.table, "subtable": table.subtable, "row": r.label}
         if number(new) is None or number(total) is None:
-            out.append(ctx.finding(UNCERTAIN, f"{_where(table, r.label, None)}：本年新公开数量或对外公开总数量不是数字",
+            named = "或".join(table.column(k).label for k in ("new_published", "total_published"))
+            out.append(ctx.finding(UNCERTAIN, f"{_where(table, r.label, None)}：{named}不是数字",
                                    evidence=evidence(new, total), **place))
         elif number(new) > number(total):
             out.append(ctx.finding(FAIL, f"{_where(table, r.label, None)}：本年新公开 {number(new)} 多于对外公开总数 {number(total)}",
@@ -306,14 +299,15 @@ def t2_procurement_pair(ctx: Context) -> Iterable[Finding]:
     if (skip := _version(ctx, "2019")) is not None:
         return [skip]
     table = ctx.layout.table("t2_art20_9")
-    row = table.data_rows[0]
-    count, amount = (ctx.cell(table.id, row.key, c.key) for c in table.columns)
+    row = table.row("central_procurement")
+    count_col, amount_col = table.column("purchase_count"), table.column("purchase_amount")
+    count, amount = ctx.cell(table.id, row.key, count_col.key), ctx.cell(table.id, row.key, amount_col.key)
     place = {"table": table.table, "subtable": table.subtable, "row": row.label}
     if number(count) is None or number(amount) is None:
-        return [ctx.finding(UNCERTAIN, f"{_where(table, row.label, None)}：采购项目数量或金额不是数字",
+        return [ctx.finding(UNCERTAIN, f"{_where(table, row.label, None)}：{count_col.label}或金额不是数字",
                             evidence=evidence(count, amount), **place)]
     if (number(count) == 0) != (number(amount) == 0):
-        return [ctx.finding(FAIL, f"{_where(table, row.label, None)}：采购项目数量 {number(count)} 与采购总金额 {number(amount)} 不相称",
+        return [ctx.finding(FAIL, f"{_where(table, row.label, None)}：{count_col.label} {number(count)} 与{amount_col.label} {number(amount)} 不相称",
                             actual=f"{number(count)} / {number(amount)}", evidence=evidence(count, amount), **place)]
     return []
 
@@ -329,7 +323,7 @@ def t2_regulations_rulemakers(ctx: Context) -> Iterable[Finding]:
     if kind.get("rulemaker"):
         return [ctx.passed("机关有规章制定权")]
     table = ctx.layout.table("t2_art20_1")
-    row = table.data_rows[0]
+    row = table.row("regulations")
     cells = [ctx.cell(table.id, row.key, c.key) for c in table.columns]
     nonzero = [c for c in cells if number(c)]
     if nonzero:

@@ -107,7 +107,7 @@ def item_chain(ctx: Context) -> Iterable[Finding]:
                 return {"blank": True, "cells": _ev(cells_now, cells_prev)}
             expected = vals[1] + vals[2]
             return {"expected": expected, "actual": vals[0], "ok": vals[0] == expected, "cells": _ev(cells_now, cells_prev),
-                    "message": f"上一年项目数量 {vals[0]}，上年 {vals[1]} + ({vals[2]}) = {expected}"}
+                    "message": f"{table.column('prev_year_items').label} {vals[0]}，上年 {vals[1]} + ({vals[2]}) = {expected}"}
 
         out += _stock_rule(ctx, "2019", table.id, expr)
     return out
@@ -122,7 +122,8 @@ def published_stock(ctx: Context) -> Iterable[Finding]:
             return {"blank": True, "cells": _ev(cells_now, cells_prev)}
         expected = vals[2] + vals[1]
         return {"expected": expected, "actual": vals[0], "ok": vals[0] == expected, "cells": _ev(cells_now, cells_prev),
-                "message": f"对外公开总数量 {vals[0]}，上年 {vals[2]} + 本年新公开 {vals[1]} = {expected}"}
+                "message": f"{ctx.layout.table('t2_art20_1').column('total_published').label} {vals[0]}，"
+                           f"上年 {vals[2]} + 本年新公开 {vals[1]} = {expected}"}
 
     return _stock_rule(ctx, "2019", "t2_art20_1", expr)
 

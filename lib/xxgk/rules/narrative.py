@@ -15,7 +15,7 @@ from typing import Iterable
 from xxgk.layouts import load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding, Section
 from xxgk.values import MISSING
-from xxgk.rules import Context, evidence, number, rule
+from xxgk.rules import Context, catalog, evidence, number, rule
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _NUM = r"(\d+)"
@@ -47,24 +47,26 @@ STATEMENTS = {
         rf"结转(?:至|到)?下一?年度?{_gap(10)}{_NUM}件",
         rf"{_NUM}件{_gap(8)}结转(?:至|到)?下一?年",
     ],
-    "review": [
-        rf"行政复议{_gap(8)}{_NUM}{COUNT_UNIT}",
-        rf"{_NUM}{COUNT_UNIT}{_gap(6)}行政复议",
-    ],
-    "litigation": [
-        rf"(?:行政诉讼|提起诉讼|起诉){_gap(8)}{_NUM}{COUNT_UNIT}",
-        rf"{_NUM}{COUNT_UNIT}{_gap(6)}(?:行政诉讼|诉讼)",
-    ],
 }
+# Cases (reviews, lawsuits) as report prose names them: the words are the parameters of the rule that
+# compares them (catalog.yaml), the prose's vocabulary (提起诉讼, 起诉), wider than 表四's header words.
+CASE_RULES = {"review": "TT_REVIEW", "litigation": "TT_LITIGATION"}
 # A clause that says there were none: it has to end with the case type, so "未发生…被行政复议纠错" is not one.
 _NONE = r"^[^\d]*(?:未(?:发生|收到|出现|被|有)|没有|无)[^\d]{0,16}?"
 _CASE_END = r"(?:[、和及与或]?(?:行政)?(?:复议|诉讼))?(?:案件|案|情况|情形|的情况|的情形)?$"
-ZERO_STATEMENTS = {
-    "review": _NONE + r"行政复议" + _CASE_END,
-    "litigation": _NONE + r"(?:行政诉讼|起诉)" + _CASE_END,
-}
-_COMPILED = {k: [re.compile(p) for p in v] for k, v in STATEMENTS.items()}
-_ZERO = {k: re.compile(p) for k, p in ZERO_STATEMENTS.items()}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[dict[str, list[re.Pattern]], dict[str, re.Pattern]]:
+    """(quantity -> patterns whose group 1 is the count, quantity -> pattern of a clause saying there were none)."""
+    counts = {k: [re.compile(p) for p in v] for k, v in STATEMENTS.items()}
+    zero = {}
+    for key, rule_id in CASE_RULES.items():
+        words = {k: "(?:" + "|".join(map(re.escape, v)) + ")" for k, v in catalog()[rule_id].params.items()}
+        counts[key] = [re.compile(rf"{words['before_count']}{_gap(8)}{_NUM}{COUNT_UNIT}"),
+                       re.compile(rf"{_NUM}{COUNT_UNIT}{_gap(6)}{words['after_count']}")]
+        zero[key] = re.compile(_NONE + words["none"] + _CASE_END)
+    return counts, zero
 # A match for these quantities that mentions 结转 is about the carry-over, not about them.
 _NOT_CARRY = ("new_received", "total_processed", "review", "litigation")
 _NOT_CASES = ("new_received", "total_processed", "carried_over", "carried_forward")  # 案件 are reviews and lawsuits
@@ -100,13 +102,13 @@ def statements(ctx: Context, key: str) -> list[Statement]:
     found: dict[tuple[int, str], Statement] = {}
     for where, text in _narrative_sections(ctx):
         for sent in _SENTENCE.findall(_norm(text)):
-            for pat in _COMPILED[key]:
+            for pat in _patterns()[0][key]:
                 for m in pat.finditer(sent):
                     if key in _NOT_CARRY and "结转" in m.group(0) or key in _NOT_CASES and "案" in m.group(0):
                         continue
                     st = Statement(int(m.group(1)), sent, _narrow(sent[: m.end()], ctx.report.agency), where)
                     found.setdefault((st.value, sent), st)
-            zero = _ZERO.get(key)
+            zero = _patterns()[1].get(key)
             if zero is not None and not any(h in sent for h in _table_headers()):
                 for clause in re.split(r"[，,]", sent):
                     if zero.search(clause):
