@@ -237,7 +237,7 @@ def review_litigation(f: Facts) -> Chart:
     def draw(fig):
         ax = fig.subplots()
         groups = list(f.review)
-        results = [x.label for x in f.review[groups[0]][:-1]]
+        results = f.review_results
         width = 0.8 / len(results)
         for j, name in enumerate(results):
             vals = [f.review[g][j].value or 0 for g in groups]
