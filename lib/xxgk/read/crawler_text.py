@@ -103,7 +103,7 @@ class _Tokenizer:
         version, _ = detect.layout_version(body)
         self.layout: Layout | None = load_layout(version) if version in ("2019", "2021") else None
         self.labels = _labels(self.layout) if self.layout else {}
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(body) if ch == "\n"]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
 
     def run(self) -> None:
         headings = self._headings()
@@ -152,12 +152,15 @@ class _Tokenizer:
             sizes = lengths.setdefault(key[0], [])
             if len(key) not in sizes:
                 sizes.append(len(key))
-        blocked = [(self._norm_pos(h.start), self._norm_pos(h.end)) for h in headings]
+        blocked: dict[int, int] = {}  # position inside a heading -> where that heading ends
+        for h in headings:
+            end = self._norm_pos(h.end)
+            for pos in range(self._norm_pos(h.start), end):
+                blocked.setdefault(pos, end)
         spans, i, n = [], 0, len(self.norm)
         while i < n:
-            inside = next((b for b in blocked if b[0] <= i < b[1]), None)
-            if inside:
-                i = inside[1]
+            if i in blocked:
+                i = blocked[i]
                 continue
             for size in lengths.get(self.norm[i], ()):
                 key = self.norm[i:i + size]
@@ -287,12 +290,8 @@ def _is_prose(piece: str) -> bool:
 
 def _normalized(text: str) -> tuple[str, list[int]]:
     """The text as labels are compared (NFKC, no whitespace) and each character's original position."""
-    chars, index = [], []
-    for i, ch in enumerate(text):
-        for c in normalize_label(ch):
-            chars.append(c)
-            index.append(i)
-    return "".join(chars), index
+    parts = [normalize_label(ch) for ch in text]
+    return "".join(parts), [i for i, part in enumerate(parts) for _ in part]
 
 
 def _labels(layout: Layout) -> dict[str, tuple[bool, int]]:

@@ -76,6 +76,21 @@ def split_run(run: str, table: Table) -> Split:
         >>> ["/".join(p.text for p in r) for r in split_run("270020130", t3).readings]
         ['2/7/0/0/20/1/30', '27/0/0/2/0/1/30']
     """
+    known = _SPLITS.get((run, table.id))
+    if known is None or known[0] is not table:
+        if len(_SPLITS) >= _SPLITS_KEPT:
+            _SPLITS.clear()
+        known = _SPLITS[(run, table.id)] = (table, _split_run(run, table))
+    split = known[1]
+    return Split(split.run, list(split.readings), split.sums_hold, split.overflow)
+
+
+# Runs repeat within and across reports (a row of zeros above all): each run's readings are searched once.
+_SPLITS: dict[tuple[str, str], tuple[Table, Split]] = {}
+_SPLITS_KEPT = 4096
+
+
+def _split_run(run: str, table: Table) -> Split:
     kinds = [c.type for c in table.columns]
     parts = _parts(run)
     if parts is None:

@@ -88,11 +88,15 @@ def _skipped(el) -> bool:
     tag = _tag(el)
     if tag is None or tag in _SKIP:
         return True
-    if _HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None:
+    attrib = el.attrib
+    if not attrib and tag not in ("ul", "ol"):
+        return False  # most elements: no style, class or id to look at
+    style = attrib.get("style")
+    if (style and _HIDDEN.search(style)) or attrib.get("hidden") is not None:
         return True
     if tag in ("ul", "ol") and _links_only(el):
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}"
     return bool(_NAV_CLASS.search(names)) and not el.xpath(".//table")
 
 
@@ -157,7 +161,8 @@ class _Walker:
                 for td in _cells(tr):
                     self.walk_children(td)
             return
-        grid = [[_cell_text(td) for td in _cells(tr)] for tr in rows]
+        cells_of = [_cells(tr) for tr in rows]
+        grid = [[_cell_text(td) for td in cells] for cells in cells_of]
         if _is_metadata(grid):
             for cells in grid:
                 for key, value in zip(cells[::2], cells[1::2]):
@@ -169,8 +174,8 @@ class _Walker:
         n = self.tables
         self.doc.grid(Grid.build(
             [[(text, f"表{n} 第{r}行 第{c}格", _span(td, "rowspan"), _span(td, "colspan"))
-              for c, (td, text) in enumerate(zip(_cells(tr), cells), 1)]
-             for r, (tr, cells) in enumerate(zip(rows, grid), 1)],
+              for c, (td, text) in enumerate(zip(tds, cells), 1)]
+             for r, (tds, cells) in enumerate(zip(cells_of, grid), 1)],
             f"表{n}"))
 
     def walk_children(self, el) -> None:
