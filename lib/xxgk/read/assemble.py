@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from xxgk.layouts import (VERSIONS, Layout, Table, layout_for_year, load_layout, normalize_label, pre2019_markers,
                           section_headings)
@@ -77,10 +78,9 @@ def _heading_match(text: str):
         return None
     first_line = text.strip().splitlines()[0]
     norm = normalize_label(first_line)
-    for sec in section_headings():
-        for candidate in (sec.heading, *sec.variants):
-            if norm.startswith(_numbered(candidate, norm[0])):
-                return sec.number, sec, first_line[: len(candidate) + 4].strip()
+    for sec, candidate, body in _heading_bodies():
+        if norm.startswith(body, 1):  # the heading under whatever numeral the report wrote
+            return sec.number, sec, first_line[: len(candidate) + 4].strip()
     for old in pre2019_markers()["headings"] if m.group(2) else ():
         if norm.startswith(normalize_label(old)) or norm[2:].startswith(normalize_label(old)):
             return _NUMERALS.index(m.group(1)) + 1, None, first_line.strip()
@@ -108,6 +108,13 @@ def _numbered(heading: str, numeral: str) -> str:
     parts of their own (一、总体情况 二、工作机制保障 … 一、主动公开政府信息情况)."""
     norm = normalize_label(heading)
     return numeral + norm[1:]
+
+
+@lru_cache(maxsize=1)
+def _heading_bodies() -> tuple:
+    """(section, official heading or listed variant, its normalized text after the numeral), in layout
+    order: built once, as every text token of every report is tried against all of them."""
+    return tuple((sec, c, normalize_label(c)[1:]) for sec in section_headings() for c in (sec.heading, *sec.variants))
 
 
 def _read_sections(doc: Document, report: Report) -> None:
@@ -155,8 +162,7 @@ def _read_sections(doc: Document, report: Report) -> None:
 def _exact_heading(text: str) -> bool:
     """Does the line begin with an official heading or a listed variant (under any numeral)?"""
     norm = normalize_label(text)
-    return bool(norm) and any(norm.startswith(_numbered(c, norm[0]))
-                              for sec in section_headings() for c in (sec.heading, *sec.variants))
+    return bool(norm) and any(norm.startswith(body, 1) for _, _, body in _heading_bodies())
 
 
 def _split_heading(first: str, second: str) -> bool:
@@ -192,6 +198,8 @@ class _TableReader:
         self.t4_row_start, self.t4_header_row = 0, False  # where the current 表四 row's tokens begin; has it text
         self.header_maps: dict[tuple[str, int], dict] = {}  # (table id, grid width) -> the last header's columns
         self.order: list[tuple[Table, str, bool]] = []  # rows placed from the stream, in order: labelled or not
+        self._labels_of: dict[str, set[str]] = {}
+        self._t4_leading_norm: str | None = None
 
     def run(self) -> None:
         for tok in self.doc.tokens:
@@ -238,7 +246,7 @@ class _TableReader:
             self._close_t4()
             self.table = cap
             return
-        if norm == normalize_label(self.layout.table("t4").leading_header):
+        if norm == self._t4_leading:
             self._close_row()
             self._start_t4()
             return
@@ -276,8 +284,7 @@ class _TableReader:
             return
         if self.table is not None:
             # A header naming another sub-table's columns (表二 prints one small table per 第二十条 item).
-            other = [t for t in self.layout.tables_of(self.table.table)
-                     if any(norm == normalize_label(c.label) for c in t.columns)]
+            other = [t for t in self.layout.tables_of(self.table.table) if norm in self._column_labels(t)]
             if other and self.table not in other:
                 self.table = other[0]
             self.headers.setdefault(self.table.id, []).append(tok)
@@ -286,7 +293,20 @@ class _TableReader:
         table = self.table
         if table is None:
             return False
-        return any(norm == normalize_label(c.label) for c in table.columns)
+        return norm in self._column_labels(table)
+
+    def _column_labels(self, table: Table) -> set[str]:
+        """The table's normalized column labels, built once per reader (asked for every text cell)."""
+        labels = self._labels_of.get(table.id)
+        if labels is None:
+            labels = self._labels_of[table.id] = {normalize_label(c.label) for c in table.columns}
+        return labels
+
+    @property
+    def _t4_leading(self) -> str:
+        if self._t4_leading_norm is None:
+            self._t4_leading_norm = normalize_label(self.layout.table("t4").leading_header)
+        return self._t4_leading_norm
 
     def _take_value(self, tok: Token) -> None:
         if self.row is None and self.t4_values is None and not self.doc.concatenated and normalize_label(tok.text):
