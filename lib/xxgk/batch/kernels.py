@@ -9,6 +9,7 @@ sockets, not TCP ports, which avoids port races when many start at once.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -338,6 +339,7 @@ def _serve() -> None:
             getattr(importlib.import_module(module), func)()
         except Exception:  # a warm-up only saves time; the review reports real problems itself
             pass
+    gc.freeze()  # the kernels' collector leaves the zygote's objects alone: fewer copied pages per fork
     print("ready", flush=True)
     for line in sys.stdin:
         req = json.loads(line)
@@ -346,6 +348,7 @@ def _serve() -> None:
             try:
                 with contextlib.redirect_stdout(sys.stderr):  # stdout carries the replies
                     getattr(importlib.import_module(module), func)(*req["args"])
+                gc.freeze()
                 print(json.dumps({"done": True}), flush=True)
             except Exception as exc:  # see Zygote.call
                 print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)

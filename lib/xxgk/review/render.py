@@ -8,8 +8,12 @@ script, font or stylesheet from outside. Both files are written atomically next 
 from __future__ import annotations
 
 import html
+import importlib
+import importlib.util
 import re
+import sys
 import threading
+import types
 from pathlib import Path
 
 from xxgk.review import pages
@@ -34,6 +38,35 @@ _STYLE_FETCH = re.compile(r"@import|url\(", re.I)
 
 class RenderError(RuntimeError):
     """The page could not be made safely (e.g. it would reference an outside URL)."""
+
+
+class _Deferred(types.ModuleType):
+    """A module imported only when something first uses it."""
+
+    def real(self):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # the import system's own questions (`__path__` of a from-import)
+            raise AttributeError(name)
+        return getattr(self.real(), name)
+
+
+def _defer_rfc3987_syntax() -> None:
+    """nbformat imports jsonschema, which imports rfc3987_syntax for its `iri` format checks, and that module
+    builds its Lark grammars at import: 1.4 CPU-seconds in every process that reads a notebook (jsonschema#1428,
+    nbformat#420). Notebook validation checks no IRI, so the grammars are built only if something ever does."""
+    name = "rfc3987_syntax"
+    if "jsonschema" in sys.modules or name in sys.modules or importlib.util.find_spec(name) is None:
+        return
+    stub = _Deferred(name)
+    stub.is_valid_syntax = lambda *args, **kw: stub.real().is_valid_syntax(*args, **kw)
+    sys.modules[name] = stub
+
+
+_defer_rfc3987_syntax()
 
 
 def parameters(agency_id: str, year: int, data_dir: Path, out_dir: Path) -> dict:
@@ -68,14 +101,37 @@ def to_html(nb, title: str = "", top: str = "") -> str:
 
 
 _EXPORTERS = threading.local()
+_CHAR_REF = re.compile(r"&#([0-9]{1,7});")
 
 
 def _exporter():
-    """One HTMLExporter per thread: its template is compiled once, not per review, and batch threads never share one."""
+    """One exporter per thread: its template is compiled once, not per review, and batch threads never share one."""
     if not hasattr(_EXPORTERS, "exporter"):
+        from jinja2 import pass_context
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-        _EXPORTERS.exporter = HTMLExporter(
+        class ReviewExporter(HTMLExporter):
+            """HTMLExporter without its last pass: re-parsing the whole page with BeautifulSoup to give images
+            without alt text an English one and JupyterLab's cell classes a tabindex. The review template
+            writes every image's alt and has no such classes, and that pass was 4/5 of the export (22 of
+            27 ms a page: the inline PNGs)."""
+
+            @pass_context
+            def markdown2html(self, context, source):
+                """Characters of a heading come back from its anchor (ElementTree) as `&#22270;` references:
+                written as themselves again, as that pass did; markup-significant ASCII stays escaped."""
+                return _CHAR_REF.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) > 127 else m.group(0),
+                                     super().markdown2html(context, source))
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        _EXPORTERS.exporter = ReviewExporter(
             template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
             exclude_input_prompt=True, exclude_output_prompt=True,
         )
