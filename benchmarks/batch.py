@@ -1,11 +1,14 @@
-"""The same N agencies reviewed three ways, side by side, all exporting the review template: a loop of the
-papermill and nbconvert CLIs per agency (what one would script by hand), the same loop two agencies at a
-time, and `xxgk run --jobs 2 --force`.
+"""The same N agencies reviewed side by side, every page exported with the review template: `xxgk run --jobs 2
+--force`; a loop of the papermill and nbconvert CLIs per agency (what one would script by hand), sequential and
+two agencies at a time; and the floor: the review's own work (load, check, views, charts, summary) in warm
+processes, two at a time, with no notebook, kernel or export. With --dask, also `xxgk run --dask` on a
+LocalCluster of two single-threaded worker processes that is already running (as a cluster would be).
 
-Run: .venv/bin/python benchmarks/batch.py [--copies 1] [--year 2022]
+Run: .venv/bin/python benchmarks/batch.py [--copies 1] [--year 2022] [--dask]
 Prints, for each, seconds per agency, CPU seconds per agency (task-clock of the whole process tree from
-`perf stat`: the zygote reaps its forked kernels, so rusage misses them) and the ratios, then peak memory
-per process kind (RSS; for the forked review kernels also PSS, since they share the zygote's pages).
+`perf stat`: the zygote reaps its forked kernels, so rusage misses them; for the Dask side the cluster's
+tree during the run only; for the floor its processes' rusage over the timed part) and the ratios, then
+peak memory per process kind (RSS; for the forked review kernels also PSS, since they share the zygote's pages).
 
 The agencies are the bundled sample county copied --copies times under new ids, each copy in its own
 region (so each review has the same number of peers as in the real data); data/ is only read.
@@ -162,23 +165,27 @@ def cli_loop(ids, year, data, out, parallel: int) -> tuple[float, float, dict]:
     return time.monotonic() - start, cpu, peaks
 
 
-def xxgk_run(ids, year, data, out, jobs) -> tuple[float, float, dict, dict]:
-    zygote = {}
+def _classify_run(pid, ppid, cmd):
+    """Process kinds of `xxgk run` and of a Dask cluster: a forked kernel is a zygote's child."""
+    if "xxgk.batch.kernels" in cmd:
+        try:
+            parent = Path(f"/proc/{ppid}/cmdline").read_bytes()
+        except OSError:
+            parent = b""
+        return "kernel (forked)" if b"xxgk.batch.kernels" in parent else "zygote"
+    if cmd.startswith(("perf ", "/usr/bin/perf ")):
+        return "perf"
+    return "dask worker" if "multiprocessing" in cmd else "driver"
 
-    def classify(pid, ppid, cmd):
-        if "xxgk.batch.kernels" in cmd:
-            if zygote.get("pid") in (None, pid) and ppid not in zygote.values():
-                zygote["pid"] = pid
-                return "zygote"
-            return "kernel (forked)"
-        return "perf" if cmd.startswith(("perf ", "/usr/bin/perf ")) else "driver"
 
-    clock = out.parent / "run.clock"
+def xxgk_run(ids, year, data, out, jobs, dask: str = "") -> tuple[float, float, dict, dict]:
+    clock = out.parent / f"{out.name}.clock"
     start = time.monotonic()
-    proc = subprocess.Popen(_perf([str(BIN / "xxgk"), "run", "--year", str(year), "--jobs", str(jobs), "--force",
+    where = ["--dask", dask] if dask else ["--jobs", str(jobs)]
+    proc = subprocess.Popen(_perf([str(BIN / "xxgk"), "run", "--year", str(year), *where, "--force",
                                    "--data", str(data), "--out", str(out)], clock),
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sampler = Sampler(proc.pid, classify)
+    sampler = Sampler(proc.pid, _classify_run)
     stdout, err = proc.communicate()
     sampler.stop()
     seconds = time.monotonic() - start
@@ -188,11 +195,111 @@ def xxgk_run(ids, year, data, out, jobs) -> tuple[float, float, dict, dict]:
     return seconds, _cpu(clock), sampler.peak, sampler.pss
 
 
+_CLUSTER = """
+import sys
+from distributed import LocalCluster
+with LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    print(c.scheduler_address, flush=True)
+    sys.stdin.read()
+"""
+
+
+def dask_run(ids, year, data, out, workers: int) -> tuple[float, float, dict, dict]:
+    """`xxgk run --dask` on a LocalCluster started beforehand: wall seconds, CPU of the driver's tree plus the
+    cluster's tree while the run lasted (perf's 100 ms intervals), peak RSS by kind (driver and cluster)."""
+    clock = out.parent / "cluster.clock"
+    perf = shutil.which("perf")
+    cmd = [sys.executable, "-c", _CLUSTER, str(workers)]
+    if perf:
+        cmd = [perf, "stat", "-x,", "-e", "task-clock", "-I", "100", "-o", str(clock), "--", *cmd]
+    born = time.monotonic()
+    cluster = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        address = cluster.stdout.readline().strip()
+        sampler = Sampler(cluster.pid, _classify_run)
+        start = time.monotonic() - born
+        seconds, cpu, peak, pss = xxgk_run(ids, year, data, out, 0, dask=address)
+        end = start + seconds
+        sampler.stop()
+    finally:
+        cluster.stdin.close()
+        cluster.wait()
+    during = 0.0
+    for line in clock.read_text().splitlines() if perf else ():
+        fields = line.split(",")
+        if len(fields) > 3 and fields[3] == "task-clock" and start < float(fields[0]) <= end + 0.1:
+            during += float(fields[1]) / 1000
+    for kind, v in sampler.peak.items():
+        peak[f"cluster {kind}"] = max(peak.get(f"cluster {kind}", 0), v)
+    pss.update({f"cluster {k}": v for k, v in sampler.pss.items()})
+    peak.pop("cluster perf", None)
+    return seconds, cpu + during, peak, pss
+
+
+def _floor_worker(year: int, data: str, out: str, ids: list[str]) -> None:
+    """One warm process: what the zygote imports and warms, then (after "go" on stdin) each agency's review
+    pieces as the notebook asks for them; prints its CPU seconds for that part (children included)."""
+    import importlib
+    import resource
+
+    from xxgk.batch.kernels import WARM_CALLS, WARM_MODULES
+    from xxgk.review import review
+
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    for target in WARM_CALLS:
+        module, func = target.split(":")
+        getattr(importlib.import_module(module), func)()
+    review.warm(year, data, out)
+    print("ready", flush=True)
+    sys.stdin.readline()
+
+    def cpu():
+        return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                      resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+    before = cpu()
+    for agency in ids:
+        rv = review.load(agency, year, data_dir=data, output_dir=out)
+        str(rv.header()), rv.narrative()._repr_html_(), str(rv.findings_view()), str(rv.tables_view())
+        str(rv.charts())
+        rv.write_summary()
+    print(cpu() - before, flush=True)
+
+
+def floor(ids, year, data, out, parallel: int) -> tuple[float, float, dict]:
+    """The review's work in `parallel` warm processes (agencies dealt round-robin), timed from a common start."""
+    out.mkdir(parents=True)
+    procs = [subprocess.Popen([sys.executable, __file__, "--floor-worker", str(year), str(data), str(out),
+                               *ids[i::parallel]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              cwd=ROOT, env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+             for i in range(parallel)]
+    for p in procs:
+        if p.stdout.readline().strip() != "ready":
+            raise SystemExit("a floor process failed to start")
+    samplers = [Sampler(p.pid, lambda *_: "floor process") for p in procs]
+    start = time.monotonic()
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    cpu = sum(float(p.stdout.readline()) for p in procs)
+    seconds = time.monotonic() - start
+    for p, s in zip(procs, samplers):
+        s.stop()
+        p.stdin.close()
+        p.wait()
+    return seconds, cpu, {"floor process": max(s.peak.get("floor process", 0) for s in samplers)}
+
+
 def main(argv=None) -> int:
+    if argv is None and sys.argv[1:2] == ["--floor-worker"]:
+        _floor_worker(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=1, help="copies of the 13 sample agencies (4 -> 52)")
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--dask", action="store_true", help="also run on a LocalCluster of --jobs worker processes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         tmp = Path(tmp)
@@ -200,23 +307,34 @@ def main(argv=None) -> int:
         n = len(ids)
         print(f"{n} agencies, report year {args.year}, on {len(os.sched_getaffinity(0))} cores"
               + ("" if shutil.which("perf") else " (no perf: CPU not counted)"))
-        sides = {}
-        t, cpu, peak_run, pss_run = xxgk_run(ids, args.year, tmp / "data", tmp / "out-run", args.jobs)
-        sides[f"xxgk run --jobs {args.jobs}"] = (t, cpu, peak_run)
+        sides, pss = {}, {}
+        run = f"xxgk run --jobs {args.jobs}"
+        t, cpu, peak, pss[run] = xxgk_run(ids, args.year, tmp / "data", tmp / "out-run", args.jobs)
+        sides[run] = (t, cpu, peak)
+        if args.dask:
+            name = f"xxgk run --dask ({args.jobs} workers)"
+            t, cpu, peak, pss[name] = dask_run(ids, args.year, tmp / "data", tmp / "out-dask", args.jobs)
+            sides[name] = (t, cpu, peak)
         for parallel in (1, 2):
             t, cpu, peaks = cli_loop(ids, args.year, tmp / "data", tmp / f"out-cli{parallel}", parallel)
             sides["CLI loop, sequential" if parallel == 1 else "CLI loop, 2 at a time"] = (t, cpu, peaks)
-        print(f"{'':<24}{'wall s':>8}{'s/agency':>10}{'CPU s/agency':>14}")
+        sides[f"floor, {args.jobs} warm processes"] = floor(ids, args.year, tmp / "data", tmp / "out-floor", args.jobs)
+        print(f"{'':<34}{'wall s':>8}{'s/agency':>10}{'CPU s/agency':>14}")
         for name, (t, cpu, _) in sides.items():
-            print(f"{name:<24}{t:>8.1f}{t / n:>10.2f}{cpu / n:>14.2f}")
-        t_run, c_run, _ = next(iter(sides.values()))
-        for name, (t, cpu, _) in list(sides.items())[1:]:
-            print(f"ratio {name} / xxgk run: {t / t_run:.1f}x wall, {cpu / c_run if c_run else 0:.1f}x CPU")
+            print(f"{name:<34}{t:>8.1f}{t / n:>10.2f}{cpu / n:>14.2f}")
+        t_run, c_run, _ = sides[run]
+        for name, (t, cpu, _) in sides.items():
+            if name.startswith("floor"):  # how far the run is above the floor
+                print(f"ratio xxgk run / {name}: {t_run / t:.2f}x wall, {c_run / cpu if cpu else 0:.2f}x CPU")
+            elif name != run:
+                print(f"ratio {name} / xxgk run: {t / t_run:.2f}x wall, {cpu / c_run if c_run else 0:.2f}x CPU")
         print("peak memory per process (RSS MiB):")
         for name, (_, _, peaks) in sides.items():
             print(f"  {name}: " + ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(peaks.items())))
-        if "kernel (forked)" in pss_run:
-            print(f"  xxgk run forked kernel PSS (own share of shared pages): {pss_run['kernel (forked)'] / 1024:.0f} MiB")
+        for name, kinds in pss.items():
+            for kind in ("kernel (forked)", "cluster kernel (forked)"):
+                if kind in kinds:
+                    print(f"  {name} {kind} PSS (own share of shared pages): {kinds[kind] / 1024:.0f} MiB")
     return 0
 
 
