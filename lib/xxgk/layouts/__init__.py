@@ -1,6 +1,8 @@
 """Official layouts as data: one YAML file per version, loaded once, with label lookups.
 
-Labels are never re-typed in code; everything that needs a row, column or heading asks a Layout.
+Labels are never re-typed in code; everything that needs a row, column or heading asks a Layout, and a
+row, column or column group that plays a part (the disclosed outcomes, a group's 总计, 表四's 行政复议) by its
+role, not by its position (tests/test_no_typed_labels.py).
 """
 
 from __future__ import annotations
