@@ -30,31 +30,29 @@ def _pages(data: bytes):
 
 
 def _lines(page):
-    return [(ln["text"], round(ln["x0"]), round(ln["top"]), round(ln["bottom"])) for ln in page.extract_text_lines()]
+    return [(ln["text"], ln["x0"], ln["top"], ln["x1"], ln["bottom"]) for ln in page.extract_text_lines()]
 
 
 def _tables(page):
     return [([row.bbox for row in t.rows], t.extract()) for t in page.find_tables()]
 
 
-def _near(a, b) -> bool:
-    """Ruled rows at the same places (PDFium keeps coordinates as 32-bit floats, pdfminer as 64-bit)."""
-    return len(a) == len(b) and all(abs(x - y) < 0.01 for p, q in zip(a, b) for x, y in zip(p, q))
+def _near(a, b, tolerance: float = 0.01) -> bool:
+    """Boxes at the same places (PDFium keeps coordinates as 32-bit floats, pdfminer as 64-bit)."""
+    return len(a) == len(b) and all(abs(x - y) < tolerance for p, q in zip(a, b) for x, y in zip(p, q))
 
 
 @pytest.mark.parametrize("name", PDFS)
 def test_pdfium_pages_read_as_pdfplumber_reads_them(name):
-    read = 0
     for slow, fast in _pages((REAL / name).read_bytes()):
-        if fast is None:
-            continue
-        read += 1
+        assert fast is not None  # Word and WPS exports, vertical header cells included, take the fast path
         assert sorted(c["text"] for c in fast.chars) == sorted(c["text"] for c in slow.chars)
-        assert _lines(fast) == _lines(slow)
+        lines, expected = _lines(fast), _lines(slow)
+        assert [ln[0] for ln in lines] == [ln[0] for ln in expected]
+        assert _near([ln[1:] for ln in lines], [ln[1:] for ln in expected], 0.25)  # an advance read from the font file
         tables, expected = _tables(fast), _tables(slow)
         assert [t[1] for t in tables] == [t[1] for t in expected]
         assert all(_near(t[0], e[0]) for t, e in zip(tables, expected))
-    assert read >= 3  # most pages of a Word or WPS export
 
 
 @pytest.mark.slow

@@ -8,11 +8,12 @@ data. A table that goes on over a page break is a new Grid on the next page: its
 own labels, and a group label cut by the break (“（四）无” | “法提供”) is no row label and is passed over.
 
 pdfminer, under pdfplumber, spends nine tenths of the time interpreting each page's content stream
-in Python. pypdfium2 (PDFium, in C) reads the same page's characters and drawn paths some thirty
+in Python. pypdfium2 (PDFium, in C) reads the same page's characters and drawn paths about twenty
 times faster, so each page's objects come from PDFium, shaped as pdfplumber's own (chars with
 pdfminer's boxes; paths classified by pdfminer's paint_path), and pdfplumber's table finder and
 text-line grouping run on them unchanged. A page PDFium cannot give exactly so (a rotated page or
-character, a form XObject, an unmapped glyph) is parsed by pdfplumber as before.
+character, a form XObject, an unmapped glyph, a Type3 font, vertical metrics of a font's own) is
+parsed by pdfplumber as before.
 
 `tokens_from_text_lines` reads the same tables from text another tool extracted from a PDF
 (labels followed by space-separated numbers, vertical headers one character per line, wrapped
@@ -119,6 +120,7 @@ class _FastPages:
         self.shapes: list = []
         self.box = pdfium_c.FS_RECTF()
         self.matrix = pdfium_c.FS_MATRIX()
+        self.origin = (ctypes.c_double(), ctypes.c_double())
 
     @classmethod
     def open(cls, data: bytes, n_pages: int) -> _FastPages | None:
@@ -163,9 +165,12 @@ class _FastPages:
         page._objects = objects  # pdfplumber's cache of the parsed page: what find_tables and chars read
 
     def _chars(self, text_page, page) -> list[dict] | None:
-        """Characters as pdfminer boxes them: x from the advance, y from the descent up one font size."""
-        box, m = self.box, self.matrix
+        """Characters as pdfminer boxes them: x from the advance, y from the descent up one font size; a
+        character of a vertical font (its origin moved off the text position) in the box pdfminer gives
+        it under the default vertical metrics (DW2 [880 -1000], no W2), if the page's fonts keep those."""
+        box, m, (ox, oy) = self.box, self.matrix, self.origin
         height, doctop, number = page.height, page.initial_doctop, page.page_number
+        vertical_ok = None
         chars = []
         for i in range(pdfium_c.FPDFText_CountChars(text_page)):
             if pdfium_c.FPDFText_IsGenerated(text_page, i):
@@ -178,14 +183,25 @@ class _FastPages:
                 return None
             if m.b or m.c or m.a <= 0 or m.d <= 0:
                 return None  # rotated, mirrored or vertical text
-            size = pdfium_c.FPDFText_GetFontSize(text_page, i) * m.d
-            x0, x1, y0 = box.left, box.right, box.bottom
-            if not 0 <= x1 - x0 <= 1.5 * size:
-                return None  # PDFium measured more than the glyph's advance (spacing): pdfminer's box differs
-            y1 = y0 + size
+            font_size = pdfium_c.FPDFText_GetFontSize(text_page, i)
+            pdfium_c.FPDFText_GetCharOrigin(text_page, i, ox, oy)
+            if abs(ox.value - m.e) > 0.01 or abs(oy.value - m.f) > 0.01:  # vertical writing
+                if vertical_ok is None:
+                    vertical_ok = _default_vertical_metrics(page)
+                if not vertical_ok:
+                    return None
+                x0, x1 = m.e - 0.5 * font_size * m.a, m.e + 0.5 * font_size * m.a
+                y0, y1 = m.f - 0.88 * font_size * m.d, m.f + 0.12 * font_size * m.d
+                size = x1 - x0
+            else:
+                size = font_size * m.d
+                x0, x1, y0 = box.left, box.right, box.bottom
+                if not 0 <= x1 - x0 <= 1.5 * size:
+                    return None  # PDFium measured more than the glyph's advance (spacing): pdfminer's box differs
+                y1 = y0 + size
             top = height - y1
             chars.append({"object_type": "char", "page_number": number, "text": chr(code), "upright": True,
-                          "x0": x0, "x1": x1, "y0": y0, "y1": y1, "width": x1 - x0, "height": size, "size": size,
+                          "x0": x0, "x1": x1, "y0": y0, "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": size,
                           "top": top, "bottom": height - y0, "doctop": doctop + top,
                           "matrix": (m.a, m.b, m.c, m.d, m.e, m.f)})
         return chars
@@ -246,6 +262,19 @@ def _plain_fonts(page) -> bool:
             if resolve1(resolve1(described.get("FontDescriptor") or {}).get("Descent")) is None:
                 return False
     except Exception:  # an odd resource dictionary: pdfplumber reads the page
+        return False
+    return True
+
+
+def _default_vertical_metrics(page) -> bool:
+    """No font of the page states vertical metrics of its own (W2, DW2): pdfminer's defaults apply."""
+    try:
+        fonts = resolve1(resolve1(page.page_obj.resources or {}).get("Font")) or {}
+        for spec in fonts.values():
+            for font in [resolve1(spec), *map(resolve1, resolve1(resolve1(spec).get("DescendantFonts")) or [])]:
+                if "W2" in font or "DW2" in font:
+                    return False
+    except Exception:
         return False
     return True
 
