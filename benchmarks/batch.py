@@ -4,7 +4,7 @@ two agencies at a time; and the floor: the review's own work (load, check, views
 processes, two at a time, with no notebook, kernel or export. With --dask, also `xxgk run --dask` on a
 LocalCluster of two single-threaded worker processes that is already running (as a cluster would be).
 
-Run: .venv/bin/python benchmarks/batch.py [--copies 1] [--year 2022] [--dask]
+Run: .venv/bin/python benchmarks/batch.py [--copies 1] [--year 2022] [--dask] [--no-cli]
 Prints, for each, seconds per agency, CPU seconds per agency (task-clock of the whole process tree from
 `perf stat`: the zygote reaps its forked kernels, so rusage misses them; for the Dask side the cluster's
 tree during the run only; for the floor its processes' rusage over the timed part) and the ratios, then
@@ -300,6 +300,7 @@ def main(argv=None) -> int:
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--dask", action="store_true", help="also run on a LocalCluster of --jobs worker processes")
+    parser.add_argument("--no-cli", action="store_true", help="leave out the CLI loops (for large --copies)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         tmp = Path(tmp)
@@ -315,7 +316,7 @@ def main(argv=None) -> int:
             name = f"xxgk run --dask ({args.jobs} workers)"
             t, cpu, peak, pss[name] = dask_run(ids, args.year, tmp / "data", tmp / "out-dask", args.jobs)
             sides[name] = (t, cpu, peak)
-        for parallel in (1, 2):
+        for parallel in () if args.no_cli else (1, 2):
             t, cpu, peaks = cli_loop(ids, args.year, tmp / "data", tmp / f"out-cli{parallel}", parallel)
             sides["CLI loop, sequential" if parallel == 1 else "CLI loop, 2 at a time"] = (t, cpu, peaks)
         sides[f"floor, {args.jobs} warm processes"] = floor(ids, args.year, tmp / "data", tmp / "out-floor", args.jobs)

@@ -249,9 +249,10 @@ def run(
             parse_cache.prepare(_report_files([j.agency_id for j in todo], year, agencies, reports_dir),
                                 Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
-        # The year's reports read and shingled once in each zygote, before the forks; no zygote at all
-        # unless a review or the overview is rendered.
-        warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir)),) if todo else ()
+        # The year's reports read and shingled, and one review rehearsed, once in each zygote before the forks;
+        # no zygote at all unless a review or the overview is rendered.
+        warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir)),
+                ("xxgk.batch.kernels:rehearse", todo[0].agency_id, year, str(data_root), str(out_dir))) if todo else ()
         with _executor(dask_address, jobs, warm) as executor:
             for result in executor.reviews(todo, progress):
                 summary.results.append(result)
