@@ -51,6 +51,11 @@ def scoring() -> dict:
     return _catalog_documents()[0]["scoring"]
 
 
+def parameters() -> dict:
+    """Thresholds and word lists several rules share (catalog.yaml's `parameters`)."""
+    return _catalog_documents()[0]["parameters"]
+
+
 @lru_cache(maxsize=None)
 def catalog() -> dict[str, RuleMeta]:
     """Rule id -> metadata, in catalog order."""

@@ -15,14 +15,14 @@ from typing import Iterable
 from xxgk.layouts import load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding, Section
 from xxgk.values import MISSING
-from xxgk.rules import Context, catalog, evidence, number, rule
+from xxgk.rules import Context, catalog, evidence, number, parameters, rule
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _NUM = r"(\d+)"
 _GAP = r"[^，,、。；;\d率%]{{0,{}}}?"
 COUNT_UNIT = r"(?:件|起|宗|次|个)"
 # Words that mark a sentence about part of the report's scope (the office only, one group of bodies).
-NARROW_SCOPE = ("政府办", "办公室", "本级", "其中", "各部门", "区直", "县直", "市直", "乡镇", "街道", "镇街")
+NARROW_SCOPE = tuple(parameters()["narrow_scope"])
 NARRATIVE_SECTIONS = (1, 3, 4)
 
 
@@ -257,9 +257,6 @@ def tt_outcome_shares(ctx: Context) -> Iterable[Finding]:
 
 
 # -- sections 五 and 六 ------------------------------------------------------------------------------
-PROBLEM_WORDS = ("问题", "不足", "短板", "薄弱", "有待", "不够", "欠缺", "差距", "不及时", "不到位", "不高", "不强")
-MEASURE_WORDS = ("将", "加强", "进一步", "完善", "提升", "改进", "整改", "推进", "落实", "健全", "强化")
-MIN_S5_CHARS = 60
 
 
 def _section_ev(s: Section) -> list[dict[str, str]]:
@@ -276,17 +273,18 @@ def s5_substantive(ctx: Context) -> Iterable[Finding]:
     body = "".join(s5.text.split())
     if body.strip("。.") in ("", "无", "暂无", "没有"):
         return [ctx.finding(FAIL, f"第五部分为空或只写“{body or '（空）'}”", actual=body, evidence=_section_ev(s5))]
-    if len(body) < MIN_S5_CHARS:
+    params = ctx.meta.params
+    if len(body) < params["min_chars"]:
         return [ctx.finding(FAIL, f"第五部分只有 {len(body)} 字，未写明具体问题和改进措施", actual=len(body),
-                            expected=f">= {MIN_S5_CHARS} 字", evidence=_section_ev(s5))]
-    lacks = [what for what, words in (("问题", PROBLEM_WORDS), ("改进措施", MEASURE_WORDS))
+                            expected=f">= {params['min_chars']} 字", evidence=_section_ev(s5))]
+    lacks = [what for what, words in (("问题", params["problem_words"]), ("改进措施", params["measure_words"]))
              if not any(w in body for w in words)]
     if lacks:
         return [ctx.finding(FAIL, f"第五部分未写{'和'.join(lacks)}", evidence=_section_ev(s5))]
     return [ctx.passed(f"第五部分写有问题和改进措施（{len(body)} 字）", evidence=_section_ev(s5))]
 
 
-FEE_WORDS = ("信息处理费", "收费", "收取费用", "费用")
+FEE_WORDS = tuple(parameters()["fee_words"])
 FEE_ROW = "other_fee_unpaid"
 
 

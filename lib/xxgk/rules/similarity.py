@@ -17,13 +17,11 @@ import yaml
 
 from xxgk.layouts import VERSIONS, load_layout
 from xxgk.model import FAIL, Finding, Report, Section
-from xxgk.rules import Context, rule
+from xxgk.rules import Context, parameters, rule
 
-SHINGLE = 8
-THRESHOLD = 0.8  # share of a section's own (non-boilerplate) shingles found in the other report's section
-MIN_SHINGLES = 40  # sections with less own text are too short to judge
-MIN_PASSAGE = 20  # characters of a copied passage worth showing
-COMMON_SHARE = 0.5  # a shingle in at least this share of peer reports (and >= 3) is boilerplate
+_PARAMS = parameters()["similarity"]  # catalog.yaml says what each means
+SHINGLE, THRESHOLD, MIN_SHINGLES, MIN_PASSAGE, COMMON_SHARE = (
+    _PARAMS[k] for k in ("shingle", "threshold", "min_shingles", "min_passage", "common_share"))
 BOILERPLATE_FILE = Path(__file__).with_name("boilerplate.yaml")
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
