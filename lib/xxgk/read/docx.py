@@ -49,10 +49,21 @@ def _paragraph_text(p) -> str:
     line breaks kept, deleted text (w:delText) and floating text boxes left out."""
     parts = []
     for el in p.iter(_T, _BR, _CR, _TAB):
-        if any(a.tag == _TEXT_BOX for a in el.iterancestors()):
+        if _in_text_box(el, p):
             continue
         parts.append((el.text or "") if el.tag == _T else "\t" if el.tag == _TAB else "\n")
     return "".join(parts)
+
+
+def _in_text_box(el, p) -> bool:
+    """Is el inside a text box of paragraph p? Only p's own descendants are looked at: the paragraphs
+    read (of the body and of table cells) never lie in a text box themselves."""
+    for a in el.iterancestors():
+        if a is p:
+            return False
+        if a.tag == _TEXT_BOX:
+            return True
+    return False
 
 
 def _children(parent, tags: tuple[str, ...]):
@@ -118,13 +129,14 @@ class _Walker:
             col = _grid_before(tr)
             for c, tc in enumerate(_cells(tr), 1):
                 span = max(1, tc.grid_span)
-                if tc.vMerge == "continue" and col in origins:
+                merge = tc.vMerge
+                if merge == "continue" and col in origins:
                     up_r, up_c = origins[col]
                     text, where, rowspan, colspan = grid_rows[up_r][up_c]
                     grid_rows[up_r][up_c] = (text, where, rowspan + 1, colspan)
                 else:
                     text = "\n".join(line for p in _blocks(tc) if p.tag == _P for line in self.paragraph_lines(p))
-                    if tc.vMerge == "restart":
+                    if merge == "restart":
                         origins[col] = [r, len(cells)]
                     else:
                         for k in range(col, col + span):
