@@ -7,7 +7,6 @@ this module joins them, so the index and CSVs say exactly what the reviews said.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xxgk.review import pages
-from xxgk.config import NOTEBOOKS_DIR, TEMPLATES_DIR
+from xxgk.config import NOTEBOOKS_DIR
 from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
 from xxgk.review.facts import MIN_RATE_BASE, comparable_rate
@@ -152,57 +151,8 @@ def _cells_csv(out_year: Path, current: dict[str, dict]) -> str:
 
 
 # -- the index page --------------------------------------------------------------------------------
-_SORT_SCRIPT = """
-document.querySelectorAll('th[data-sort]').forEach(function (th, col) {
-  th.addEventListener('click', function () {
-    var body = th.closest('table').tBodies[0], asc = th.dataset.dir !== 'asc';
-    th.dataset.dir = asc ? 'asc' : 'desc';
-    Array.from(body.rows).sort(function (a, b) {
-      var x = a.cells[col].dataset.v || a.cells[col].textContent, y = b.cells[col].dataset.v || b.cells[col].textContent;
-      var nx = parseFloat(x), ny = parseFloat(y);
-      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'zh');
-      return asc ? c : -c;
-    }).forEach(function (r) { body.appendChild(r); });
-  });
-});
-"""
-
-
-# Filters (level, grade, errors only, late, missing) read the data-* attributes of each row; no outside script.
-_FILTER_SCRIPT = """
-(function () {
-  var form = document.getElementById('filters'), rows = Array.from(document.querySelectorAll('table.index tbody tr'));
-  function apply() {
-    var level = form.elements.level.value, grade = form.elements.grade.value, shown = 0;
-    rows.forEach(function (r) {
-      var d = r.dataset, keep = (!level || d.level === level) && (!grade || d.grade === grade)
-        && (!form.elements.errors.checked || Number(d.errors) > 0)
-        && (!form.elements.late.checked || d.late === '1') && (!form.elements.missing.checked || d.missing === '1');
-      r.hidden = !keep;
-      if (keep) shown++;
-    });
-    document.getElementById('shown').textContent = '显示 ' + shown + ' / ' + rows.length + ' 个机关';
-  }
-  form.addEventListener('change', apply);
-  form.addEventListener('submit', function (ev) { ev.preventDefault(); });
-  apply();
-})();
-"""
 GRADES = ("A", "B", "C", "D", "无法评分")
-
-
-def _filters_html(levels: list[str]) -> str:
-    """The filter controls above the index table (options from the registry's level codes, escaped)."""
-    e = html.escape
-    level_options = "".join(f'<option value="{e(c)}">{e(level_name(c))}</option>' for c in levels)
-    grade_options = "".join(f'<option value="{g}">{g}</option>' for g in GRADES)
-    return ('<form id="filters" class="filters">'
-            f'<label>层级 <select name="level"><option value="">全部</option>{level_options}</select></label> '
-            f'<label>等级 <select name="grade"><option value="">全部</option>{grade_options}</select></label> '
-            '<label><input type="checkbox" name="errors"> 只看有错误的</label> '
-            '<label><input type="checkbox" name="late"> 只看逾期的</label> '
-            '<label><input type="checkbox" name="missing"> 只看缺报的</label> '
-            '<output id="shown"></output></form>')
+INDEX_HEADS = ("机关", "层级", "状态", "得分", "等级", "可评估规则", "错误", "警告", "表格格式", "发布", "说明")
 
 
 def coverage_text(summary: dict | None) -> str:
@@ -214,10 +164,8 @@ def coverage_text(summary: dict | None) -> str:
 def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str,
                unregistered=(), sample: bool = False) -> str:
     """Every registered agency with status, score, counts and lateness, linked to its review; sortable and
-    filterable offline."""
+    filterable offline (templates/pages/index.html.j2)."""
     from xxgk.batch.handover import lateness
-
-    e = html.escape
 
     def state(agency_id: str) -> str:
         res = status.get(agency_id)
@@ -227,106 +175,52 @@ def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_
     counts: dict[str, int] = {}
     for agency_id in agencies.index:
         rec = agencies.loc[agency_id]
-        s = current.get(agency_id)
         st = state(agency_id)
         counts[st] = counts.get(st, 0) + 1
-        shown = s if st != "failed" else None  # a failed run's old summary is not this run's result
-        page = out_year / f"{agency_id}.html"
-        link = f'<a href="{e(agency_id)}.html">{e(rec["name"])}</a>' if page.exists() else e(rec["name"])
+        shown = current.get(agency_id) if st != "failed" else None  # a failed run's old summary is not this run's result
+        linked = (out_year / f"{agency_id}.html").exists()
         note = ""
         if st == "failed":
-            note = e(status[agency_id].error) + ("（链接为上次成功生成的审查）" if page.exists() else "")
+            note = status[agency_id].error + ("（链接为上次成功生成的审查）" if linked else "")
         score = shown.get("score") if shown and shown.get("grade", "") is not None else None  # no grade, no score
         grade = (shown.get("grade") or "无法评分") if shown else ""
         late = lateness(shown.get("findings", [])) if shown else ""
-        level = rec.get("level", "") or ""
-        cells = [
-            f'<td data-v="{e(rec["name"])}">{link}</td>',
-            f"<td>{e(level_name(rec.get('level', '')))}</td>",
-            f'<td class="st st-{e(st)}">{e(RUN_STATUS_NAMES.get(st, st))}</td>',
-            f'<td data-v="{"" if score is None else score}">{"" if score is None else f"{score:g}"}</td>',
-            f"<td>{e(grade)}</td>",
-            f"<td title=\"{e((shown or {}).get('grade_note') or '')}\">{coverage_text(shown)}</td>",
-            f"<td>{shown.get('errors', '') if shown else ''}</td>",
-            f"<td>{shown.get('warnings', '') if shown else ''}</td>",
-            f"<td>{e(str(shown.get('format_version', ''))) if shown else ''}</td>",
-            f"<td>{late if late != '未发现逾期' else ''}</td>",  # a fixed word, never data
-            f"<td class='note'>{note}</td>",
-        ]
-        attrs = (f'data-level="{e(level)}" data-grade="{e(grade)}" data-errors="{int((shown or {}).get("errors") or 0)}" '
-                 f'data-late="{int(late == "逾期")}" data-missing="{int(st == "no_report")}"')
-        rows.append(f"<tr {attrs}>" + "".join(cells) + "</tr>")
-    summary_line = "，".join(f"{RUN_STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items())
-    heads = ["机关", "层级", "状态", "得分", "等级", "可评估规则", "错误", "警告", "表格格式", "发布", "说明"]
+        rows.append({
+            "id": agency_id, "name": rec["name"], "link": linked, "level": rec.get("level", "") or "",
+            "status": st, "status_name": RUN_STATUS_NAMES.get(st, st),
+            "score": "" if score is None else score, "score_text": "" if score is None else f"{score:g}",
+            "grade": grade, "grade_note": (shown or {}).get("grade_note") or "", "coverage": coverage_text(shown),
+            "errors": shown.get("errors", "") if shown else "", "warnings": shown.get("warnings", "") if shown else "",
+            "format_version": str(shown.get("format_version", "")) if shown else "",
+            "late": late if late != "未发现逾期" else "", "note": note,
+            "errors_n": int((shown or {}).get("errors") or 0), "late_n": int(late == "逾期"),
+            "missing_n": int(st == "no_report"),
+        })
     present = {c for c in agencies.get("level", []) if c}
     levels = [c for c in LEVEL_NAMES if c in present] + sorted(present - set(LEVEL_NAMES))  # registry order first
-    overview = (
-        '<p><a href="overview.html">总览：得分分布、排名、规则热图、申请量与公开率、雷同文本</a></p>'
-        if (out_year / "overview.html").exists() and not overview_error
-        else (f"<p class='note'>总览未能生成：{e(overview_error)}</p>" if overview_error else "")
-    )
-    if unregistered:
-        overview += (f"<p class='note'>reports/{year}/ 中有 {len(unregistered)} 个文件没有登记（agencies.csv 中没有同名机关编号），"
-                     f"未审查：{e('、'.join(unregistered))}。用 xxgk import 导入可自动登记。</p>")
-    css = (TEMPLATES_DIR / "review" / "review.css").read_text(encoding="utf-8")
-    return f"""<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{year}年度政府信息公开工作年度报告审查一览</title>
-<style>
-{css}
-th[data-sort] {{ cursor: pointer; }}
-form.filters {{ margin: .6rem 0; font-size: .9rem; }}
-form.filters label {{ margin-right: .8rem; white-space: nowrap; }}
-.st-failed {{ color: #c0392b; font-weight: bold; }}
-.st-no_report {{ color: #777; }}
-td.note {{ font-size: 0.85em; color: #555; }}
-</style>
-</head>
-<body>
-<main>
-{pages.top_html(pages.year_crumbs(year), sample)}
-<h1>{year}年度政府信息公开工作年度报告审查一览</h1>
-<p>共 {len(agencies)} 个登记机关：{e(summary_line)}。点击表头排序，用下面的条件筛选。另有 <a href="问题清单.xlsx">问题清单.xlsx</a>、<a href="领导摘要.html">领导摘要</a>、<a href="findings.csv">findings.csv</a>（全部审查发现）和 <a href="cells.csv">cells.csv</a>（全部报告单元格），各机关的整改通知为“机关编号.整改通知.docx”。</p>
-{overview}
-{_filters_html(levels)}
-<div class="table-wrap"><table class="index">
-<thead><tr>{''.join(f'<th data-sort>{h}</th>' for h in heads)}</tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table></div>
-</main>
-<script>{_SORT_SCRIPT}{_FILTER_SCRIPT}</script>
-</body>
-</html>
-"""
+    return pages.render(
+        "index.html.j2", title=f"{year}年度政府信息公开工作年度报告审查一览", year=year, rows=rows,
+        summary_line="，".join(f"{RUN_STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items()),
+        has_overview=(out_year / "overview.html").exists(), overview_error=overview_error,
+        unregistered=list(unregistered), levels=levels, grades=GRADES, heads=INDEX_HEADS,
+        crumbs=pages.year_crumbs(year), sample=sample, generated=pages.today(), notice=pages.SAMPLE_NOTICE)
 
 
 def write_root(out_dir: Path, data_root: Path | None = None) -> None:
     """<out_dir>/index.html: one line per reviewed year, linking its index, overview and leader summary."""
-    e = html.escape
-    items = []
+    years = []
     for year_dir in sorted((p for p in Path(out_dir).iterdir() if p.name.isdigit() and (p / "index.html").exists()),
                            key=lambda p: -int(p.name)):
         try:
             counts = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))["counts"]
         except (OSError, ValueError, KeyError):
             counts = {}
-        said = "，".join(f"{e(RUN_STATUS_NAMES.get(k, k))} {v}" for k, v in counts.items())
-        extra = [f'<a href="{year_dir.name}/{name}">{label}</a>' for name, label in
-                 (("overview.html", "总览"), ("领导摘要.html", "领导摘要")) if (year_dir / name).exists()]
-        overview = f"（{'，'.join(extra)}）" if extra else ""
-        items.append(f'<li><a href="{year_dir.name}/index.html">{year_dir.name}年度</a>{overview}'
-                     f'{"：最近一次运行 " + said if said else ""}</li>')
-    css = (TEMPLATES_DIR / "review" / "review.css").read_text(encoding="utf-8")
-    top = pages.top_html([("全部年度", "")], pages.is_sample(data_root))
-    page = (f'<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>政府信息公开工作年度报告审查</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n"
-            f"{top}\n<h1>政府信息公开工作年度报告审查</h1>\n<ul>\n{chr(10).join(items)}\n</ul>\n</main>\n</body>\n</html>\n")
+        years.append({"name": year_dir.name,
+                      "said": "，".join(f"{RUN_STATUS_NAMES.get(k, k)} {v}" for k, v in counts.items()),
+                      "extra": [(name, label) for name, label in (("overview.html", "总览"), ("领导摘要.html", "领导摘要"))
+                                if (year_dir / name).exists()]})
+    page = pages.render("root.html.j2", title="政府信息公开工作年度报告审查", years=years, crumbs=[("全部年度", "")],
+                        sample=pages.is_sample(data_root), generated=pages.today(), notice=pages.SAMPLE_NOTICE)
     write_atomic(Path(out_dir) / "index.html", page.encode("utf-8"))
 
 
@@ -377,30 +271,12 @@ class Overview:
         from xxgk.review.review import Html
 
         frame = self.ranking()
-        e = html.escape
-        out = []
+        levels = []
         for level, rows in (frame.groupby("层级", sort=False) if not frame.empty else []):
             rows = rows.drop(columns=["层级"])
-            head = "".join(f"<th>{e(str(c))}</th>" for c in rows.columns)
-            body = []
-            for _, r in rows.iterrows():
-                cells = []
-                for col, v in r.items():
-                    if v is None or (isinstance(v, float) and v != v):
-                        text = "—"
-                    elif col == "可评估规则":
-                        text = f"{v:.0%}"
-                    elif col.startswith("公开率"):
-                        text = f"{v:.1f}%"
-                    elif isinstance(v, float):
-                        text = f"{v:g}"
-                    else:
-                        text = str(v)
-                    cells.append(f"<td>{e(text)}</td>")
-                body.append("<tr>" + "".join(cells) + "</tr>")
-            out.append(f"<h3>{e(level_name(level))}（{len(rows)}个机关，同级比较）</h3>"
-                       f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
-        return Html("".join(out) or "<p>没有可排名的机关。</p>")
+            levels.append({"code": level, "rows": [[_cell_text(col, v) for col, v in r.items()] for _, r in rows.iterrows()]})
+        columns = [str(c) for c in frame.columns if c != "层级"]
+        return Html(pages.render("ranking.html.j2", levels=levels, columns=columns))
 
     def rule_matrix(self):
         """Agencies × rules: failed places per rule (errors and warnings only)."""
@@ -424,29 +300,25 @@ class Overview:
         return both[["agency", "score_prev", "score", "score_change", "received_prev", "received", "received_change"]]
 
     def header(self):
-        """Headline numbers of the region, as escaped HTML."""
+        """Headline numbers of the region (templates/pages/overview_header.html.j2)."""
         from xxgk.review.review import Html
 
         f = self.frame
-        e = html.escape
         if f.empty:
-            return Html(f"<p>{self.year}年度没有可汇总的审查结果。</p>")
+            return Html(pages.render("overview_header.html.j2", year=self.year, reviewed=0))
         graded = self.graded()
-        ungraded = len(f) - len(graded)
-        parts = [f"{self.year}年度共审查 {len(f)} 个机关的年度报告，错误 {int(f['errors'].sum())} 项、警告 {int(f['warnings'].sum())} 项。"]
-        if not graded.empty:
-            worst = graded.sort_values("score").iloc[0]
-            parts.append(f"有等级的 {len(graded)} 个机关平均合规得分 {graded['score'].mean():.1f} 分"
-                         + (f"（另有 {ungraded} 个可评估规则不足、无法评分，不计入）" if ungraded else "") + "，"
-                         f"得分最低的是{e(str(worst['agency']))}（{worst['score']:g} 分，可评估规则 {coverage_text(worst.to_dict())}，"
-                         f"错误 {int(worst['errors'])} 项）。")
-        elif ungraded:
-            parts.append(f"{ungraded} 个机关的报告可评估规则不足，均无法评分。")
-        parts += [e(t) for t in self.received_totals()]
+        worst = graded.sort_values("score").iloc[0] if not graded.empty else None
+        similar = None
         if self.similar:
             a, b, share, _ = self.similar[0]
-            parts.append(f"文本最相似的是{e(str(a))}与{e(str(b))}（某部分 {share:.0%} 的文字相同）。")
-        return Html("<p>" + "".join(parts) + "</p>")
+            similar = {"a": str(a), "b": str(b), "share": f"{share:.0%}"}
+        return Html(pages.render(
+            "overview_header.html.j2", year=self.year, reviewed=len(f), errors=int(f["errors"].sum()),
+            warnings=int(f["warnings"].sum()), graded=len(graded), ungraded=len(f) - len(graded),
+            mean=f"{graded['score'].mean():.1f}" if worst is not None else "",
+            worst=None if worst is None else {"agency": str(worst["agency"]), "score": f"{worst['score']:g}",
+                                             "coverage": coverage_text(worst.to_dict()), "errors": int(worst["errors"])},
+            totals=self.received_totals(), similar=similar))
 
     def received_totals(self) -> list[str]:
         """Applications received in the region, each counted once (plain sentences).
@@ -496,13 +368,8 @@ class Overview:
         """The agencies whose text is most like another's, from the similarity findings."""
         from xxgk.review.review import Html
 
-        if not self.similar:
-            return Html("<p>未发现同年机关之间的雷同文本。</p>")
-        e = html.escape
-        rows = "".join(f"<tr><td>{e(str(a))}</td><td>{e(str(b))}</td><td>{e(str(sec or ''))}</td><td>{share:.0%}</td></tr>"
-                       for a, b, share, sec in self.similar[:20])
-        return Html("<table><thead><tr><th>机关</th><th>相似的机关</th><th>部分</th><th>相同文字占比</th></tr></thead>"
-                    f"<tbody>{rows}</tbody></table>")
+        pairs = [(str(a), str(b), str(sec or ""), f"{share:.0%}") for a, b, share, sec in self.similar[:20]]
+        return Html(pages.render("similar.html.j2", pairs=pairs))
 
     def charts_html(self):
         from xxgk.review.review import Html
@@ -569,6 +436,17 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
                     similar.append((s.get("agency", a), other, share, f.get("row")))
     similar.sort(key=lambda x: -(x[2] or 0))
     return Overview(int(year), frames[int(year)], findings, frames[int(year) - 1], similar, registered)
+
+
+def _cell_text(column: str, v) -> str:
+    """One ranking cell as read: rules decided and rates as percentages, a missing value as a dash."""
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if column == "可评估规则":
+        return f"{v:.0%}"
+    if column.startswith("公开率"):
+        return f"{v:.1f}%"
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _share(value) -> float | None:

@@ -10,7 +10,6 @@ chart's caption: a note, never a failed review.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import warnings
 from contextlib import contextmanager
@@ -44,8 +43,9 @@ class Chart:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
     def _repr_html_(self) -> str:
-        t = html.escape(self.title)
-        return f'<figure class="chart" id="chart-{html.escape(self.key)}"><img src="{self.data_uri()}" alt="{t}"><figcaption>{t}</figcaption></figure>'
+        from xxgk.review.pages import render
+
+        return render("chart.html.j2", key=self.key, title=self.title, uri=self.data_uri())
 
 
 @lru_cache(maxsize=1)
