@@ -27,10 +27,16 @@ class Data:
         self.data_dir = Path(data_dir)
         self.agencies_csv, self.reports_dir, self.waivers_csv = registry.data_paths(self.data_dir)
         self._digests: dict[Path, str] = {}
+        self._answered: dict[str, str] = {}
 
     @cached_property
     def agencies(self):
         return registry.load_agencies(self.agencies_csv)
+
+    @cached_property
+    def _agency_rows(self) -> dict[str, str]:
+        """Each registry row as its answer, made once: a review asks after every peer, a batch after every review's."""
+        return {agency_id: _json(row) for agency_id, row in self.agencies.to_dict("index").items()}
 
     @cached_property
     def publications(self) -> list[dict]:
@@ -46,6 +52,13 @@ class Data:
             raise ValueError(f"unknown input {kind!r}")
         return getattr(self, f"_{kind}")(*args)
 
+    def answer_recorded(self, question: str) -> str:
+        """The answer to a question as a review recorded it (JSON); each asked once per Data: the reviews of a
+        region ask after the same peers, so a batch checking them all would otherwise answer N² times."""
+        if question not in self._answered:
+            self._answered[question] = self.answer(json.loads(question))
+        return self._answered[question]
+
     def _file(self, agency_id: str, year: int) -> Path | None:
         return registry.report_file(agency_id, int(year), self.reports_dir)
 
@@ -58,8 +71,7 @@ class Data:
         return f"{path.name}:{self._digests[path]}"
 
     def _agency(self, agency_id: str) -> str:
-        rows = self.agencies
-        return _json(rows.loc[agency_id].to_dict()) if agency_id in rows.index else "-"
+        return self._agency_rows.get(agency_id, "-")
 
     def _region(self, region: str) -> str:
         return _json(sorted(self.agencies.index[self.agencies["region"] == region]))
@@ -100,7 +112,7 @@ def changed(answers: dict, data: Data) -> bool:
     if not isinstance(answers, dict) or not answers:
         return True
     try:
-        return any(data.answer(json.loads(q)) != a for q, a in answers.items())
+        return any(data.answer_recorded(q) != a for q, a in answers.items())
     except Exception:  # a planted or stale record, an unreadable registry: render again
         return True
 
