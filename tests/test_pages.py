@@ -4,30 +4,23 @@ offline. The Chromium test opens a real run's pages the way a reader does."""
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pytest
 
+from conftest import HOSTILE_NAME, RUN_AGENCIES, RUN_YEAR
 from xxgk.batch import overview
-
-from xxgk.review import pages
-
-from xxgk.review import render
-
-from xxgk.samples import data as sample_data
 from xxgk.browser import offline_page
-from xxgk.config import DATA_DIR, ROOT
+from xxgk.config import DATA_DIR
+from xxgk.review import pages, render
+from xxgk.samples import data as sample_data
 
-HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>示例局'
+HOSTILE = HOSTILE_NAME
 
 
 def test_the_bundled_sample_is_recognised_by_its_readme(tmp_path):
@@ -69,34 +62,15 @@ def test_index_rows_carry_what_the_filters_read(tmp_path):
 
 
 # -- a real run, opened in Chromium ----------------------------------------------------------------
-YEAR = 2021
-REVIEWED = ("qh-education", "qh-hefeng")  # a department published late (2022-03-08) and a township
+YEAR = RUN_YEAR
+REVIEWED = RUN_AGENCIES  # the seed, a department published late (2022-03-08) and a township
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """`xxgk run` on a copy of the sample (README included) with two reviewed agencies and one registered
-    agency without a report whose name is markup."""
-    tmp = tmp_path_factory.mktemp("pages")
-    data, out = tmp / "data", tmp / "out"
-    data.mkdir()
-    shutil.copy(DATA_DIR / "README.md", data / "README.md")
-    shutil.copy(DATA_DIR / "publications.csv", data / "publications.csv")
-    with open(DATA_DIR / "agencies.csv", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["agency_id"] in REVIEWED]
-    rows.append({**rows[0], "agency_id": "qh-ghost", "name": HOSTILE})
-    with open(data / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    for f in (DATA_DIR / "reports").glob("*/*"):
-        if f.stem in REVIEWED:
-            (data / "reports" / f.parent.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(f, data / "reports" / f.parent.name / f.name)
-    proc = subprocess.run([sys.executable, "-m", "xxgk.cli", "run", "--data", str(data), "--out", str(out),
-                           "--year", str(YEAR), "--jobs", "2"], capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return out
+def site(sample_run):
+    """The shared sample run's output folder (conftest: three reviewed agencies and a registered agency
+    without a report whose name is markup)."""
+    return sample_run[1]
 
 
 def _browse(page_file: Path, actions=None) -> dict:
@@ -169,7 +143,7 @@ def test_the_year_index_filters_offline(site):
 
     seen = _browse(year / "index.html", act)
     got = seen["acted"]
-    assert got["all"] == {*names.values(), HOSTILE} and got["count"] == "显示 3 / 3 个机关"
+    assert got["all"] == {*names.values(), HOSTILE} and got["count"] == f"显示 {len(REVIEWED) + 1} / {len(REVIEWED) + 1} 个机关"
     assert got["township"] == {names["qh-hefeng"]}
     grade = summaries["qh-hefeng"]["grade"]
     assert got["grade"] == {names[a] for a, s in summaries.items() if s["grade"] == grade}
