@@ -388,9 +388,12 @@ class Overview:
                 out.append(charts.ranking(list(ranked["agency"]), list(ranked["score"]), level_name(level), level))
         matrix = self.rule_matrix()
         if not matrix.empty:
-            out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist()))
+            level_of = {name: level_name(code) for name, code in zip(self.frame["agency"], self.frame["level"])}
+            out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist(),
+                                           [level_of.get(a, "") for a in matrix.index],
+                                           {level_name(code): len(rows) for code, rows in self.levels()}))
         for level, rows in levels:
-            out.append(charts.volumes(list(rows["agency"]), list(rows["received"].fillna(0)),
+            out.append(charts.volumes(list(rows["agency"]), [None if _missing(v) else v for v in rows["received"]],
                                       [comparable_rate(r, p) for r, p in zip(rows["disclosure_rate"], rows["processed"])],
                                       level_name(level), level))
         ch = self.changes()

@@ -140,10 +140,14 @@ def _chart(key: str, title: str, draw, width: float = 6.4, height: float = 3.2, 
 
 
 def warm_up() -> None:
-    """Load the CJK font and matplotlib's drawing machinery once, with no agency's data.
+    """Load the CJK font and matplotlib's drawing machinery once, with no agency's data, and compile the page
+    templates the review's pieces and charts are written with.
 
     The batch's kernel zygote calls this so every forked review starts with them ready.
     """
+    from xxgk.review import pages
+
+    pages.warm_up()
 
     def draw(fig):
         ax = fig.subplots()
@@ -279,54 +283,64 @@ def years(series: dict[int, Facts]) -> Chart:
     return _chart("years", f"历年变化（{ordered[0]}–{ordered[-1]}年）", draw, bottom=0.2, right=0.9)
 
 
-PEER_LIMIT = 30  # a bar chart of more agencies than this shows only some rows:
-PEER_ROWS = (12, 6, 3)  # in a review, the first, the last and the agency's neighbours on each side
-RANK_ROWS = (15, 15)  # in the overview, the first and the last (the full ranking is the table beside it)
+PEER_LIMIT = 30  # more agencies than this are drawn as a distribution, not one bar each
+RANK_ROWS = 10  # beside an overview distribution: the lowest-scoring agencies by name (the full ranking is a table)
 
 
-def _window(total: int, current: int | None, first: int, last: int, around: int = 0) -> list[tuple[int | None, int]]:
-    """Rows to draw: (index, 0) for a kept row, (None, rows left out) for a gap."""
-    if total <= PEER_LIMIT:
-        return [(i, 0) for i in range(total)]
-    near = range(max(0, current - around), min(total, current + around + 1)) if current is not None else ()
-    keep = sorted({*range(first), *range(total - last, total), *near})
-    out, prev = [], -1
-    for i in keep:
-        if i > prev + 1:
-            out.append((None, i - prev - 1))
-        out.append((i, 0))
-        prev = i
-    return out
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    import numpy as np
+
+    q1, q2, q3 = np.percentile(values, [25, 50, 75])
+    return float(q1), float(q2), float(q3)
+
+
+def _strip(ax, values: list[float], me: float | None = None, unit: str = "") -> None:
+    """Every agency as a grey dot (jittered up and down), the quartile box behind them, this agency in red."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)  # the same jitter on every run: pages do not change when data do not
+    ys = rng.uniform(-0.28, 0.28, len(values))
+    ax.boxplot([values], orientation="horizontal", positions=[0], widths=0.75, showfliers=False, whis=(0, 100),
+               patch_artist=True, boxprops={"facecolor": "#e8eef6", "edgecolor": _BASE},
+               medianprops={"color": _BASE, "lw": 2}, whiskerprops={"color": _BASE}, capprops={"color": _BASE})
+    ax.scatter(values, ys, s=7, color="#7f8c8d", alpha=0.55, linewidths=0, zorder=3)
+    if me is not None:
+        ax.scatter([me], [0], s=70, marker="D", color=_HIGHLIGHT, zorder=4)
+        shown = f"{me:.0f}" if unit == "%" else _fmt(me)
+        ax.annotate(f"本机关 {shown}{unit}", (me, 0), xytext=(0, 18), textcoords="offset points", ha="center",
+                    color=_HIGHLIGHT, fontweight="bold", fontsize=8)
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, 0.75)
+    ax.spines["left"].set_visible(False)
+
+
+def _place(values: list[float], me: float) -> int:
+    """1 + how many are above: the agency's place from the top (ties share the better place)."""
+    return 1 + sum(1 for v in values if v > me)
 
 
 def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int, level: str = "") -> Chart:
     """This agency (highlighted) against the others of its region (of its level, when given): applications
-    and disclosure rate. A long list keeps its first and last rows and this agency's neighbours, the rows
-    left out counted in one line each, so the chart stays one picture however large the region."""
-    total = len(names)
-    rows = _window(total, current, *PEER_ROWS)
-    names = [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows]
-    received = [received[i] if i is not None else Fact("", None) for i, _ in rows]
-    rates = [rates[i] if i is not None else None for i, _ in rows]
-    current = next(k for k, (i, _) in enumerate(rows) if i == current)
+    and disclosure rate. Up to PEER_LIMIT agencies, one named bar each; beyond, the distribution — every
+    agency a dot, the quartiles a box, this agency in red with its place — so the chart stays one picture
+    however large the region."""
+    if len(names) > PEER_LIMIT:
+        return _peer_distribution(received, rates, current, level)
     n = len(names)
 
     def draw(fig):
         left, right = fig.subplots(1, 2, sharey=True)
         colors = [_HIGHLIGHT if i == current else _MUTED for i in range(n)]
         vals = _values(received)
-        gaps = {k for k, (i, _) in enumerate(rows) if i is None}
-        at = range(n)  # positions, not names: two gap lines may read alike
+        at = range(n)  # positions, not names: two agencies may be shortened alike
         bars = left.barh(at, vals, color=colors)
         left.set_yticks(at, names)
-        left.bar_label(bars, labels=["" if k in gaps else _fmt(v) for k, v in enumerate(vals)], padding=2, fontsize=8)
+        left.bar_label(bars, labels=[_fmt(v) for v in vals], padding=2, fontsize=8)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
-        rate_vals = [r if r is not None else 0 for r in rates]
-        bars = right.barh(at, rate_vals, color=colors)
-        right.bar_label(bars, labels=["" if k in gaps else "—" if r is None else f"{r:.0f}%" for k, r in enumerate(rates)],
-                        padding=2, fontsize=8)
+        bars = right.barh(at, [r if r is not None else 0 for r in rates], color=colors)
+        right.bar_label(bars, labels=["—" if r is None else f"{r:.0f}%" for r in rates], padding=2, fontsize=8)
         right.set_xlim(0, 115)
         right.set_xlabel("公开率（%）")
         label = left.get_yticklabels()[current]  # a zero bar is invisible: mark the name too
@@ -335,10 +349,44 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
 
     height = max(2.4, 0.3 * n + 0.8)
     who = f"与本地区其他{level}比较（同级机关；" if level else "与本地区其他机关比较（"
-    if n < total:
-        who += f"共{total}个，列出前{PEER_ROWS[0]}、后{PEER_ROWS[1]}及本机关前后各{PEER_ROWS[2]}个；"
     return _chart("peers", f"{who}红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计）", draw,
                   height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
+
+
+def _peer_distribution(received: list[Fact], rates: list[float | None], current: int, level: str) -> Chart:
+    vals = [f.value for f in received if f.known]
+    mine = received[current].value if received[current].known else None
+    known_rates = [r for r in rates if r is not None]
+    my_rate = rates[current]
+
+    def draw(fig):
+        left, right = fig.subplots(1, 2)
+        if vals:
+            _strip(left, vals, mine, "件")
+            _counts(left.xaxis)
+        else:
+            _empty(left, "同级机关的新收申请数均无法读取")
+        left.set_xlabel("新收申请（件）")
+        if known_rates:
+            _strip(right, known_rates, my_rate, "%")
+            right.set_xlim(-3, 105)
+        else:
+            _empty(right, f"办结不少于{MIN_RATE_BASE}件的机关不足，不比较公开率")
+        right.set_xlabel("公开率（%）")
+
+    where = [f"新收申请第{_place(vals, mine)}位" if mine is not None else "新收申请无法读取"]
+    if my_rate is not None:
+        where.append(f"公开率第{_place(known_rates, my_rate)}位（{len(known_rates)}个机关可比）")
+    else:
+        where.append(f"公开率不比较（办结不足{MIN_RATE_BASE}件或无法读取）")
+    who = f"本地区{level}" if level else "本地区机关"
+    spread = ""
+    if vals:
+        q1, q2, q3 = _quartiles(vals)
+        spread = f"（新收申请中位数{_fmt(q2)}件，四分位{_fmt(q1)}–{_fmt(q3)}件）"
+    title = (f"与{who}比较：共{len(received)}个，本机关{'，'.join(where)}；灰点为各机关，箱体为四分位{spread}，"
+             f"红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计")
+    return _chart("peers", title, draw, height=2.0, left=0.04, right=0.98, bottom=0.24, top=0.97, wspace=0.1)
 
 
 def review_charts(f: Facts, history: dict[int, Facts] | None = None, peer_view: tuple | None = None) -> list[Chart]:
@@ -379,32 +427,78 @@ def score_distribution(scores: list[float]) -> Chart:
 
 
 def ranking(names: list[str], scores: list[float], level: str = "", tag: str = "") -> Chart:
-    """Scores ranked; given a level, the agencies are of that one level (peers compared within a level)."""
+    """Scores ranked; given a level, the agencies are of that one level (peers compared within a level).
+
+    Up to PEER_LIMIT agencies, one named bar each; beyond, the level's distribution (dots and quartiles)
+    beside the RANK_ROWS lowest by name, so the chart keeps one screen's height at any size."""
+    key = f"ranking-{tag}" if tag else "ranking"
+    title = f"{level}合规得分排名（同级机关比较）" if level else "各机关合规得分排名"
+    if len(names) > PEER_LIMIT:
+        return _score_distribution(key, title, names, scores)
     order = sorted(range(len(names)), key=lambda i: -scores[i])
-    rows = [(order[k] if k is not None else None, gap) for k, gap in _window(len(order), None, *RANK_ROWS)]
 
     def draw(fig):
         ax = fig.subplots()
-        vals = [scores[i] if i is not None else 0 for i, _ in rows]
-        colors = [_HIGHLIGHT if v < 60 else _PALETTE[3] if v < 75 else _BASE for v in vals]
-        at = range(len(rows))
-        bars = ax.barh(at, vals, color=colors)
-        ax.set_yticks(at, [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows])
-        ax.bar_label(bars, labels=[_fmt(v) if i is not None else "" for v, (i, _) in zip(vals, rows)], padding=2,
-                     fontsize=8)
+        vals = [scores[i] for i in order]
+        at = range(len(order))
+        bars = ax.barh(at, vals, color=[_band(v) for v in vals])
+        ax.set_yticks(at, [names[i] for i in order])
+        ax.bar_label(bars, labels=[_fmt(v) for v in vals], padding=2, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, 110)
         ax.set_xlabel("合规得分（红：低于60；橙：低于75）")
 
-    h = _height(len(rows))
-    title = f"{level}合规得分排名（同级机关比较）" if level else "各机关合规得分排名"
-    if len(rows) < len(names):
-        title += f"：共{len(names)}个，列出前{RANK_ROWS[0]}与后{RANK_ROWS[1]}个"
-    return _chart(f"ranking-{tag}" if tag else "ranking", title, draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h)
+    h = _height(len(order))
+    return _chart(key, title, draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h)
 
 
-def rule_heatmap(agencies: list[str], rules: list[str], counts: list[list[int]]) -> Chart:
-    """Agencies × rules, coloured by the number of failed places."""
+def _clip(name: str, most: int = 14) -> str:
+    """A name cut to what fits beside a panel (the full name is in the ranking table)."""
+    return name if len(name) <= most else name[: most - 1] + "…"
+
+
+def _band(score: float) -> str:
+    return _HIGHLIGHT if score < 60 else _PALETTE[3] if score < 75 else _BASE
+
+
+def _score_distribution(key: str, title: str, names: list[str], scores: list[float]) -> Chart:
+    lowest = sorted(range(len(names)), key=lambda i: scores[i])[:RANK_ROWS]
+
+    def draw(fig):
+        left = fig.add_axes((0.08, 0.15, 0.40, 0.81))
+        right = fig.add_axes((0.72, 0.15, 0.24, 0.81))  # room for the names between the two
+        bins = list(range(0, 101, 5))
+        counts, edges, patches = left.hist([min(s, 99.9) for s in scores], bins=bins, color=_BASE, edgecolor="white")
+        for patch, edge in zip(patches, edges):
+            patch.set_facecolor(_band(edge))
+        for q, style in zip(_quartiles(scores), (":", "--", ":")):
+            left.axvline(q, color="#333333", ls=style, lw=1)
+        left.set_xlim(0, 100)
+        left.set_xlabel("合规得分（虚线：中位数；点线：四分位）")
+        left.set_ylabel("机关数")
+        _counts(left.yaxis)
+        at = range(len(lowest))
+        vals = [scores[i] for i in lowest]
+        bars = right.barh(at, vals, color=[_band(v) for v in vals])
+        right.set_yticks(at, [_clip(names[i]) for i in lowest], fontsize=8)
+        right.bar_label(bars, labels=[_fmt(v) for v in vals], padding=2, fontsize=8)
+        right.invert_yaxis()
+        right.set_xlim(0, 115)
+        right.set_xlabel(f"得分最低的{len(lowest)}个")
+
+    q1, q2, q3 = _quartiles(scores)
+    title += (f"：共{len(names)}个，中位数{q2:.1f}分，四分位{q1:.1f}–{q3:.1f}分；"
+              f"左为分布（红：低于60；橙：低于75），右为得分最低的{len(lowest)}个，完整排名见上表")
+    return _chart(key, title, draw, height=3.4)
+
+
+def rule_heatmap(agencies: list[str], rules: list[str], counts: list[list[int]], levels: list[str] | None = None,
+                 level_sizes: dict[str, int] | None = None) -> Chart:
+    """Agencies × rules, coloured by the number of failed places. More than PEER_LIMIT agencies are drawn as
+    levels × the most common rules instead: how many agencies of each level (`levels`, one per agency; the
+    level's reviewed agencies in `level_sizes`) fail each rule, one row per level."""
+    if len(agencies) > PEER_LIMIT and levels is not None and level_sizes:
+        return _rule_levels(rules, counts, levels, level_sizes)
 
     def draw(fig):
         ax = fig.subplots()
@@ -424,38 +518,103 @@ def rule_heatmap(agencies: list[str], rules: list[str], counts: list[list[int]])
                   left=2.4 / width, right=0.93, bottom=1.5 / h, top=1 - 0.15 / h)
 
 
-def volumes(names: list[str], received: list[float], rates: list[float | None], level: str = "",
+TOP_RULES = 20  # the most common problems a large region's heat map shows
+
+
+def _rule_levels(rules: list[str], counts: list[list[int]], levels: list[str], sizes: dict[str, int]) -> Chart:
+    order = [level for level in sizes if level in levels]
+    failing = [[sum(1 for row, lv in zip(counts, levels) if lv == level and row[j]) for j in range(len(rules))]
+               for level in order]
+    top = sorted(range(len(rules)), key=lambda j: -sum(f[j] for f in failing))[:TOP_RULES]
+    shares = [[failing[i][j] / sizes[level] for j in top] for i, level in enumerate(order)]
+
+    def draw(fig):
+        ax = fig.subplots()
+        image = ax.imshow(shares, cmap="Reds", aspect="auto", vmin=0, vmax=1)
+        ax.set_xticks(range(len(top)), [rules[j] for j in top], rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(len(order)), [f"{level}（{sizes[level]}个）" for level in order], fontsize=8)
+        for i in range(len(order)):
+            for k, j in enumerate(top):
+                if failing[i][j]:
+                    ax.text(k, i, str(failing[i][j]), ha="center", va="center", fontsize=7,
+                            color="white" if shares[i][k] > 0.5 else "black")
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="该层级机关中的占比")
+
+    h = 0.45 * len(order) + 1.6  # 1.25 in below the cells for the rotated rule ids
+    width = max(6.4, 0.35 * len(top) + 3)
+    title = (f"最常见的{len(top)}项问题 × 层级：数字为不符合该规则的机关数，颜色为占该层级机关的比例（错误与警告；"
+             f"{len(levels)}个机关有此类问题）")
+    return _chart("heatmap", title, draw, width=width, height=h, left=2.0 / width, right=0.93, bottom=1.25 / h,
+                  top=1 - 0.1 / h)
+
+
+def volumes(names: list[str], received: list[float | None], rates: list[float | None], level: str = "",
             tag: str = "") -> Chart:
-    """Applications and disclosure rates, one bar per agency; given a level, the agencies of that level."""
-    order = sorted(range(len(names)), key=lambda i: -received[i])
-    rows = [(order[k] if k is not None else None, gap) for k, gap in _window(len(order), None, *RANK_ROWS)]
+    """Applications (None: unreadable) and disclosure rates; given a level, the agencies of that level. Up to
+    PEER_LIMIT agencies one named bar each, beyond that the distribution of each (dots and quartiles)."""
+    key = f"volumes-{tag}" if tag else "volumes"
+    base = f"{level}申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算"
+    if len(names) > PEER_LIMIT:
+        return _volume_distribution(key, base, received, rates)
+    order = sorted(range(len(names)), key=lambda i: -(received[i] or 0))
 
     def draw(fig):
         left, right = fig.subplots(1, 2, sharey=True)
-        at = range(len(rows))
-        vals = [received[i] if i is not None else 0 for i, _ in rows]
-        bars = left.barh(at, vals, color=_BASE)
-        left.set_yticks(at, [names[i] if i is not None else f"（另{gap}个机关）" for i, gap in rows])
-        left.bar_label(bars, labels=[_fmt(v) if i is not None else "" for v, (i, _) in zip(vals, rows)], padding=2,
-                       fontsize=8)
+        at = range(len(order))
+        vals = [received[i] for i in order]
+        bars = left.barh(at, [v or 0 for v in vals], color=_BASE)
+        left.set_yticks(at, [names[i] for i in order])
+        left.bar_label(bars, labels=["—" if v is None else _fmt(v) for v in vals], padding=2, fontsize=8)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
-        rs = [rates[i] if i is not None else None for i, _ in rows]
+        rs = [rates[i] for i in order]
         bars = right.barh(at, [r or 0 for r in rs], color=_MUTED)
-        right.bar_label(bars, labels=["" if i is None else "样本不足" if r is None else f"{r:.0f}%"
-                                      for r, (i, _) in zip(rs, rows)], padding=2, fontsize=8)
+        right.bar_label(bars, labels=["样本不足" if r is None else f"{r:.0f}%" for r in rs], padding=2, fontsize=8)
         right.set_xlim(0, 125)
         right.set_xlabel("公开率（%）")
 
-    h = _height(len(rows))
-    shown = f"；共{len(names)}个，列出前{RANK_ROWS[0]}与后{RANK_ROWS[1]}个" if len(rows) < len(names) else ""
-    return _chart(f"volumes-{tag}" if tag else "volumes",
-                  f"{level}申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算{shown}）", draw, height=h, left=0.3,
-                  bottom=0.5 / h, top=1 - 0.1 / h, wspace=0.08)
+    h = _height(len(order))
+    return _chart(key, base + "）", draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h, wspace=0.08)
+
+
+def _volume_distribution(key: str, base: str, received: list[float | None], rates: list[float | None]) -> Chart:
+    known = [r for r in rates if r is not None]
+    counted = [v for v in received if v is not None]
+
+    def draw(fig):
+        left, right = fig.subplots(1, 2)
+        if counted:
+            _strip(left, counted)
+            _counts(left.xaxis)
+        else:
+            _empty(left, "新收申请数均无法读取")
+        left.set_xlabel("新收申请（件）")
+        if known:
+            _strip(right, known)
+            right.set_xlim(-3, 105)
+        else:
+            _empty(right, f"没有办结不少于{MIN_RATE_BASE}件的机关")
+        right.set_xlabel("公开率（%）")
+
+    said = f"；共{len(received)}个"
+    if counted:
+        q1, q2, q3 = _quartiles(counted)
+        said += f"，新收申请中位数{_fmt(q2)}件，四分位{_fmt(q1)}–{_fmt(q3)}件"
+    if len(counted) < len(received):
+        said += f"（{len(received) - len(counted)}个机关的新收数无法读取，未计入）"
+    if known:
+        r1, r2, r3 = _quartiles(known)
+        said += f"；公开率{len(known)}个机关可比，中位数{r2:.0f}%，四分位{r1:.0f}%–{r3:.0f}%"
+    return _chart(key, base + said + "；灰点为各机关，箱体为四分位；各机关的数字见上面的排名表，可按新收申请排序）", draw, height=2.0,
+                  left=0.04, right=0.98, bottom=0.24, top=0.97, wspace=0.1)
 
 
 def score_changes(names: list[str], before: list[float], after: list[float]) -> Chart:
+    """Last year's score to this year's, one arrow per agency; more than PEER_LIMIT agencies as one dot each
+    (last year across, this year up: below the diagonal fell)."""
+    if len(names) > PEER_LIMIT:
+        return _change_scatter(before, after)
     order = sorted(range(len(names)), key=lambda i: after[i] - before[i])
 
     def draw(fig):
@@ -472,3 +631,22 @@ def score_changes(names: list[str], before: list[float], after: list[float]) -> 
 
     h = _height(len(names))
     return _chart("changes", "与上年相比的得分变化", draw, height=h, left=0.3, bottom=0.5 / h, top=1 - 0.1 / h)
+
+
+def _change_scatter(before: list[float], after: list[float]) -> Chart:
+    fell = sum(1 for b, a in zip(before, after) if a < b)
+    rose = sum(1 for b, a in zip(before, after) if a > b)
+
+    def draw(fig):
+        ax = fig.subplots()
+        colours = [_HIGHLIGHT if a < b else _PALETTE[1] if a > b else "#7f8c8d" for b, a in zip(before, after)]
+        ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--")
+        ax.scatter(before, after, s=9, c=colours, alpha=0.6, linewidths=0)
+        ax.set_xlim(0, 102)
+        ax.set_ylim(0, 102)
+        ax.set_aspect("equal")
+        ax.set_xlabel("上年合规得分")
+        ax.set_ylabel("本年合规得分")
+
+    return _chart("changes", f"与上年相比的得分变化：{len(before)}个机关，上升{rose}个（绿），下降{fell}个（红，虚线以下），"
+                  f"其余持平", draw, width=4.4, height=4.0, left=0.14, right=0.97, bottom=0.12, top=0.97)
