@@ -227,7 +227,8 @@ def dask_run(ids, year, data, out, workers: int) -> tuple[float, float, dict, di
     during = 0.0
     for line in clock.read_text().splitlines() if perf else ():
         fields = line.split(",")
-        if len(fields) > 3 and fields[3] == "task-clock" and start < float(fields[0]) <= end + 0.1:
+        if (len(fields) > 3 and fields[3] == "task-clock" and fields[1] != "<not counted>"
+                and start < float(fields[0]) <= end + 0.1):
             during += float(fields[1]) / 1000
     for kind, v in sampler.peak.items():
         peak[f"cluster {kind}"] = max(peak.get(f"cluster {kind}", 0), v)
