@@ -65,6 +65,11 @@ class Narrative:
     def __str__(self) -> str:
         return "\n\n".join(self.paragraphs)
 
+    def __repr__(self) -> str:
+        """The prose itself: a notebook stores it as the text/plain beside the HTML (the cells behind each
+        claim made that copy 30 times the page's own words)."""
+        return str(self)
+
     def _repr_html_(self) -> str:
         return "".join(f"<p>{html.escape(p)}</p>" for p in self.paragraphs)
 
