@@ -120,9 +120,24 @@ def run_one(job: Job, kernel_manager_class=None) -> JobResult:
     start = time.monotonic()
     watchdog = None
     if kernel_manager_class is not None:
-        # A per-job subclass records its kernels so the whole-notebook limit can kill them.
-        kernel_manager_class = type("JobKernelManager", (kernel_manager_class,), {"started": []})
-        watchdog = threading.Timer(job.timeout, lambda: [km.kill_now() for km in kernel_manager_class.started])
+        # A per-job subclass records its kernels so the whole-notebook limit can kill them; a kernel that
+        # starts after the limit ran out (a slow start, a tiny limit) is killed as soon as it exists.
+        expired = threading.Event()
+
+        async def _async_post_start_kernel(self, **kw):
+            await super(job_manager, self)._async_post_start_kernel(**kw)
+            if expired.is_set():
+                self.kill_now()
+
+        job_manager = kernel_manager_class = type("JobKernelManager", (kernel_manager_class,), {
+            "started": [], "_async_post_start_kernel": _async_post_start_kernel})
+
+        def expire() -> None:
+            expired.set()
+            for km in job_manager.started:
+                km.kill_now()
+
+        watchdog = threading.Timer(job.timeout, expire)
         watchdog.daemon = True
         watchdog.start()
     try:
@@ -135,7 +150,7 @@ def run_one(job: Job, kernel_manager_class=None) -> JobResult:
         seconds = time.monotonic() - start
         error = _short_error(exc)
         if seconds >= job.timeout:
-            error = f"超过整本笔记本的时间上限 {job.timeout:.0f}s，已终止内核（{error}）"
+            error = f"超过整本笔记本的时间上限 {job.timeout:g}s，已终止内核（{error}）"
         return JobResult(job.agency_id, job.year, "failed", seconds, error=error)
     finally:
         if watchdog is not None:

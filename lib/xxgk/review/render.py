@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import importlib
 import importlib.util
+import math
 import re
 import sys
 import threading
@@ -83,7 +84,8 @@ def execute(notebook: Path, params: dict, timeout: float = DEFAULT_TIMEOUT, kern
     extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class is not None else {}
     return papermill.execute_notebook(
         str(notebook), None, parameters=params, kernel_name=KERNEL, progress_bar=False,
-        execution_timeout=timeout, cwd=str(cwd or notebook.parent), shutdown_kernel="immediate", **extra,
+        execution_timeout=math.ceil(timeout),  # nbclient takes whole seconds; a batch's watchdog keeps the fraction
+        cwd=str(cwd or notebook.parent), shutdown_kernel="immediate", **extra,
     )
 
 
