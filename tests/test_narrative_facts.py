@@ -4,12 +4,14 @@ itself (it must catch the sentences earlier versions wrote), totals that disagre
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import REAL, SEED
 from xxgk.config import DATA_DIR
 from xxgk.review.facts import facts, identities, is_zero_or_blank
 from xxgk.review.narrative import COUNT, RATE, ZERO, Claim, Narrative, NarrativeContradiction, Sentence, narrative, verify
 from xxgk.read import read_report
+from xxgk.samples.synth import consistent_report, with_cell
 
 DOCS = {"expected.json", "manifest.csv"}
 CORPUS = sorted([SEED, *(p for p in REAL.iterdir() if p.name not in DOCS)])
@@ -132,3 +134,29 @@ def test_similarity_share_shown_as_percentage_and_no_internal_row_label():
     for path in (REAL / "shuyang_drc_2023.html", HONGZE_2023):
         messages = [f.message for f in check(read_report(path))]
         assert not [m for m in messages if "数据行" in m or "“”" in m or "//" in m or "（）" in m], path.name
+
+
+_PREV = consistent_report("2021", 2021, seed=3)
+_NOW = consistent_report("2021", 2022, seed=3, previous=_PREV)
+_T3_CELLS = sorted({(c.row_key, c.column_key) for c in _NOW.cells if c.table_id == "t3"})
+_RECEIVED = [k for k in _T3_CELLS if k[0] == "new_received"]  # what the year-on-year sentence compares
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(_RECEIVED) | st.sampled_from(_T3_CELLS),
+                          st.sampled_from(["", "/", "0", "1", "5", "72"])),
+                max_size=3))
+def test_a_changed_table_three_never_makes_a_sentence_against_its_cells(changes):
+    """Either year's 表三 with cells off, blank or 不适用: the review, compared with last year, still says only
+    what the cells support (verify raises otherwise), and never a year-on-year change over a total that
+    disagrees with its parts."""
+    now, prev = _NOW, _PREV
+    for this_year, (row, col), raw in changes:
+        if this_year:
+            now = with_cell(now, "t3", row, col, raw)
+        else:
+            prev = with_cell(prev, "t3", row, col, raw)
+    f, before = facts(now), facts(prev)
+    text = str(narrative(f, [], before))
+    if f.received_total.agrees is False or before.received_total.agrees is False:
+        assert "新收申请由" not in text

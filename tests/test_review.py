@@ -77,13 +77,20 @@ def test_blank_cell_is_said_not_guessed():
 
 
 def test_change_from_last_year_and_problems():
-    now, before = facts(made_report(t3=BUSY)), facts(made_report(t3={**BUSY, ("new_received", "total"): 40}))
+    now = facts(made_report(t3=BUSY))
+    # last year: 8 fewer applications from natural persons, its total agreeing with its parts
+    fewer = {("new_received", "total"): 40, ("new_received", "natural_person"): BUSY[("new_received", "natural_person")] - 8}
+    before = facts(made_report(t3={**BUSY, **fewer}))
     found = [Finding("T3_BALANCE", "arithmetic", "error", "fail", "表三“总计”列：一+二 = （七）总计+四 不成立"),
              Finding("C_CELLS_BLANK", "completeness", "warning", "fail", "空白单元格", waived=True)]
     text = str(narrative(now, found, before))
     assert "新收申请由40件变为48件，增加8件（+20.0%）" in text
     assert "审查发现错误1项、警告0项" in text and "一+二 = （七）总计+四 不成立" in text
     assert "1项发现已由审查人员豁免" in text
+    # a total its own parts contradict is no side of a comparison
+    contested = facts(made_report(t3={**BUSY, ("new_received", "total"): 40}))
+    text = str(narrative(now, found, contested))
+    assert "新收申请由" not in text and "2021年表三新收申请的总计栏与各项之和不符，不与上年比较" in text
 
 
 # -- HTML views: hostile strings stay text --------------------------------------------------------

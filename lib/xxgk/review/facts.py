@@ -105,18 +105,19 @@ class Facts:
     review_corrected: list[Fact] = field(default_factory=list)  # 表四's 结果纠正 of every group (column role "corrected")
     report: Report | None = None
 
-    def disagreement(self, fact: Fact) -> Fact | None:
-        """For a fact read from one printed total cell: the sum of that total's parts when they disagree."""
+    def disagreements(self, fact: Fact) -> list[Fact]:
+        """For a fact read from one printed total cell: the sum of each set of that total's parts (a 表三
+        total has two: its row's columns and its column's rows) that disagrees with it."""
         if len(fact.cells) != 1 or self.report is None:
-            return None
-        key = cell_id(fact.cells[0])
+            return []
+        key, out = cell_id(fact.cells[0]), []
         for ident in identities(self.report):
             if cell_id(ident.total) != key or any(c.status != NUMBER for c in (ident.total, *ident.parts)):
                 continue
             total = sum(c.value for c in ident.parts)
             if total != ident.total.value:
-                return Fact(ident.parts_name, total, ident.parts)
-        return None
+                out.append(Fact(ident.parts_name, total, ident.parts))
+        return out
 
     @property
     def processed_total(self) -> Total:
@@ -142,11 +143,20 @@ class Facts:
 
     @property
     def disclosure_rate(self) -> float | None:
-        """(予以公开 + 部分公开) / （七）总计, in percent; None when either is unknown or the base is 0."""
+        """(予以公开 + 部分公开) / （七）总计, in percent; None when either is unknown, the base is 0 or contested."""
         d, base = self.disclosed, self.processed
-        if not d.known or not base.known or not base.value:
+        if not d.known or not base.known or not base.value or self.rate_base_contested:
             return None
         return 100.0 * d.value / base.value
+
+    @property
+    def rate_base_contested(self) -> str | None:
+        """Why （七）总计 is no base for a rate: the table itself disagrees with it, by its outcome rows or by
+        its applicant columns (which of the two numbers the agency meant, the file does not say)."""
+        if self.processed_total.agrees is False:
+            return "办结总数与各办理结果之和不符"
+        others = self.disagreements(self.processed) if self.processed.known else []
+        return f"办结总数与{others[0].label}之和不符" if others else None
 
 
 def comparable_rate(rate: float | None, processed: float | None) -> float | None:

@@ -96,9 +96,14 @@ _FACTS: list[Facts] = []  # the report being narrated, for _count's look-up of d
 def _count(s: Sentence, f: Fact) -> Sentence:
     """A count as the table prints it; a printed total that its parts contradict says both."""
     s.add(count(f), *claim(f))
-    other = _FACTS[-1].disagreement(f) if _FACTS and f.known else None
-    if other is not None:
-        s.add(f"（但{other.label}之和为{number_text(other.value)}件，与总计栏不符）", *claim(other))
+    return _also_parts(s, f)
+
+
+def _also_parts(s: Sentence, f: Fact, said: tuple = ()) -> Sentence:
+    """Each sum of a printed total's parts that contradicts it (and the sentence has not said yet)."""
+    for other in (_FACTS[-1].disagreements(f) if _FACTS and f.known else []):
+        if other.cells != said:
+            s.add(f"（但{other.label}之和为{number_text(other.value)}件，与总计栏不符）", *claim(other))
     return s
 
 
@@ -124,8 +129,9 @@ def _outcomes(f: Facts) -> Sentence:
     pt = f.processed_total
     s = Sentence("")
     if pt.agrees is False:
-        s.add(f"表三“{total_label}”栏填{number_text(f.processed.value)}件，但各办理结果之和为{number_text(pt.parts_sum.value)}件，两者不符；"
-              "各办理结果为", *claim(f.processed), *claim(pt.parts_sum))
+        s.add(f"表三“{total_label}”栏填{number_text(f.processed.value)}件，但各办理结果之和为{number_text(pt.parts_sum.value)}件，两者不符",
+              *claim(f.processed), *claim(pt.parts_sum))
+        _also_parts(s, f.processed, said=pt.parts_sum.cells).add("；各办理结果为")
     else:
         _count(s.add(f"按表三“{total_label}”，本年度办结"), f.processed).add("，其中")
     for i, o in enumerate(f.outcomes):
@@ -135,8 +141,8 @@ def _outcomes(f: Facts) -> Sentence:
 
 def _rate(f: Facts) -> Sentence:
     d, base = f.disclosed, f.processed
-    if f.processed_total.agrees is False:
-        return Sentence("办结总数与各办理结果之和不符，不计算公开率。")
+    if why := f.rate_base_contested:
+        return Sentence(f"{why}，不计算公开率。")
     if not base.known:
         return Sentence(f"办结总数{base.problem}，无法计算公开率。")
     if not base.value:
@@ -204,7 +210,10 @@ def _change(f: Facts, prev: Facts | None, year: int | None) -> Sentence:
     last = (year - 1) if year else None
     if prev is None:
         return Sentence(f"未找到{last or '上一'}年度的报告，无法与上年比较。")
-    now, before = f.received, prev.received
+    for total, which in ((f.received_total, "本年"), (prev.received_total, f"{last}年")):
+        if total.agrees is False:  # which of the two the agency meant, the table does not say
+            return Sentence(f"{which}表三新收申请的总计栏与各项之和不符，不与上年比较。")
+    now, before = f.received_total.settled, prev.received_total.settled
     if not now.known or not before.known:
         return Sentence(f"本年或{last}年的新收申请数无法读取，无法与上年比较。")
     s = Sentence(f"与{last}年相比，新收申请由{number_text(before.value)}件变为{number_text(now.value)}件", [*claim(before), *claim(now)])
@@ -219,8 +228,7 @@ def _change(f: Facts, prev: Facts | None, year: int | None) -> Sentence:
             s.add(f"（{'+' if diff > 0 else '−'}{pct:.1f}%）", Claim(CHANGE, round(pct, 1), now.cells, before.cells))
     rate, prev_rate = f.disclosure_rate, prev.disclosure_rate
     bases_ok = all(x.processed.known and x.processed.value >= MIN_RATE_BASE for x in (f, prev))
-    if rate is not None and prev_rate is not None and bases_ok and f.processed_total.agrees is not False \
-            and prev.processed_total.agrees is not False:
+    if rate is not None and prev_rate is not None and bases_ok:  # None where a base is contested
         s.add(f"；公开率由{prev_rate:.1f}%变为{rate:.1f}%",
               Claim(RATE, round(prev_rate, 1), prev.disclosed.cells, prev.processed.cells),
               Claim(RATE, round(rate, 1), f.disclosed.cells, f.processed.cells))
