@@ -244,7 +244,7 @@ def review_litigation(f: Facts) -> Chart:
         results = f.review_results
         width = 0.8 / len(results)
         for j, name in enumerate(results):
-            vals = [f.review[g][j].value or 0 for g in groups]
+            vals = [f.review_totals[g].parts[j].value or 0 for g in groups]  # the results, 总计 left out by role
             xs = [i + (j - (len(results) - 1) / 2) * width for i in range(len(groups))]
             bars = ax.bar(xs, vals, width=width, color=_PALETTE[j], label=name)
             _bar_labels(ax, bars, vals)
