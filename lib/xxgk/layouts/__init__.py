@@ -213,7 +213,7 @@ class Layout:
             if num and lnum and num != lnum:
                 continue
             ratio = self._ratio(norm, label, cutoff)
-            if lnum and not num and len(body) >= 4:  # the label lost its enumerator: compare the rest
+            if num != lnum and len(body) >= 4:  # one side has an enumerator the other lacks: compare the rest
                 ratio = max(ratio, self._ratio(body, lbody, cutoff))
             if ratio >= cutoff:
                 scored.append((ratio, t, r))
