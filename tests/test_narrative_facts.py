@@ -160,3 +160,19 @@ def test_a_changed_table_three_never_makes_a_sentence_against_its_cells(changes)
     text = str(narrative(f, [], before))
     if f.received_total.agrees is False or before.received_total.agrees is False:
         assert "新收申请由" not in text
+
+
+def test_a_review_total_over_parts_all_zero_says_so():
+    """表四's 总计 filled while every result is 0: the sentence names the parts, not an empty 但."""
+    now = _NOW
+    results = [c.column_key for c in now.cells if c.table_id == "t4" and c.column_key.startswith("rv_")
+               and c.column_key != "rv_total"]
+    for key in results:
+        now = with_cell(now, "t4", "cases", key, "0")
+    text = str(narrative(facts(with_cell(now, "t4", "cases", "rv_total", "3")), []))
+    assert "总计栏填3，但各项结果均为0" in text and "但。" not in text
+
+
+def test_no_rate_over_a_disclosed_count_its_own_row_contradicts():
+    f = facts(with_cell(_NOW, "t3", "granted", "natural_person", str(_NOW.value("t3", "granted", "natural_person") + 3)))
+    assert f.disclosure_rate is None and "不计算公开率" in str(narrative(f, []))

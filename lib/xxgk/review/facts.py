@@ -145,22 +145,29 @@ class Facts:
     def disclosure_rate(self) -> float | None:
         """(予以公开 + 部分公开) / （七）总计, in percent; None when either is unknown, the base is 0 or contested."""
         d, base = self.disclosed, self.processed
-        if not d.known or not base.known or not base.value or self.rate_base_contested:
+        if not d.known or not base.known or not base.value or self.rate_contested:
             return None
         return 100.0 * d.value / base.value
 
     @property
-    def rate_base_contested(self) -> str | None:
-        """Why （七）总计 is no base for a rate: the table itself disagrees with it, by its outcome rows or by
-        its applicant columns (which of the two numbers the agency meant, the file does not say)."""
+    def rate_contested(self) -> str | None:
+        """Why the table gives no disclosure rate: a count it rests on (（七）总计, 予以公开, 部分公开) is a printed
+        total the table itself contradicts, by its rows or its applicant columns (which of the two numbers the
+        agency meant, the file does not say)."""
         if self.processed_total.agrees is False:
             return "办结总数与各办理结果之和不符"
-        others = self.disagreements(self.processed) if self.processed.known else []
-        return f"办结总数与{others[0].label}之和不符" if others else None
+        for fact, what in ((self.processed, "办结总数"), *((o, o.label) for o in self.disclosed_outcomes)):
+            others = self.disagreements(fact) if fact.known else []
+            if others:
+                return f"{what}与{others[0].label}之和不符"
+        return None
 
 
 def comparable_rate(rate: float | None, processed: float | None) -> float | None:
-    """A disclosure rate fit for ranking against other agencies: None below MIN_RATE_BASE processed."""
+    """A disclosure rate fit for ranking against other agencies: None below MIN_RATE_BASE processed, and None
+    where the review gave none (a summary's null arrives from pandas as NaN, which compares as a number)."""
+    if rate is None or rate != rate:
+        return None
     return rate if (processed or 0) >= MIN_RATE_BASE else None
 
 

@@ -141,7 +141,7 @@ def _outcomes(f: Facts) -> Sentence:
 
 def _rate(f: Facts) -> Sentence:
     d, base = f.disclosed, f.processed
-    if why := f.rate_base_contested:
+    if why := f.rate_contested:
         return Sentence(f"{why}，不计算公开率。")
     if not base.known:
         return Sentence(f"办结总数{base.problem}，无法计算公开率。")
@@ -157,8 +157,14 @@ def _rate(f: Facts) -> Sentence:
     return s.add("。")
 
 
-def _contested(t: Total) -> str:
-    return "、".join(f"{p.label}{number_text(p.value)}件" for p in t.parts if p.known and p.value)
+def _contested(t: Total) -> Sentence:
+    """What a contradicted 表四 total's parts say: the nonzero ones, or that all are 0 (a zero claim)."""
+    nonzero = [p for p in t.parts if p.known and p.value]
+    if not nonzero:
+        said = "各项结果均为0" + ("" if all(p.known for p in t.parts) else "或空白")
+        return Sentence(said, [Claim(ZERO, 0, tuple(c for p in t.parts for c in p.cells))])
+    return Sentence("、".join(f"{p.label}{number_text(p.value)}件" for p in nonzero),
+                    [c for p in nonzero for c in claim(p)])
 
 
 def _review(f: Facts) -> list[Sentence]:
@@ -177,8 +183,8 @@ def _review(f: Facts) -> list[Sentence]:
 
     def phrase(t: Total, group: str, lead: str) -> Sentence:
         if t.agrees is False:
-            return Sentence(f"表四{group}总计栏填{number_text(t.printed.value)}，但{_contested(t)}",
-                            [*claim(t.printed), *(c for p in t.parts if p.known and p.value for c in claim(p))])
+            parts = _contested(t)
+            return Sentence(f"表四{group}总计栏填{number_text(t.printed.value)}，但{parts.text}", [*claim(t.printed), *parts.claims])
         s = _count(Sentence(lead), t.settled)
         if t.settled.known and t.settled.value and all(p.known for p in t.parts):
             s.add("（" + "、".join(f"{p.label}{number_text(p.value)}件" for p in t.parts) + "）", *(c for p in t.parts for c in claim(p)))
