@@ -46,7 +46,9 @@ def _region(tmp_path):
         summary = {"agency_id": row["agency_id"], "agency": row["name"], "year": YEAR, "format_version": "2021",
                    "score": max(0.0, 100.0 - 15 * len(failed)), "grade": "A" if not failed else "B", "coverage": 0.9,
                    "errors": len(failed), "warnings": 0, "uncertain": 0, "waived": 0, "received": received,
-                   "processed": received, "disclosure_rate": rng.uniform(30, 100) if received >= 30 else None,
+                   # every ninth rate withheld over a contested total, whatever the count
+                   "processed": received, "disclosure_rate": rng.uniform(30, 100) if received >= 30 and rng.random() > 1 / 9
+                   else None,
                    "findings": [{"rule": r, "category": "arithmetic", "severity": "error", "status": "fail",
                                  "message": "不符", "waived": False} for r in failed]}
         (folder / f"{row['agency_id']}.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
@@ -66,6 +68,8 @@ def test_a_thousand_agencies_overview_and_index_stay_usable(tmp_path):
     assert page.count('<table class="rank">') == 3  # the government, departments, townships: one table per level
     assert page.count("生成示例县第") >= SIZE - 1  # every agency in the full ranking
     assert "xxgkTable(" in page and 'id="rank-search"' in page
+    words = re.sub(r"<script.*?</script>|data:image/png;base64,[^\"]+", "", page, flags=re.S)
+    assert not re.search(r"(?i)(?<![a-z])nan(?![a-z])", words)  # a withheld rate (null, NaN in pandas) is no rate
 
     current = overview.summaries(out / str(YEAR), list(agencies.index))
     index = overview.index_html(YEAR, agencies, {}, current, out / str(YEAR), "")
@@ -123,3 +127,22 @@ def test_region_charts_keep_their_height_however_many_agencies():
         if n > charts.PEER_LIMIT:
             place = 1 + sum(1 for r in received if r > received[n // 2])
             assert f"本机关新收申请第{place}位" in made[2].title and f"共{n}个" in made[0].title
+
+
+def test_a_withheld_rate_is_not_comparable():
+    """A summary's null rate reaches the overview as NaN: it is no rate, whatever the count."""
+    from xxgk.review.facts import comparable_rate
+
+    assert comparable_rate(float("nan"), 50) is None and comparable_rate(None, 50) is None
+    assert comparable_rate(40.0, 50) == 40.0 and comparable_rate(40.0, 10) is None
+
+
+def test_a_bar_over_a_blank_cell_is_labelled_unknown_not_zero():
+    import matplotlib.pyplot as plt
+
+    from xxgk.review import charts
+
+    fig, ax = plt.subplots()
+    charts._bar_labels(ax, ax.bar([0, 1, 2], [0, 0, 2]), [None, 0, 2])
+    assert [t.get_text() for t in ax.texts] == ["—", "0", "2"]
+    plt.close(fig)

@@ -158,8 +158,13 @@ def warm_up() -> None:
     _chart("warm-up", "预热", draw)
 
 
-def _values(facts: list[Fact]) -> list[float]:
-    return [f.value if f.known else 0 for f in facts]
+def _values(facts: list[Fact]) -> list[float | None]:
+    """The counts, None where the cell is blank or unreadable (drawn as no bar, labelled "—")."""
+    return [f.value if f.known else None for f in facts]
+
+
+def _heights(values: list[float | None]) -> list[float]:
+    return [v or 0 for v in values]
 
 
 def _counts(axis) -> None:
@@ -170,7 +175,8 @@ def _counts(axis) -> None:
 
 
 def _bar_labels(ax, bars, values) -> None:
-    ax.bar_label(bars, labels=[_fmt(v) for v in values], padding=2, fontsize=8)
+    """Each bar's count as the table prints it; a blank or unreadable cell (None) is "—", never 0."""
+    ax.bar_label(bars, labels=["—" if v is None else _fmt(v) for v in values], padding=2, fontsize=8)
 
 
 def _fmt(v) -> str:
@@ -216,7 +222,7 @@ def outcomes(f: Facts) -> Chart:
         ax = fig.subplots()
         vals = _values(f.outcomes)
         labels = [o.label for o in f.outcomes]
-        bars = ax.barh(labels[::-1], vals[::-1], color=_BASE)
+        bars = ax.barh(labels[::-1], _heights(vals[::-1]), color=_BASE)
         _bar_labels(ax, bars, vals[::-1])
         ax.set_xlabel("件")
         _counts(ax.xaxis)
@@ -228,7 +234,7 @@ def applicants(f: Facts) -> Chart:
     def draw(fig):
         ax = fig.subplots()
         vals = _values(f.applicants)
-        bars = ax.bar([a.label for a in f.applicants], vals, color=[_BASE] + [_MUTED] * (len(vals) - 1))
+        bars = ax.bar([a.label for a in f.applicants], _heights(vals), color=[_BASE] + [_MUTED] * (len(vals) - 1))
         _bar_labels(ax, bars, vals)
         ax.set_ylabel("件")
         _counts(ax.yaxis)
@@ -244,9 +250,9 @@ def review_litigation(f: Facts) -> Chart:
         results = f.review_results
         width = 0.8 / len(results)
         for j, name in enumerate(results):
-            vals = [f.review_totals[g].parts[j].value or 0 for g in groups]  # the results, 总计 left out by role
+            vals = [f.review_totals[g].parts[j].value for g in groups]  # the results, 总计 left out by role
             xs = [i + (j - (len(results) - 1) / 2) * width for i in range(len(groups))]
-            bars = ax.bar(xs, vals, width=width, color=_PALETTE[j], label=name)
+            bars = ax.bar(xs, _heights(vals), width=width, color=_PALETTE[j], label=name)
             _bar_labels(ax, bars, vals)
         ax.set_xticks(range(len(groups)), [g.replace("/", "\n") for g in groups])
         ax.set_ylabel("件")
@@ -333,13 +339,13 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
         colors = [_HIGHLIGHT if i == current else _MUTED for i in range(n)]
         vals = _values(received)
         at = range(n)  # positions, not names: two agencies may be shortened alike
-        bars = left.barh(at, vals, color=colors)
+        bars = left.barh(at, _heights(vals), color=colors)
         left.set_yticks(at, names)
-        left.bar_label(bars, labels=[_fmt(v) for v in vals], padding=2, fontsize=8)
+        _bar_labels(left, bars, vals)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
-        bars = right.barh(at, [r if r is not None else 0 for r in rates], color=colors)
+        bars = right.barh(at, _heights(rates), color=colors)
         right.bar_label(bars, labels=["—" if r is None else f"{r:.0f}%" for r in rates], padding=2, fontsize=8)
         right.set_xlim(0, 115)
         right.set_xlabel("公开率（%）")
@@ -378,7 +384,7 @@ def _peer_distribution(received: list[Fact], rates: list[float | None], current:
     if my_rate is not None:
         where.append(f"公开率第{_place(known_rates, my_rate)}位（{len(known_rates)}个机关可比）")
     else:
-        where.append(f"公开率不比较（办结不足{MIN_RATE_BASE}件或无法读取）")
+        where.append(f"公开率不比较（办结不足{MIN_RATE_BASE}件、无法读取或办结总数与各项不符）")
     who = f"本地区{level}" if level else "本地区机关"
     spread = ""
     if vals:
@@ -562,15 +568,15 @@ def volumes(names: list[str], received: list[float | None], rates: list[float | 
         left, right = fig.subplots(1, 2, sharey=True)
         at = range(len(order))
         vals = [received[i] for i in order]
-        bars = left.barh(at, [v or 0 for v in vals], color=_BASE)
+        bars = left.barh(at, _heights(vals), color=_BASE)
         left.set_yticks(at, [names[i] for i in order])
-        left.bar_label(bars, labels=["—" if v is None else _fmt(v) for v in vals], padding=2, fontsize=8)
+        _bar_labels(left, bars, vals)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
         rs = [rates[i] for i in order]
-        bars = right.barh(at, [r or 0 for r in rs], color=_MUTED)
-        right.bar_label(bars, labels=["样本不足" if r is None else f"{r:.0f}%" for r in rs], padding=2, fontsize=8)
+        bars = right.barh(at, _heights(rs), color=_MUTED)
+        right.bar_label(bars, labels=["不计" if r is None else f"{r:.0f}%" for r in rs], padding=2, fontsize=8)
         right.set_xlim(0, 125)
         right.set_xlabel("公开率（%）")
 
