@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from xxgk.config import DATA_DIR
+from xxgk import registry
 from xxgk.registry import RegistryError, load_agencies
 
 HEADER = "agency_id,name,level,region,parent,sums_children\n"
@@ -64,3 +65,16 @@ def test_stray_folders_are_not_years(tmp_path):
     for name in ("2021", "2022", "²", "old", "2022备份", "99999"):
         (tmp_path / name).mkdir()
     assert report_years(tmp_path) == [2021, 2022]
+
+
+def test_a_report_file_added_or_removed_later_is_seen(tmp_path):
+    """A long-lived process (a notebook, a Dask worker) sees the year folder as it is now, not as first listed."""
+    folder = tmp_path / "2022"
+    folder.mkdir()
+    (folder / "qh-x.pdf").write_bytes(b"%PDF")
+    assert registry.report_file("qh-x", 2022, tmp_path) == folder / "qh-x.pdf"
+    (folder / "qh-x.docx").write_bytes(b"PK")  # sorts first: now the agency's file
+    assert registry.report_file("qh-x", 2022, tmp_path) == folder / "qh-x.docx"
+    (folder / "qh-x.docx").unlink()
+    (folder / "qh-x.pdf").unlink()
+    assert registry.report_file("qh-x", 2022, tmp_path) is None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import os
+import re
+import time
 from pathlib import Path
 
 from xxgk.config import AGENCIES_CSV, DATA_DIR, PUBLICATIONS_CSV, REPORTS_DATA_DIR, WAIVERS_CSV
@@ -209,21 +210,25 @@ def report_file(agency_id: str, year: int, data_dir: Path = REPORTS_DATA_DIR) ->
     """The agency's report file for a year, whatever its extension; None when it has none."""
     if not valid_agency_id(agency_id):
         raise ValueError(f"invalid agency id {agency_id!r}")
-    folder = Path(data_dir) / str(year)
-    hits = _year_files(folder).get(agency_id)
-    if not hits or not hits[0].is_file():  # not there when listed, or gone since: list the folder again
-        hits = _year_files(folder, fresh=True).get(agency_id)
+    hits = _year_files(Path(data_dir) / str(year)).get(agency_id)
     return hits[0] if hits else None
 
 
-_LISTINGS: dict[Path, dict[str, list[Path]]] = {}
+_LISTINGS: dict[Path, tuple[int, dict[str, list[Path]]]] = {}
 
 
-def _year_files(folder: Path, fresh: bool = False) -> dict[str, list[Path]]:
-    """agency id -> its report files in one year folder, listed once and again only when a lookup misses
-    (every review asks for each peer's file: listing the folder each time grows with a region's square)."""
-    if not fresh and folder in _LISTINGS:
-        return _LISTINGS[folder]
+def _year_files(folder: Path) -> dict[str, list[Path]]:
+    """agency id -> its report files in one year folder, listed again only when the folder changed (a file
+    added, removed or renamed changes its mtime): every review asks for each peer's file, and listing the
+    folder each time grows with a region's square. A folder changed in the last second is listed every time,
+    since file-system clocks are coarser than two quick changes (git's "racy clean" rule)."""
+    try:
+        changed = os.stat(folder).st_mtime_ns
+    except OSError:
+        return {}
+    known = _LISTINGS.get(folder)
+    if known is not None and known[0] == changed and time.time_ns() - changed > 1_000_000_000:
+        return known[1]
     files: dict[str, list[Path]] = {}
     try:
         with os.scandir(folder) as entries:
@@ -234,7 +239,7 @@ def _year_files(folder: Path, fresh: bool = False) -> dict[str, list[Path]]:
         return {}
     for paths in files.values():
         paths.sort()
-    _LISTINGS[folder] = files
+    _LISTINGS[folder] = (changed, files)
     return files
 
 
