@@ -23,11 +23,6 @@ pytestmark = pytest.mark.slow
 XXGK = [sys.executable, "-m", "xxgk.cli"]
 
 
-def _data_copy(tmp: Path, agencies=AGENCIES) -> Path:
-    """A data folder with a few agencies (registry rows, reports of every year, publications)."""
-    return data_subset(tmp, agencies)
-
-
 def _run(data: Path, out: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([*XXGK, "run", "--data", str(data), "--out", str(out), *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=600, **kw)
@@ -129,7 +124,7 @@ def test_a_failing_agency_does_not_stop_the_batch(sample_run, tmp_path):
 
 
 def test_the_whole_notebook_time_limit_kills_a_slow_review(tmp_path):
-    data, out = _data_copy(tmp_path, ("qh-hefeng",)), tmp_path / "out"
+    data, out = data_subset(tmp_path, ("qh-hefeng",)), tmp_path / "out"
     proc = _run(data, out, "--year", "2021", "--timeout", "0.2")
     assert proc.returncode == 1
     result = json.loads((out / "2021" / "run.json").read_text(encoding="utf-8"))["results"][0]
@@ -169,7 +164,7 @@ def test_an_interrupted_run_leaves_earlier_reports_intact_and_resumes(sample_run
 def test_a_second_run_on_the_same_folder_refuses(tmp_path):
     out = tmp_path / "out"
     with batch.output_lock(out):
-        proc = _run(_data_copy(tmp_path), out, "--year", "2021")
+        proc = _run(data_subset(tmp_path, AGENCIES), out, "--year", "2021")
     assert proc.returncode == 3
     assert "正在写入" in proc.stderr
 

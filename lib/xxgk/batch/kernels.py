@@ -72,8 +72,9 @@ class Zygote:
     The process is spawned from a thread of its own that lives until close(): Linux's parent-death signal
     follows the thread that spawned it, so the zygote and its kernels die with that thread (or with the whole
     driver), never with whichever batch or Dask worker thread happened to ask first. `warm` calls
-    (`module:function`, args...) run in it after every start; with `lazy` it starts on the first fork or call,
-    so a run with nothing to render never pays for it.
+    (`module:function`, args...) run in it after its first start only: a zygote that died (perhaps in a warm
+    call) starts again bare, and its kernels do what they find undone. With `lazy` it starts on the first
+    fork, so a run with nothing to render never pays for it.
     """
 
     def __init__(self, warm: tuple[tuple, ...] = (), lazy: bool = False) -> None:
@@ -89,10 +90,11 @@ class Zygote:
                 self._ensure()
 
     def _ensure(self) -> subprocess.Popen:
-        """The running zygote, (re)started and warmed if it is not; called with the lock held."""
+        """The running zygote, (re)started if it is not, warmed the first time; called with the lock held."""
         if self._proc is None or self._proc.poll() is not None:
             self._proc = self._owner.submit(self._start).result()
-            for target, *args in self._warm:
+            warm, self._warm = self._warm, ()
+            for target, *args in warm:
                 self._call(target, args)
         return self._proc
 
@@ -128,12 +130,6 @@ class Zygote:
                 proc.kill()
                 proc.wait()
         raise RuntimeError("kernel zygote died twice in a row")
-
-    def call(self, target: str, *args) -> None:
-        """Run `module:function(*args)` in the zygote (work every later kernel inherits)."""
-        with self._lock:
-            self._ensure()
-            self._call(target, args)
 
     def _call(self, target: str, args) -> None:
         """A failure or a dead zygote only loses the head start, since each review still does whatever it
