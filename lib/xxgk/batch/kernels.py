@@ -56,8 +56,8 @@ WARM_CALLS = ("xxgk.review.charts:warm_up", "xxgk.rules:load_rules", "xxgk.rules
 def rehearse(agency_id: str, year: int, data_dir: str, output_dir: str) -> None:
     """Make one agency's review pieces in the zygote and throw them away. What no agency-independent warm-up
     reaches is then paid once per run instead of in every forked kernel: regular expressions compiled at their
-    first match, page templates, matplotlib's text and tick caches for each kind of chart (a review's own work
-    is 0.46 CPU-s in a fresh process, 0.22 s after one rehearsal). Nothing is written; the caches it fills are
+    first match, page templates, matplotlib's text and tick caches for each kind of chart (benchmarks/batch.py
+    measures the run with it). Nothing is written; the caches it fills are
     keyed by what they were computed from, so no review sees another's results."""
     from xxgk.review import review
 

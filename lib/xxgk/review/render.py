@@ -57,7 +57,7 @@ class _Deferred(types.ModuleType):
 
 def _defer_rfc3987_syntax() -> None:
     """nbformat imports jsonschema, which imports rfc3987_syntax for its `iri` format checks, and that module
-    builds its Lark grammars at import: 1.4 CPU-seconds in every process that reads a notebook (jsonschema#1428,
+    builds its Lark grammars at import: about a second of CPU in every process that reads a notebook (jsonschema#1428,
     nbformat#420). Notebook validation checks no IRI, so the grammars are built only if something ever does."""
     name = "rfc3987_syntax"
     if "jsonschema" in sys.modules or name in sys.modules or importlib.util.find_spec(name) is None:
@@ -117,8 +117,8 @@ def _exporter():
         class ReviewExporter(HTMLExporter):
             """HTMLExporter without its last pass: re-parsing the whole page with BeautifulSoup to give images
             without alt text an English one and JupyterLab's cell classes a tabindex. The review template
-            writes every image's alt and has no such classes, and that pass was 4/5 of the export (22 of
-            27 ms a page: the inline PNGs)."""
+            writes every image's alt and has no such classes, and that pass was most of the export (it re-parses
+            the inline PNGs)."""
 
             @pass_context
             def markdown2html(self, context, source):
