@@ -176,3 +176,15 @@ def test_a_review_total_over_parts_all_zero_says_so():
 def test_no_rate_over_a_disclosed_count_its_own_row_contradicts():
     f = facts(with_cell(_NOW, "t3", "granted", "natural_person", str(_NOW.value("t3", "granted", "natural_person") + 3)))
     assert f.disclosure_rate is None and "不计算公开率" in str(narrative(f, []))
+
+
+def test_cell_lookup_sees_cells_appended_after_a_lookup_and_keeps_the_first_of_a_key():
+    report = consistent_report("2021", 2022)
+    first = report.cells[0]
+    key = (first.table_id, first.row_key, first.column_key)
+    assert report.cell(*key) is first
+    twin = with_cell(report, *key, "99").cells[0]  # a copy with the same key, put later in the list
+    report.cells.append(twin)
+    assert report.cell(*key) is first
+    report.cells.append(type(first)(**{**first.__dict__, "row_key": "appended"}))
+    assert report.cell(first.table_id, "appended", first.column_key) is report.cells[-1]

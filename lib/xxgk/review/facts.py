@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from xxgk.layouts import Layout, load_layout
 from xxgk.layouts import Row, Table
@@ -105,13 +106,18 @@ class Facts:
     review_corrected: list[Fact] = field(default_factory=list)  # 表四's 结果纠正 of every group (column role "corrected")
     report: Report | None = None
 
+    @cached_property
+    def identities(self) -> list[Identity]:
+        """The report's total-equals-parts identities, found once: every sentence and rate asks about them."""
+        return identities(self.report) if self.report is not None else []
+
     def disagreements(self, fact: Fact) -> list[Fact]:
         """For a fact read from one printed total cell: the sum of each set of that total's parts (a 表三
         total has two: its row's columns and its column's rows) that disagrees with it."""
         if len(fact.cells) != 1 or self.report is None:
             return []
         key, out = cell_id(fact.cells[0]), []
-        for ident in identities(self.report):
+        for ident in self.identities:
             if cell_id(ident.total) != key or any(c.status != NUMBER for c in (ident.total, *ident.parts)):
                 continue
             total = sum(c.value for c in ident.parts)

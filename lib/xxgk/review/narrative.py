@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from xxgk.review.facts import MIN_RATE_BASE, Fact, Facts, Total, combine, identities, is_zero_or_blank
+from xxgk.review.facts import MIN_RATE_BASE, Fact, Facts, Total, combine, is_zero_or_blank
 from xxgk.fmt import number_text
 from xxgk.model import Cell
 from xxgk.values import NUMBER
@@ -301,7 +301,7 @@ def verify(story: Narrative, facts: Facts) -> None:
     a printed total (or exactly its parts) that the other side contradicts must state the other side too;
     a rate on fewer than MIN_RATE_BASE applications must come with its base.
     """
-    idents = identities(facts.report) if facts.report is not None else []
+    idents = facts.identities
     from xxgk.review.facts import cell_id
 
     for para in story.sentences:
