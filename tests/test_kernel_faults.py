@@ -22,6 +22,7 @@ def test_dead_zygote_is_restarted(tmp_path):
     nbformat.write(nb, src)
     zygote = Zygote()
     try:
+        zygote.start()  # its imports began in the background; wait for it
         manager = type("RestartKernelManager", (ForkedKernelManager,), {"zygote": zygote})
         first = zygote._proc.pid
         zygote._proc.kill()  # as the OOM killer would

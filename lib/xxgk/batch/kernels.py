@@ -72,9 +72,10 @@ class Zygote:
     The process is spawned from a thread of its own that lives until close(): Linux's parent-death signal
     follows the thread that spawned it, so the zygote and its kernels die with that thread (or with the whole
     driver), never with whichever batch or Dask worker thread happened to ask first. `warm` calls
-    (`module:function`, args...) run in it after its first start only: a zygote that died (perhaps in a warm
-    call) starts again bare, and its kernels do what they find undone. With `lazy` it starts on the first
-    fork, so a run with nothing to render never pays for it.
+    (`module:function`, args...) run in it after its first start only, at start() or the first fork: a zygote
+    that died (perhaps in a warm call) starts again bare, and its kernels do what they find undone. Unless
+    `lazy`, its imports begin at once, in the background (a batch reads its reports meanwhile); with `lazy`
+    it starts on the first fork, so a run with nothing to render never pays for it.
     """
 
     def __init__(self, warm: tuple[tuple, ...] = (), lazy: bool = False) -> None:
@@ -85,14 +86,16 @@ class Zygote:
         self._owner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-zygote")
         remove_stale_socket_folders()
         self._proc: subprocess.Popen | None = None
-        if not lazy:
-            with self._lock:
-                self._ensure()
+        self._spawning = None if lazy else self._owner.submit(self._start)
 
     def _ensure(self) -> subprocess.Popen:
         """The running zygote, (re)started if it is not, warmed the first time; called with the lock held."""
+        if self._proc is None and self._spawning is not None:
+            spawning, self._spawning = self._spawning, None
+            self._proc = spawning.result()
         if self._proc is None or self._proc.poll() is not None:
             self._proc = self._owner.submit(self._start).result()
+        if self._warm:
             warm, self._warm = self._warm, ()
             for target, *args in warm:
                 self._call(target, args)
@@ -147,6 +150,10 @@ class Zygote:
 
     def close(self) -> None:
         with self._lock:
+            if self._spawning is not None:  # closed before any use: end the zygote that was starting
+                spawning, self._spawning = self._spawning, None
+                with contextlib.suppress(RuntimeError):
+                    self._proc = spawning.result()
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.stdin.close()
                 try:

@@ -258,17 +258,18 @@ def run(
                 summary.results.append(JobResult(agency_id, year, "skipped"))
                 continue
             todo.append(job)
-        if todo:  # each report read once, in sandboxed children, before any review needs it
-            from xxgk.review.review import CACHE_SUBDIR
-
-            parse_cache.prepare(_report_files([j.agency_id for j in todo], year, agencies, reports_dir),
-                                Path(out_dir) / CACHE_SUBDIR, jobs)
         progress = _Progress(len(todo), progress_stream)
         # The year's reports read and shingled, and one review rehearsed, once in each zygote before the forks;
         # no zygote at all unless a review or the overview is rendered.
         warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir)),
                 ("xxgk.batch.kernels:rehearse", todo[0].agency_id, year, str(data_root), str(out_dir))) if todo else ()
-        with _executor(dask_address, jobs, warm) as executor:
+        with _executor(dask_address, jobs, warm) as executor:  # kernels' imports start now, beside the reading
+            if todo:  # each report read once, in sandboxed children, before any review (or warm-up) needs it
+                from xxgk.review.review import CACHE_SUBDIR
+
+                parse_cache.prepare(_report_files([j.agency_id for j in todo], year, agencies, reports_dir),
+                                    Path(out_dir) / CACHE_SUBDIR, jobs)
+                executor.warm()
             for result in executor.reviews(todo, progress):
                 summary.results.append(result)
                 if result.status == "rendered":  # the review recorded what it read (review.write_summary)
@@ -313,11 +314,15 @@ def _executor(dask_address: str | None, jobs: int, warm: tuple):
 
 class _Local:
     """Reviews on `jobs` threads of this process, every kernel forked from one zygote; the overview too. The
-    zygote starts at once when there are reviews (so no review's time limit pays for it), otherwise only if
-    the overview is rendered again."""
+    zygote starts at once when there are reviews (its imports beside the reading of the reports; warm() waits
+    for it, so no review's time limit pays for it), otherwise only if the overview is rendered again."""
 
     def __init__(self, jobs: int, warm: tuple):
         self.jobs, self.manager = jobs, _forked_kernels(warm, lazy=not warm)
+
+    def warm(self):
+        """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs."""
+        self.manager.zygote.start()
 
     def reviews(self, todo, progress):
         if not todo:
@@ -350,14 +355,19 @@ class _Dask:
     def __init__(self, client, warm: tuple):
         import uuid
 
-        self.client, self.warm, self.run_id = client, warm, uuid.uuid4().hex
+        self.client, self.warm_calls, self.run_id = client, warm, uuid.uuid4().hex
+        if warm:
+            client.run(_start_worker_kernels, self.run_id, warm)
+
+    def warm(self):
+        """Nothing to wait for here: each worker warms its zygote at its first review, before the time limit."""
 
     def reviews(self, todo, progress):
         if not todo:
             return
         from distributed import as_completed as dask_completed
 
-        futures = {self.client.submit(_review_on_worker, job, self.run_id, self.warm, pure=False): job
+        futures = {self.client.submit(_review_on_worker, job, self.run_id, self.warm_calls, pure=False): job
                    for job in todo}
         for fut in dask_completed(futures):
             try:
@@ -390,6 +400,17 @@ def _worker_kernels(run_id: str, warm: tuple = ()) -> type:
         if manager is None:
             manager = _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=True)
     return manager
+
+
+def _start_worker_kernels(run_id: str, warm: tuple) -> None:
+    """On every worker as a run begins (Client.run): the zygote's imports start, and the worker imports the
+    notebook stack, while the driver reads the reports."""
+    with _WORKER_LOCK:
+        if run_id not in _WORKER_KERNELS:
+            _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=False)
+    import xxgk.review.render  # noqa: F401  (first: it defers a slow grammar build that nbformat's import does)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
 
 
 def _review_on_worker(job: Job, run_id: str, warm: tuple) -> JobResult:
