@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +62,18 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
     overview_error = ""
     if not unchanged:
         # English-keyed machine form for scripts; findings.csv / cells.csv beside the pages are for Excel.
-        cells = _cells_csv(out_year, current)
-        write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
-        write_atomic(out_year / handover.MACHINE_SUBDIR / "cells.csv", cells.encode("utf-8"))
-        handover.write_year(out_year, year, agencies, current, Path(data_root), cells)
-        if current:
+        # The overview's kernel (another process) runs while this one writes the handover files: neither reads
+        # what the other writes, and one agency's Word notice after another is most of a large year's wait.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-overview") as pool:
+            made_overview = pool.submit(render_overview, year, out_year.parent, data_root, kernel_manager_class,
+                                        agency_ids=list(current)) if current else None
+            cells = _cells_csv(out_year, current)
+            write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
+            write_atomic(out_year / handover.MACHINE_SUBDIR / "cells.csv", cells.encode("utf-8"))
+            handover.write_year(out_year, year, agencies, current, Path(data_root), cells)
             try:
-                render_overview(year, out_year.parent, data_root, kernel_manager_class, agency_ids=list(current))
+                if made_overview is not None:
+                    made_overview.result()
             except Exception as exc:  # the index must still be written
                 overview_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
         if not overview_error:
