@@ -147,7 +147,7 @@ class Facts:
         """予以公开 + 部分公开: the outcome rows whose layout role is "disclosed"."""
         return combine(DISCLOSED, self.disclosed_outcomes) if self.disclosed_outcomes else _unknown(DISCLOSED, "表三缺失")
 
-    @property
+    @cached_property
     def disclosure_rate(self) -> float | None:
         """(予以公开 + 部分公开) / （七）总计, in percent; None when either is unknown, the base is 0 or contested."""
         d, base = self.disclosed, self.processed
@@ -155,7 +155,7 @@ class Facts:
             return None
         return 100.0 * d.value / base.value
 
-    @property
+    @cached_property
     def rate_contested(self) -> str | None:
         """Why the table gives no disclosure rate: a count it rests on (（七）总计, 予以公开, 部分公开) is a printed
         total the table itself contradicts, by its rows or its applicant columns (which of the two numbers the

@@ -192,7 +192,7 @@ class Review:
             return name[len(region):] if region and name.startswith(region) and len(name) > len(region) else name
 
         rows = [(short(self.agency.get("name") or self.agency_id), self.facts)]
-        rows += [(short(name), facts(rep)) for name, rep in same.values()]
+        rows += [(short(name), _read_facts(rep)) for name, rep in same.values()]
         rows.sort(key=lambda x: -(x[1].received.value or 0))
         me = next(i for i, (_, f) in enumerate(rows) if f is self.facts)
 
@@ -231,6 +231,18 @@ class Review:
 # Reports this process has read, by file state: a kernel forked after warm() finds its peers, children and
 # earlier years here instead of re-loading each from the parse cache (nothing outside the readers mutates a Report).
 _READ: dict[tuple, Report] = {}
+
+
+# The Facts of reports in _READ, by the report's id (checked against Facts.report, so a reused id is recomputed):
+# every review of a region sets itself against all its peers, and warm() works them out before the forks.
+_FACTS: dict[int, Facts] = {}
+
+
+def _read_facts(report: Report) -> Facts:
+    found = _FACTS.get(id(report))
+    if found is None or found.report is not report:
+        found = _FACTS[id(report)] = facts(report)
+    return found
 
 
 def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report:
@@ -277,6 +289,8 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
                 similarity.warm([report])  # compared section by section with the next year's report
     for region in regions.values():
         similarity.warm(region)
+        for report in region:
+            _read_facts(report).disclosure_rate  # noqa: B018  (worked out, and kept, before the forks)
     return done
 
 
