@@ -38,21 +38,37 @@ def check_inside(path: Path | str, root: Path | str) -> None:
         raise ValueError(f"{path}: 是指向数据目录之外（{Path(path).resolve()}）的链接，拒绝读取")
 
 
+# Digests by the file's state (path, root, and the device, inode, size and time the path leads to): every review of
+# a region records each peer's file, and a kernel forked after the zygote hashed them finds them here.
+_DIGESTS: dict[tuple, str] = {}
+
+
 def file_digest(path: Path | str, root: Path | str) -> str:
     """A content hash for fingerprints that never fails and never reads what a review would refuse.
 
     A file outside `root`, over the read size limit, not a regular file or unreadable is named by that fact (and its size
-    and time) instead of its bytes, so a planted link or a 4 GB sparse file costs nothing.
+    and time) instead of its bytes, so a planted link or a 4 GB sparse file costs nothing. A link moved to another
+    file leads to another inode, so a remembered answer is never given for it.
     """
     path = Path(path)
-    if not inside(path, root):
-        return f"outside:{path.name}"
     try:
         st = path.stat()
-        if st.st_size > MAX_BYTES:
-            return f"too-large:{st.st_size}:{st.st_mtime_ns}"
-        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the open forever
-            return f"special:{stat.S_IFMT(st.st_mode)}"
+    except OSError as exc:
+        return f"outside:{path.name}" if not inside(path, root) else f"unreadable:{exc.errno}"
+    key = (str(path), str(root), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = _digest(path, root, st)
+    return _DIGESTS[key]
+
+
+def _digest(path: Path, root: Path | str, st: os.stat_result) -> str:
+    if not inside(path, root):
+        return f"outside:{path.name}"
+    if st.st_size > MAX_BYTES:
+        return f"too-large:{st.st_size}:{st.st_mtime_ns}"
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the open forever
+        return f"special:{stat.S_IFMT(st.st_mode)}"
+    try:
         with open(path, "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError as exc:

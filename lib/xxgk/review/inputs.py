@@ -20,6 +20,9 @@ from xxgk.files import file_digest
 KINDS = ("report", "agency", "region", "years", "publications", "waivers", "sources")
 
 
+_AGENCY_ROWS: dict[tuple, dict[str, str]] = {}  # registry file state -> Data._agency_rows
+
+
 class Data:
     """Answers from one data folder; registry files are read once per asker (a review, or a whole batch)."""
 
@@ -35,8 +38,19 @@ class Data:
 
     @cached_property
     def _agency_rows(self) -> dict[str, str]:
-        """Each registry row as its answer, made once: a review asks after every peer, a batch after every review's."""
-        return {agency_id: _json(row) for agency_id, row in self.agencies.to_dict("index").items()}
+        """Each registry row as its answer, made once per registry file state in this process: a review asks after
+        every peer, a batch after every review's, and each review's kernel inherits the zygote's."""
+        try:
+            st = self.agencies_csv.stat()
+            key = (str(self.agencies_csv), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None
+        rows = _AGENCY_ROWS.get(key) if key else None
+        if rows is None:
+            rows = {agency_id: _json(row) for agency_id, row in self.agencies.to_dict("index").items()}
+            if key:
+                _AGENCY_ROWS[key] = rows
+        return rows
 
     @cached_property
     def publications(self) -> list[dict]:

@@ -20,7 +20,7 @@ from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.review.narrative import Narrative, narrative
 from xxgk.parse_cache import read_cached
-from xxgk.files import check_inside, write_atomic
+from xxgk.files import check_inside, file_digest, write_atomic
 from xxgk.read import ReadError
 
 CACHE_SUBDIR = ".cache/parsed"
@@ -246,19 +246,25 @@ def _read_facts(report: Report) -> Facts:
 
 
 def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report:
-    """A report file of the data folder, parsed once per content (parse_cache); a link out of it is refused."""
+    """A report file of the data folder, parsed once per content (parse_cache); a link out of it is refused
+    (checked once per file state: a link moved to another file leads to another inode, so to another key)."""
+    try:
+        st = path.stat()
+    except OSError:
+        _check_inside(path, reports_dir)
+        return read_cached(path, year, name, cache)
+    key = (str(path), str(reports_dir), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, year, name, str(cache))
+    if key not in _READ:
+        _check_inside(path, reports_dir)
+        _READ[key] = read_cached(path, year, name, cache)
+    return _READ[key]
+
+
+def _check_inside(path: Path, reports_dir: Path) -> None:
     try:
         check_inside(path, reports_dir)
     except ValueError as exc:
         raise ReadError(str(exc)) from None
-    try:
-        st = path.stat()
-    except OSError:
-        return read_cached(path, year, name, cache)
-    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, year, name, str(cache))
-    if key not in _READ:
-        _READ[key] = read_cached(path, year, name, cache)
-    return _READ[key]
 
 
 def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None) -> int:
@@ -282,6 +288,7 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
                 report = _read_data(path, y, row.get("name") or agency_id, cache, reports_dir)
             except Exception:  # the review that needs it reports the problem
                 continue
+            file_digest(path, reports_dir)  # what each review records having read (inputs.py)
             done += 1
             if y == year and row.get("region"):
                 regions.setdefault(row.get("region"), []).append(report)
@@ -337,9 +344,10 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
 
     peers = {}
     region = agency.get("region")
+    region_rows = agencies[agencies["region"] == region].to_dict("index") if region else {}  # not iterrows: 6x
     if region:
         seen.ask("region", region)
-        for other, row in agencies[agencies["region"] == region].iterrows():
+        for other, row in region_rows.items():
             path = registry.report_file(other, year, reports_dir) if other != agency_id else None
             if other != agency_id:  # its name, level and parent (children, peer chart) and its report
                 seen.ask("agency", other)
@@ -350,7 +358,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
                 except Exception as exc:  # a peer's broken file is that peer's problem, not this review's
                     skipped.append(f"{path.name}：{exc}")
 
-    children = [rep for other, (_, rep) in peers.items() if agencies.loc[other, "parent"] == agency_id]
+    children = [rep for other, (_, rep) in peers.items() if region_rows[other]["parent"] == agency_id]
     findings = rules.check(
         report,
         previous=history.get(year - 1),
