@@ -3,6 +3,8 @@ itself (it must catch the sentences earlier versions wrote), totals that disagre
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -186,5 +188,5 @@ def test_cell_lookup_sees_cells_appended_after_a_lookup_and_keeps_the_first_of_a
     twin = with_cell(report, *key, "99").cells[0]  # a copy with the same key, put later in the list
     report.cells.append(twin)
     assert report.cell(*key) is first
-    report.cells.append(type(first)(**{**first.__dict__, "row_key": "appended"}))
+    report.cells.append(dataclasses.replace(first, row_key="appended"))
     assert report.cell(first.table_id, "appended", first.column_key) is report.cells[-1]

@@ -19,9 +19,11 @@ def cell_ref(table: str | None, row: str | None = None, column: str | None = Non
     return "/".join(p for p in parts if p)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
-    """One official cell: table 二/三/四, sub-table, official row label, column header path."""
+    """One official cell: table 二/三/四, sub-table, official row label, column header path.
+
+    Slots, not a dict per cell: a batch holds every report of a region (hundreds of cells each) in memory."""
 
     table: str
     subtable: str | None
