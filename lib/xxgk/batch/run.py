@@ -261,7 +261,7 @@ def run(
         progress = _Progress(len(todo), progress_stream)
         # The year's reports read and shingled, and one review rehearsed, once in each zygote before the forks;
         # no zygote at all unless a review or the overview is rendered.
-        warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir)),
+        warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir), [j.agency_id for j in todo]),
                 ("xxgk.batch.kernels:rehearse", todo[0].agency_id, year, str(data_root), str(out_dir))) if todo else ()
         with _executor(dask_address, jobs, warm) as executor:  # kernels' imports start now, beside the reading
             if todo:  # each report read once, in sandboxed children, before any review (or warm-up) needs it
@@ -434,19 +434,13 @@ def _close_worker_kernels(run_id: str) -> None:
 
 
 def _report_files(agency_ids: list[str], year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:
-    """Every report the reviews of `agency_ids` read (review.load): their region's that year and their own
-    earlier years, as (path, year, registry name); links out of the data folder are left for the review to refuse."""
+    """review.reports_needed as (path, year, registry name); links out of the data folder are left for the
+    review to refuse."""
     from xxgk.files import inside
+    from xxgk.review.review import reports_needed
 
-    regions = {agencies.loc[a, "region"] for a in agency_ids} - {""}
-    wanted = [(a, year) for a in agencies.index if a in agency_ids or agencies.loc[a, "region"] in regions]
-    wanted += [(a, y) for a in agency_ids for y in registry.report_years(reports_dir) if y < year]
-    files = []
-    for agency_id, y in wanted:
-        path = registry.report_file(agency_id, y, reports_dir)
-        if path is not None and inside(path, reports_dir):
-            files.append((path, y, agencies.loc[agency_id, "name"] or agency_id))
-    return files
+    return [(path, y, agencies.loc[a, "name"] or a) for a, y, path in reports_needed(agency_ids, year, agencies, reports_dir)
+            if inside(path, reports_dir)]
 
 
 def _read_state(path: Path) -> dict:

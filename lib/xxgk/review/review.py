@@ -267,9 +267,22 @@ def _check_inside(path: Path, reports_dir: Path) -> None:
         raise ReadError(str(exc)) from None
 
 
-def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None) -> int:
-    """Read every report a review of `year` may need (the year and the ones before) and shingle each region's
-    texts, so kernels forked afterwards share that work instead of each repeating it; returns reports read."""
+def reports_needed(agency_ids, year: int, agencies, reports_dir: Path) -> list[tuple[str, int, Path]]:
+    """(agency id, year, file) of every report the reviews of `agency_ids` read (load): their regions' reports of
+    the year and their own earlier years."""
+    chosen = set(agency_ids)
+    rows = agencies.to_dict("index")
+    regions = {rows[a]["region"] for a in chosen if a in rows} - {""}
+    wanted = [(a, year) for a, row in rows.items() if a in chosen or row["region"] in regions]
+    wanted += [(a, y) for a in agency_ids for y in registry.report_years(reports_dir) if y < year]
+    found = [(a, y, registry.report_file(a, y, reports_dir)) for a, y in wanted]
+    return [(a, y, path) for a, y, path in found if path is not None]
+
+
+def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None,
+         agency_ids: list[str] | None = None) -> int:
+    """Read every report the reviews of `agency_ids` (default: every agency) need and shingle each region's texts,
+    so kernels forked afterwards share that work instead of each repeating it; returns reports read."""
     from xxgk.rules import similarity
 
     year = int(year)
@@ -277,23 +290,21 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
     cache = Path(output_dir) / CACHE_SUBDIR if output_dir else None
     agencies_csv, reports_dir, _ = registry.data_paths(data_dir)
     agencies = registry.load_agencies(agencies_csv)
+    rows = agencies.to_dict("index")
     regions: dict[str, list[Report]] = {}
     done = 0
-    for y in [y for y in registry.report_years(reports_dir) if y <= year]:
-        for agency_id, row in agencies.iterrows():
-            path = registry.report_file(agency_id, y, reports_dir)
-            if path is None:
-                continue
-            try:
-                report = _read_data(path, y, row.get("name") or agency_id, cache, reports_dir)
-            except Exception:  # the review that needs it reports the problem
-                continue
-            file_digest(path, reports_dir)  # what each review records having read (inputs.py)
-            done += 1
-            if y == year and row.get("region"):
-                regions.setdefault(row.get("region"), []).append(report)
-            elif y < year:
-                similarity.warm([report])  # compared section by section with the next year's report
+    for agency_id, y, path in reports_needed(list(agencies.index) if agency_ids is None else agency_ids, year,
+                                             agencies, reports_dir):
+        try:
+            report = _read_data(path, y, rows[agency_id]["name"] or agency_id, cache, reports_dir)
+        except Exception:  # the review that needs it reports the problem
+            continue
+        file_digest(path, reports_dir)  # what each review records having read (inputs.py)
+        done += 1
+        if y == year and rows[agency_id]["region"]:
+            regions.setdefault(rows[agency_id]["region"], []).append(report)
+        elif y < year:
+            similarity.warm([report])  # compared section by section with the next year's report
     for region in regions.values():
         similarity.warm(region)
         for report in region:
