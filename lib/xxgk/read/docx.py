@@ -1,93 +1,190 @@
 """Word attachments: body paragraphs and tables in the order they are written.
 
-The body XML is walked directly so that tables and paragraphs interleave as in the file. A merged
-cell is one <w:tc> (gridSpan columns) plus vMerge continuations below it: each table becomes a Grid
-with the cell's row and column span, as a web page's rowspan/colspan cell would.
+Tables and paragraphs interleave as in the file. A merged cell is one <w:tc> (gridSpan columns) plus
+vMerge continuations below it: each table becomes a Grid with the cell's row and column span, as a
+web page's rowspan/colspan cell would.
+
+Only the parts reading needs (the document, its numbering and styles, the core properties) are
+unzipped and parsed, found through the package's relationships as Word finds them. The body is
+flattened by one XSLT pass (_FLATTEN, in C) into records the walker reads: python-docx's object
+model, and lxml elements visited one by one from Python, cost several times the rest of reading.
 """
 
 from __future__ import annotations
 
 import io
-import re
+import posixpath
 import zipfile
 import zlib
 
-from docx import Document as open_docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from lxml.etree import XMLSyntaxError
+from lxml import etree
 
 from xxgk.read.document import Document, ReadError
 from xxgk.read.grid import Grid
-from xxgk.read.docx_numbering import Numbering
+from xxgk.read.docx_numbering import W, Numbering, style_numbers
 
-_SPACE = re.compile(r"[^\S\n]+")
-_P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
-_TR, _TC = qn("w:tr"), qn("w:tc")
-_T, _BR, _CR, _TAB, _TEXT_BOX = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), qn("w:txbxContent")
+_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# python-docx's settings: entities are not expanded (no entity bombs), blank text between tags is dropped.
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
+# Record and field separators of the flattened body. XML forbids control characters, so these are
+# U+2028/U+2029, which the XSLT turns into spaces wherever the file itself has them: text is cleaned
+# of every space-like character anyway, a number (int()) reads the same, and an id holding one (a list
+# or style id; Word writes none) no longer matches its list.
+_RS, _FS = "\u2028", "\u2029"
+# Records, in body order: "p" paragraph (field: text), "pp" paragraph with w:pPr (fields: numId, ilvl,
+# pStyle, text), "t" table,
+# "r" row (gridBefore), "c" cell (gridSpan, vMerge, holds a table); t, r and c are closed by "/".
+# Content controls (w:sdt) are looked through; a paragraph's text is its w:t text (as lxml's .text),
+# w:tab as a tab, w:br and w:cr as line breaks, leaving out deleted text (w:delText, not w:t) and
+# floating text boxes (w:txbxContent).
+_FLATTEN = etree.XSLT(etree.XML(f"""\
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W[1:-1]}">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:variable name="seps" select="'{_RS}{_FS}'"/>
+<xsl:template match="/"><xsl:apply-templates select="/*/w:body[1]/*"/></xsl:template>
+<xsl:template match="*"/>
+<xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent[1]/*"/></xsl:template>
+<xsl:template match="w:p">
+  <xsl:text>{_RS}p</xsl:text>
+  <xsl:for-each select="w:pPr[1]">
+    <xsl:text>p{_FS}</xsl:text><xsl:value-of select="translate(w:numPr[1]/w:numId[1]/@w:val, $seps, '  ')"/>
+    <xsl:text>{_FS}</xsl:text><xsl:value-of select="translate(w:numPr[1]/w:ilvl[1]/@w:val, $seps, '  ')"/>
+    <xsl:text>{_FS}</xsl:text><xsl:value-of select="translate(w:pStyle[1]/@w:val, $seps, '  ')"/>
+  </xsl:for-each>
+  <xsl:text>{_FS}</xsl:text><xsl:apply-templates select="*" mode="text"/>
+</xsl:template>
+<xsl:template match="*" mode="text"><xsl:apply-templates select="*" mode="text"/></xsl:template>
+<xsl:template match="w:txbxContent" mode="text"/>
+<xsl:template match="w:t" mode="text">
+  <xsl:for-each select="text()[not(preceding-sibling::node()[not(self::text())])]">
+    <xsl:value-of select="translate(., $seps, '  ')"/>
+  </xsl:for-each>
+  <xsl:apply-templates select="*" mode="text"/>
+</xsl:template>
+<xsl:template match="w:tab" mode="text"><xsl:text>&#9;</xsl:text><xsl:apply-templates select="*" mode="text"/></xsl:template>
+<xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text><xsl:apply-templates select="*" mode="text"/></xsl:template>
+<xsl:template match="w:tbl"><xsl:text>{_RS}t</xsl:text><xsl:apply-templates select="*" mode="row"/><xsl:text>{_RS}/</xsl:text></xsl:template>
+<xsl:template match="*" mode="row"/>
+<xsl:template match="w:sdt" mode="row"><xsl:apply-templates select="w:sdtContent[1]/*" mode="row"/></xsl:template>
+<xsl:template match="w:tr" mode="row">
+  <xsl:text>{_RS}r{_FS}</xsl:text><xsl:value-of select="translate(w:trPr[1]/w:gridBefore[1]/@w:val, $seps, '  ')"/>
+  <xsl:apply-templates select="*" mode="cell"/><xsl:text>{_RS}/</xsl:text>
+</xsl:template>
+<xsl:template match="*" mode="cell"/>
+<xsl:template match="w:sdt" mode="cell"><xsl:apply-templates select="w:sdtContent[1]/*" mode="cell"/></xsl:template>
+<xsl:template match="w:tc" mode="cell">
+  <xsl:text>{_RS}c{_FS}</xsl:text><xsl:value-of select="translate(w:tcPr[1]/w:gridSpan[1]/@w:val, $seps, '  ')"/>
+  <xsl:text>{_FS}</xsl:text>
+  <xsl:for-each select="w:tcPr[1]/w:vMerge[1]">
+    <xsl:choose>
+      <xsl:when test="@w:val"><xsl:value-of select="translate(@w:val, $seps, '  ')"/></xsl:when>
+      <xsl:otherwise>continue</xsl:otherwise>
+    </xsl:choose>
+  </xsl:for-each>
+  <xsl:text>{_FS}</xsl:text><xsl:if test=".//w:tbl">1</xsl:if>
+  <xsl:apply-templates select="*"/><xsl:text>{_RS}/</xsl:text>
+</xsl:template>
+</xsl:stylesheet>"""))
 
 
 def read(data: bytes, path: str) -> Document:
     try:
-        word = open_docx(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, XMLSyntaxError) as exc:
+        package = _Package(data)
+        main = package.main_document()
+        flat = str(_FLATTEN(package.xml(main).getroottree()))
+        numbering, styles = package.related(main, _OFFICE + "numbering"), package.related(main, _OFFICE + "styles")
+        numbers = Numbering(package.xml(numbering) if numbering else None,
+                            style_numbers(package.read(styles), _parse) if styles else {})
+        core = package.related("/", _CORE)
+        title_el = package.xml(core).find(_TITLE) if core else None
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError,
+            etree.XMLSyntaxError, etree.XSLTApplyError) as exc:
         raise ReadError(f"{path}: 不是可读的 Word（.docx）文件（{exc}）") from exc
     doc = Document(path, "docx")
-    walker = _Walker(doc, Numbering(word))
-    walker.blocks(word.element.body)
-    title = (word.core_properties.title or "").strip()
+    walker = _Walker(doc, numbers)
+    walker.blocks(_nest(flat))
+    title = (title_el.text or "").strip() if title_el is not None else ""
     doc.title = title if "报告" in title else walker.first_title
     return doc
 
 
-def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text.replace("\u3000", " ")).strip()
+def _parse(xml: bytes):
+    return etree.fromstring(xml, _PARSER)
 
 
-def _paragraph_text(p) -> str:
-    """All run text of a paragraph, also inside hyperlinks, smart tags, fields and tracked insertions;
-    line breaks kept, deleted text (w:delText) and floating text boxes left out."""
-    parts = []
-    for el in p.iter(_T, _BR, _CR, _TAB):
-        if _in_text_box(el, p):
-            continue
-        parts.append((el.text or "") if el.tag == _T else "\t" if el.tag == _TAB else "\n")
-    return "".join(parts)
+class _Package:
+    """The zip's parts by part name ("/word/document.xml"), linked by relationships (_rels/*.rels)."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+
+    def read(self, part: str) -> bytes:
+        return self.zip.read(part[1:])
+
+    def xml(self, part: str):
+        return _parse(self.read(part))
+
+    def main_document(self) -> str:
+        """The document part the package names, refused unless it is a Word document's."""
+        types = self.xml("/[Content_Types].xml")
+        part = self.related("/", _OFFICE + "officeDocument", required=True)
+        overrides = {o.get("PartName", "").lower(): o.get("ContentType") for o in types.findall(_CONTENT_TYPES + "Override")}
+        defaults = {d.get("Extension", "").lower(): d.get("ContentType") for d in types.findall(_CONTENT_TYPES + "Default")}
+        content_type = overrides.get(part.lower()) or defaults.get(posixpath.splitext(part)[1][1:].lower())
+        if content_type is None:
+            raise KeyError(f"no content type for partname '{part}' in [Content_Types].xml")
+        if content_type != _WORD_MAIN:
+            raise ValueError(f"not a Word file, content type is '{content_type}'")
+        return part
+
+    def related(self, part: str, reltype: str, required: bool = False) -> str | None:
+        """The part that `part` ("/": the package) links to with this relationship type; None if none
+        (KeyError when `required`), ValueError if several."""
+        base, name = posixpath.split(part)
+        try:
+            rels = self.xml(posixpath.join(base, "_rels", name + ".rels"))
+        except KeyError:  # a part without relationships
+            rels = ()
+        by_id = {r.get("Id"): r for r in rels if r.tag == _RELATIONSHIP}
+        targets = [r.get("Target", "") for r in by_id.values() if r.get("Type") == reltype and r.get("TargetMode") != "External"]
+        if len(targets) > 1:
+            raise ValueError(f"multiple relationships of type '{reltype}' in collection")
+        if not targets:
+            if required:
+                raise KeyError(f"no relationship of type '{reltype}' in collection")
+            return None
+        return posixpath.normpath(posixpath.join(base, targets[0]))
 
 
-def _in_text_box(el, p) -> bool:
-    """Is el inside a text box of paragraph p? Only p's own descendants are looked at: the paragraphs
-    read (of the body and of table cells) never lie in a text box themselves."""
-    for a in el.iterancestors():
-        if a is p:
-            return False
-        if a.tag == _TEXT_BOX:
-            return True
-    return False
+def _nest(flat: str) -> list:
+    """The flattened body as nested lists: a paragraph is its record; a table, row or cell is
+    [its record, its contents…]."""
+    body: list = []
+    stack = [body]
+    for record in flat.split(_RS)[1:]:
+        if record == "/":
+            stack.pop()
+        elif record[0] == "p":
+            stack[-1].append(record)
+        else:
+            node = [record]
+            stack[-1].append(node)
+            stack.append(node)
+    return body
 
 
-def _children(parent, tags: tuple[str, ...]):
-    """Children with these tags, looking through content controls (w:sdt) that may wrap them."""
-    for child in parent:
-        if child.tag in tags:
-            yield child
-        elif child.tag == _SDT:
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _children(content, tags)
-
-
-def _blocks(parent):
-    """Paragraphs and tables of a body or cell."""
-    return _children(parent, (_P, _TBL))
-
-
-def _rows(tbl):
-    return _children(tbl, (_TR,))
-
-
-def _cells(tr):
-    return _children(tr, (_TC,))
+def _lines(text: str) -> list[str]:
+    """The text's lines, each with its runs of spaces (any, U+3000 too) made one space, blank ones dropped."""
+    if "\n" not in text:
+        line = " ".join(text.split())
+        return [line] if line else []
+    return [line for line in (" ".join(x.split()) for x in text.split("\n")) if line]
 
 
 class _Walker:
@@ -97,45 +194,51 @@ class _Walker:
         self.tables = 0
         self.first_title: str | None = None
 
-    def paragraph_lines(self, p) -> list[str]:
-        text = self.numbering.label(p) + _paragraph_text(p)
-        return [line for line in (_clean(x) for x in text.split("\n")) if line]
+    def paragraph_lines(self, record: str) -> list[str]:
+        if record[1] != "p":
+            return _lines(record[2:])
+        _, num_id, ilvl, style, text = record.split(_FS)
+        return _lines(self.numbering.label(num_id, ilvl, style) + text)
 
-    def blocks(self, parent) -> None:
-        for el in _blocks(parent):
-            if el.tag == _P:
-                for line in self.paragraph_lines(el):
+    def blocks(self, items: list) -> None:
+        for item in items:
+            if type(item) is str:
+                for line in self.paragraph_lines(item):
                     self.paragraphs += 1
                     self.doc.text(line, f"第{self.paragraphs}段")
                     if self.first_title is None and self.paragraphs <= 5 and "报告" in line:
                         self.first_title = line
             else:
-                self.table(el)
+                self.table(item[1:])
 
-    def table(self, tbl) -> None:
-        rows = list(_rows(tbl))
-        if any(tc.find(f".//{_TBL}") is not None for tr in rows for tc in _cells(tr)):
-            # A layout table holding the document: its cells are page regions, read as prose.
-            for tr in rows:
-                for tc in _cells(tr):
-                    self.blocks(tc)
+    def table(self, rows: list) -> None:
+        if any(cell[0][-1] == "1" for row in rows for cell in row[1:]):
+            # A layout table holding the document (a cell holds a table): its cells are page regions, read as prose.
+            for row in rows:
+                for cell in row[1:]:
+                    self.blocks(cell[1:])
             return
         self.tables += 1
         n = self.tables
+        skips = [_number(row[0][2:], 0) for row in rows]
         grid_rows: list[list[tuple[str, str, int, int]]] = []
         origins: dict[int, list] = {}  # grid column -> [row index, cell index] of the vertically merged cell over it
-        for r, tr in enumerate(rows):
+        for r, row in enumerate(rows):
             cells: list[tuple[str, str, int, int]] = []
-            col = _grid_before(tr)
-            for c, tc in enumerate(_cells(tr), 1):
-                span = max(1, tc.grid_span)
-                merge = tc.vMerge
+            col = skips[r]
+            for c in range(1, len(row)):
+                cell = row[c]
+                _, span, merge, _ = cell[0].split(_FS)
+                span = max(1, _number(span, 1))
                 if merge == "continue" and col in origins:
                     up_r, up_c = origins[col]
                     text, where, rowspan, colspan = grid_rows[up_r][up_c]
                     grid_rows[up_r][up_c] = (text, where, rowspan + 1, colspan)
                 else:
-                    text = "\n".join(line for p in _blocks(tc) if p.tag == _P for line in self.paragraph_lines(p))
+                    if len(cell) == 2:
+                        text = "\n".join(self.paragraph_lines(cell[1]))
+                    else:
+                        text = "\n".join(line for p in cell[1:] for line in self.paragraph_lines(p))
                     if merge == "restart":
                         origins[col] = [r, len(cells)]
                     else:
@@ -144,23 +247,16 @@ class _Walker:
                     cells.append((text, f"表{n} 第{r + 1}行 第{c}格", 1, span))
                 col += span
             grid_rows.append(cells)
-        self.doc.grid(Grid.build(_with_skips(grid_rows, rows), f"表{n}"))
+        # Rows that start after w:gridBefore get an empty cell in front, so columns line up.
+        lined_up = [[("", "", 1, skip)] * (1 if skip else 0) + cells for skip, cells in zip(skips, grid_rows)]
+        self.doc.grid(Grid.build(lined_up, f"表{n}"))
 
 
-def _grid_before(tr) -> int:
-    """Grid columns a row leaves empty before its first cell (w:gridBefore)."""
-    trpr = tr.find(qn("w:trPr"))
-    el = trpr.find(qn("w:gridBefore")) if trpr is not None else None
-    try:
-        return int(el.get(qn("w:val"))) if el is not None else 0
-    except (TypeError, ValueError):
-        return 0
-
-
-def _with_skips(grid_rows: list, rows: list) -> list:
-    """Rows that start after w:gridBefore get empty cells in front, so columns line up."""
-    out = []
-    for cells, tr in zip(grid_rows, rows):
-        skip = _grid_before(tr)
-        out.append([("", "", 1, skip)] * (1 if skip else 0) + cells)
-    return out
+def _number(text: str, default: int) -> int:
+    """A w:gridSpan or w:gridBefore value; the default when it is missing or not a number."""
+    if text:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    return default

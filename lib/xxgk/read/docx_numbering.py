@@ -6,11 +6,18 @@ recognised as section 一. Supports the formats Chinese reports use; others fall
 
 from __future__ import annotations
 
-from docx.oxml.ns import qn
+import re
 
+from lxml import etree
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DIGITS = "零一二三四五六七八九"
-_W_VAL = qn("w:val")
+_W_VAL = W + "val"
 _LEVELS = 9  # OOXML list levels are 0-8; a paragraph naming another level is read without its number
+_STYLES_ROOT = re.compile(rb"<w:styles[\s>][^>]*>")
+_MAIN_AS_W = re.compile(rb"""xmlns:w\s*=\s*["']http://schemas\.openxmlformats\.org/wordprocessingml/2006/main["']""")
+_NUM_PR = re.compile(rb"<w:numPr[\s/>]")
+_STYLE_END = b"</w:style>"
 
 
 def chinese_number(n: int) -> str:
@@ -46,15 +53,12 @@ def _format(n: int, fmt: str) -> str:
 class Numbering:
     """Counts list items in reading order and renders each one's number text."""
 
-    def __init__(self, word):
+    def __init__(self, root, style_num: dict[str, tuple[str, int]]):
+        """`root`: numbering.xml parsed (None when the file has none); `style_num`: style_numbers()."""
         self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # numId -> ilvl -> (start, fmt, text)
         self.abstract_of: dict[str, str] = {}
         self.counters: dict[str, list[int | None]] = {}
-        self.style_num: dict[str, tuple[str, int]] = {}
-        try:
-            root = word.part.numbering_part.element
-        except (KeyError, NotImplementedError):
-            root = None
+        self.style_num = style_num
         if root is not None:
             abstract = {}
             for a in root.findall(qn("w:abstractNum")):
@@ -70,33 +74,76 @@ class Numbering:
                 if aid in abstract:
                     self.levels[num.get(qn("w:numId"))] = abstract[aid]
                     self.abstract_of[num.get(qn("w:numId"))] = aid
-        for style in word.styles.element.findall(qn("w:style")):
-            ref = _num_pr(style.find(qn("w:pPr")))
-            if ref is not None:
-                self.style_num[style.get(qn("w:styleId"))] = ref
 
-    def label(self, p) -> str:
-        """The number text of paragraph `p` ("" if it is not a numbered list item), counting it."""
-        ppr = p.find(qn("w:pPr"))
-        ref = _num_pr(ppr)
-        if ref is None and ppr is not None:
-            ref = self.style_num.get(_val(ppr, "w:pStyle") or "")
+    def label(self, num_id: str, ilvl: str, style: str) -> str:
+        """The number text of a paragraph ("" if it is not a numbered list item), counting it; from its
+        w:pPr: w:numPr's numId and ilvl, else the list its w:pStyle numbers."""
+        ref = (num_id, _int(ilvl, 0)) if num_id and num_id != "0" else self.style_num.get(style)
         if ref is None or ref[0] not in self.levels:
             return ""
-        num_id, ilvl = ref
-        levels = self.levels[num_id]
-        if ilvl not in levels:
+        list_id, level = ref
+        levels = self.levels[list_id]
+        if level not in levels:
             return ""
-        counters = self.counters.setdefault(self.abstract_of[num_id], [None] * _LEVELS)
-        current = counters[ilvl]
-        counters[ilvl] = levels[ilvl][0] if current is None else current + 1
-        for deeper in range(ilvl + 1, _LEVELS):
+        counters = self.counters.setdefault(self.abstract_of[list_id], [None] * _LEVELS)
+        current = counters[level]
+        counters[level] = levels[level][0] if current is None else current + 1
+        for deeper in range(level + 1, _LEVELS):
             counters[deeper] = None
-        text = levels[ilvl][2]
-        for i in range(ilvl + 1):
+        text = levels[level][2]
+        for i in range(level + 1):
             start, fmt, _ = levels.get(i, (1, "decimal", ""))
             text = text.replace(f"%{i + 1}", _format(counters[i] if counters[i] is not None else start, fmt))
         return text
+
+
+def style_numbers(styles: bytes, parse) -> dict[str, tuple[str, int]]:
+    """styleId -> (numId, ilvl) of each style (w:style under the root of styles.xml) that numbers its
+    paragraphs, from the part's bytes; `parse` makes them an element.
+
+    Only the styles around each "<w:numPr" are parsed, with the part's prolog and root tag: styles.xml
+    is often 350 KB of table styles, and parsing all of it took longer than the rest of the file. Cut
+    out by position, the styles are those a parser finds as long as every "<" opens a tag (no comment,
+    CDATA or processing instruction: no "!" or "?" after the root tag) and the styles are not nested
+    (no writer nests them); a part written otherwise (another prefix or encoding, a "!", pieces that
+    do not parse) is parsed whole.
+    """
+    root = _STYLES_ROOT.search(styles)
+    if (root is None or not _MAIN_AS_W.search(root.group()) or styles.find(b"!", root.end()) != -1
+            or styles.find(b"?", root.end()) != -1):
+        return _numbered(parse(styles))
+    pieces, done = [], root.end()
+    for m in _NUM_PR.finditer(styles, done):
+        if m.start() < done:
+            continue  # in the style just taken
+        start = styles.rfind(b"<w:style", done, m.start())
+        while start != -1 and styles[start + 8:start + 9] not in b" \t\r\n>/":
+            start = styles.rfind(b"<w:style", done, start)
+        end = styles.find(_STYLE_END, m.end())
+        if start == -1 or end == -1 or styles.find(_STYLE_END, start, m.start()) != -1:
+            continue  # not inside a style (w:docDefaults)
+        done = end + len(_STYLE_END)
+        pieces.append(styles[start:done])
+    if not pieces:
+        return {}
+    try:
+        return _numbered(parse(styles[:root.end()] + b"".join(pieces) + b"</w:styles>"))
+    except etree.XMLSyntaxError:
+        return _numbered(parse(styles))
+
+
+def _numbered(root) -> dict[str, tuple[str, int]]:
+    out = {}
+    for style in root.findall(qn("w:style")):
+        ref = _num_pr(style.find(qn("w:pPr")))
+        if ref is not None:
+            out[style.get(qn("w:styleId"))] = ref
+    return out
+
+
+def qn(tag: str) -> str:
+    """"w:numPr" -> "{…/wordprocessingml/2006/main}numPr"."""
+    return W + tag[2:]
 
 
 def _val(el, tag: str) -> str | None:
