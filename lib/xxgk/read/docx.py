@@ -38,11 +38,11 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 # or style id; Word writes none) no longer matches its list.
 _RS, _FS = "\u2028", "\u2029"
 # Records, in body order: "p" paragraph (field: text), "pp" paragraph with w:pPr (fields: numId, ilvl,
-# pStyle, text), "t" table,
-# "r" row (gridBefore), "c" cell (gridSpan, vMerge, holds a table); t, r and c are closed by "/".
-# Content controls (w:sdt) are looked through; a paragraph's text is its w:t text (as lxml's .text),
-# w:tab as a tab, w:br and w:cr as line breaks, leaving out deleted text (w:delText, not w:t) and
-# floating text boxes (w:txbxContent).
+# pStyle, text), "t" table, "r" row (gridBefore), "c" cell (gridSpan, vMerge, "1" if it holds a table);
+# t, r and c are closed by "/". Content controls (w:sdt) are looked through; a paragraph's text is
+# its w:t text (as lxml's .text), w:tab as a tab, w:br and w:cr as line breaks, leaving out deleted
+# text (w:delText, not w:t) and floating text boxes (w:txbxContent).
+_PLAIN_CELL = "c" + _FS * 3  # no gridSpan, no vMerge, no table inside
 _FLATTEN = etree.XSLT(etree.XML(f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W[1:-1]}">
 <xsl:output method="text" encoding="UTF-8"/>
@@ -123,6 +123,7 @@ class _Package:
 
     def __init__(self, data: bytes):
         self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.links: dict[str, dict[str, list[str]]] = {}  # part -> relationship type -> target parts
 
     def read(self, part: str) -> bytes:
         return self.zip.read(part[1:])
@@ -146,20 +147,25 @@ class _Package:
     def related(self, part: str, reltype: str, required: bool = False) -> str | None:
         """The part that `part` ("/": the package) links to with this relationship type; None if none
         (KeyError when `required`), ValueError if several."""
-        base, name = posixpath.split(part)
-        try:
-            rels = self.xml(posixpath.join(base, "_rels", name + ".rels"))
-        except KeyError:  # a part without relationships
-            rels = ()
-        by_id = {r.get("Id"): r for r in rels if r.tag == _RELATIONSHIP}
-        targets = [r.get("Target", "") for r in by_id.values() if r.get("Type") == reltype and r.get("TargetMode") != "External"]
+        if part not in self.links:
+            base, name = posixpath.split(part)
+            try:
+                rels = self.xml(posixpath.join(base, "_rels", name + ".rels"))
+            except KeyError:  # a part without relationships
+                rels = ()
+            by_id = {r.get("Id"): r for r in rels if r.tag == _RELATIONSHIP}
+            self.links[part] = links = {}
+            for r in by_id.values():
+                if r.get("TargetMode") != "External":
+                    links.setdefault(r.get("Type"), []).append(posixpath.normpath(posixpath.join(base, r.get("Target", ""))))
+        targets = self.links[part].get(reltype, [])
         if len(targets) > 1:
             raise ValueError(f"multiple relationships of type '{reltype}' in collection")
         if not targets:
             if required:
                 raise KeyError(f"no relationship of type '{reltype}' in collection")
             return None
-        return posixpath.normpath(posixpath.join(base, targets[0]))
+        return targets[0]
 
 
 def _nest(flat: str) -> list:
@@ -200,6 +206,11 @@ class _Walker:
         _, num_id, ilvl, style, text = record.split(_FS)
         return _lines(self.numbering.label(num_id, ilvl, style) + text)
 
+    def cell_text(self, content: list) -> str:
+        if len(content) == 1 and content[0][1] != "p" and "\n" not in content[0]:  # one plain paragraph
+            return " ".join(content[0][2:].split())
+        return "\n".join(line for p in content for line in self.paragraph_lines(p))
+
     def blocks(self, items: list) -> None:
         for item in items:
             if type(item) is str:
@@ -228,17 +239,17 @@ class _Walker:
             col = skips[r]
             for c in range(1, len(row)):
                 cell = row[c]
-                _, span, merge, _ = cell[0].split(_FS)
-                span = max(1, _number(span, 1))
+                if cell[0] == _PLAIN_CELL:
+                    span, merge = 1, ""
+                else:
+                    _, span_text, merge, _ = cell[0].split(_FS)
+                    span = max(1, _number(span_text, 1))
                 if merge == "continue" and col in origins:
                     up_r, up_c = origins[col]
                     text, where, rowspan, colspan = grid_rows[up_r][up_c]
                     grid_rows[up_r][up_c] = (text, where, rowspan + 1, colspan)
                 else:
-                    if len(cell) == 2:
-                        text = "\n".join(self.paragraph_lines(cell[1]))
-                    else:
-                        text = "\n".join(line for p in cell[1:] for line in self.paragraph_lines(p))
+                    text = self.cell_text(cell[1:])
                     if merge == "restart":
                         origins[col] = [r, len(cells)]
                     else:

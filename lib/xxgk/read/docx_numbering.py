@@ -12,11 +12,13 @@ from lxml import etree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DIGITS = "零一二三四五六七八九"
-_W_VAL = W + "val"
+_VAL, _ABSTRACT_NUM, _ABSTRACT_NUM_ID, _LVL, _ILVL = W + "val", W + "abstractNum", W + "abstractNumId", W + "lvl", W + "ilvl"
+_NUM, _NUM_ID, _START, _NUM_FMT, _LVL_TEXT = W + "num", W + "numId", W + "start", W + "numFmt", W + "lvlText"
+_STYLE, _STYLE_ID, _P_PR, _NUM_PR = W + "style", W + "styleId", W + "pPr", W + "numPr"
 _LEVELS = 9  # OOXML list levels are 0-8; a paragraph naming another level is read without its number
 _STYLES_ROOT = re.compile(rb"<w:styles[\s>][^>]*>")
 _MAIN_AS_W = re.compile(rb"""xmlns:w\s*=\s*["']http://schemas\.openxmlformats\.org/wordprocessingml/2006/main["']""")
-_NUM_PR = re.compile(rb"<w:numPr[\s/>]")
+_NUM_PR_START = re.compile(rb"<w:numPr[\s/>]")
 _STYLE_END = b"</w:style>"
 
 
@@ -61,19 +63,19 @@ class Numbering:
         self.style_num = style_num
         if root is not None:
             abstract = {}
-            for a in root.findall(qn("w:abstractNum")):
+            for a in root.findall(_ABSTRACT_NUM):
                 lvls = {}
-                for lvl in a.findall(qn("w:lvl")):
-                    ilvl = _int(lvl.get(qn("w:ilvl")), 0)
+                for lvl in a.findall(_LVL):
+                    ilvl = _int(lvl.get(_ILVL), 0)
                     if ilvl < _LEVELS:
-                        lvls[ilvl] = (_int(_val(lvl, "w:start"), 1), _val(lvl, "w:numFmt") or "decimal",
-                                      _val(lvl, "w:lvlText") or "")
-                abstract[a.get(qn("w:abstractNumId"))] = lvls
-            for num in root.findall(qn("w:num")):
-                aid = _val(num, "w:abstractNumId")
+                        lvls[ilvl] = (_int(_val(lvl, _START), 1), _val(lvl, _NUM_FMT) or "decimal",
+                                      _val(lvl, _LVL_TEXT) or "")
+                abstract[a.get(_ABSTRACT_NUM_ID)] = lvls
+            for num in root.findall(_NUM):
+                aid = _val(num, _ABSTRACT_NUM_ID)
                 if aid in abstract:
-                    self.levels[num.get(qn("w:numId"))] = abstract[aid]
-                    self.abstract_of[num.get(qn("w:numId"))] = aid
+                    self.levels[num.get(_NUM_ID)] = abstract[aid]
+                    self.abstract_of[num.get(_NUM_ID)] = aid
 
     def label(self, num_id: str, ilvl: str, style: str) -> str:
         """The number text of a paragraph ("" if it is not a numbered list item), counting it; from its
@@ -113,7 +115,7 @@ def style_numbers(styles: bytes, parse) -> dict[str, tuple[str, int]]:
             or styles.find(b"?", root.end()) != -1):
         return _numbered(parse(styles))
     pieces, done = [], root.end()
-    for m in _NUM_PR.finditer(styles, done):
+    for m in _NUM_PR_START.finditer(styles, done):
         if m.start() < done:
             continue  # in the style just taken
         start = styles.rfind(b"<w:style", done, m.start())
@@ -134,28 +136,23 @@ def style_numbers(styles: bytes, parse) -> dict[str, tuple[str, int]]:
 
 def _numbered(root) -> dict[str, tuple[str, int]]:
     out = {}
-    for style in root.findall(qn("w:style")):
-        ref = _num_pr(style.find(qn("w:pPr")))
+    for style in root.findall(_STYLE):
+        ref = _num_pr(style.find(_P_PR))
         if ref is not None:
-            out[style.get(qn("w:styleId"))] = ref
+            out[style.get(_STYLE_ID)] = ref
     return out
 
 
-def qn(tag: str) -> str:
-    """"w:numPr" -> "{…/wordprocessingml/2006/main}numPr"."""
-    return W + tag[2:]
-
-
 def _val(el, tag: str) -> str | None:
-    child = el.find(qn(tag)) if el is not None else None
-    return child.get(_W_VAL) if child is not None else None
+    child = el.find(tag) if el is not None else None
+    return child.get(_VAL) if child is not None else None
 
 
 def _num_pr(ppr) -> tuple[str, int] | None:
-    num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+    num_pr = ppr.find(_NUM_PR) if ppr is not None else None
     if num_pr is None:
         return None
-    num_id, ilvl = _val(num_pr, "w:numId"), _val(num_pr, "w:ilvl") or "0"
+    num_id, ilvl = _val(num_pr, _NUM_ID), _val(num_pr, _ILVL) or "0"
     if not num_id or num_id == "0":
         return None
     return num_id, _int(ilvl, 0)
