@@ -62,10 +62,7 @@ _FLATTEN = etree.XSLT(etree.XML(f"""\
 <xsl:template match="*" mode="text"><xsl:apply-templates select="*" mode="text"/></xsl:template>
 <xsl:template match="w:txbxContent" mode="text"/>
 <xsl:template match="w:t" mode="text">
-  <xsl:for-each select="text()[not(preceding-sibling::node()[not(self::text())])]">
-    <xsl:value-of select="translate(., $seps, '  ')"/>
-  </xsl:for-each>
-  <xsl:apply-templates select="*" mode="text"/>
+  <xsl:value-of select="translate(node()[1][self::text()], $seps, '  ')"/><xsl:apply-templates select="*" mode="text"/>
 </xsl:template>
 <xsl:template match="w:tab" mode="text"><xsl:text>&#9;</xsl:text><xsl:apply-templates select="*" mode="text"/></xsl:template>
 <xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text><xsl:apply-templates select="*" mode="text"/></xsl:template>
