@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 
@@ -43,6 +44,7 @@ _RS, _FS = "\u2028", "\u2029"
 # its w:t text (as lxml's .text), w:tab as a tab, w:br and w:cr as line breaks, leaving out deleted
 # text (w:delText, not w:t) and floating text boxes (w:txbxContent).
 _PLAIN_CELL = "c" + _FS * 3  # no gridSpan, no vMerge, no table inside
+_NAMED_LIST = re.compile(f"{_RS}pp{_FS}([^{_FS}]*){_FS}[^{_FS}]*{_FS}([^{_FS}]*){_FS}")
 _FLATTEN = etree.XSLT(etree.XML(f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W[1:-1]}">
 <xsl:output method="text" encoding="UTF-8"/>
@@ -95,9 +97,7 @@ def read(data: bytes, path: str) -> Document:
         package = _Package(data)
         main = package.main_document()
         flat = str(_FLATTEN(package.xml(main).getroottree()))
-        numbering, styles = package.related(main, _OFFICE + "numbering"), package.related(main, _OFFICE + "styles")
-        numbers = Numbering(package.xml(numbering) if numbering else None,
-                            style_numbers(package.read(styles), _parse) if styles else {})
+        numbers = _numbering(package, main, flat)
         core = package.related("/", _CORE)
         title_el = package.xml(core).find(_TITLE) if core else None
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError,
@@ -109,6 +109,19 @@ def read(data: bytes, path: str) -> Document:
     title = (title_el.text or "").strip() if title_el is not None else ""
     doc.title = title if "报告" in title else walker.first_title
     return doc
+
+
+def _numbering(package: _Package, main: str, flat: str) -> Numbering:
+    """The list numbering of the document's paragraphs. styles.xml is read only when a paragraph with
+    properties names no list itself (its style may), numbering.xml only when some paragraph is a list
+    item: documents without lists skip parsing it."""
+    named = _NAMED_LIST.findall(flat)  # (numId, pStyle) of each paragraph with w:pPr
+    styles = package.related(main, _OFFICE + "styles") if any(not Numbering.names_list(n) for n, _ in named) else None
+    style_num = style_numbers(package.read(styles), _parse) if styles else {}
+    if not any(Numbering.names_list(n) or style_num.get(s) is not None for n, s in named):
+        return Numbering(None, style_num)
+    numbering = package.related(main, _OFFICE + "numbering")
+    return Numbering(package.xml(numbering) if numbering else None, style_num)
 
 
 def _parse(xml: bytes):

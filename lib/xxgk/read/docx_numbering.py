@@ -77,10 +77,15 @@ class Numbering:
                     self.levels[num.get(_NUM_ID)] = abstract[aid]
                     self.abstract_of[num.get(_NUM_ID)] = aid
 
+    @staticmethod
+    def names_list(num_id: str) -> bool:
+        """Does a w:numPr with this numId put its paragraph in a list (0 takes it out of one)?"""
+        return bool(num_id) and num_id != "0"
+
     def label(self, num_id: str, ilvl: str, style: str) -> str:
         """The number text of a paragraph ("" if it is not a numbered list item), counting it; from its
         w:pPr: w:numPr's numId and ilvl, else the list its w:pStyle numbers."""
-        ref = (num_id, _int(ilvl, 0)) if num_id and num_id != "0" else self.style_num.get(style)
+        ref = (num_id, _int(ilvl, 0)) if self.names_list(num_id) else self.style_num.get(style)
         if ref is None or ref[0] not in self.levels:
             return ""
         list_id, level = ref
