@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 
 import pytest
@@ -115,3 +116,21 @@ def test_numbered_styles_read_from_pieces_as_from_the_whole_part(styles):
     whole = styles.replace("</w:styles>", "<!-- a comment: the part is parsed whole --></w:styles>")
     expected = {"A": ("1", 0), "B": ("4", 2)}
     assert style_numbers(styles.encode(), _parse) == style_numbers(whole.encode(), _parse) == expected
+
+
+def test_a_huge_span_is_read_at_once(tmp_path):
+    """A gridSpan of 10^8 columns (damage or an attack) was a loop over every column it named."""
+    wide = '<w:gridSpan w:val="100000000"/>'
+    body = f"<w:tbl><w:tr>{_tc('宽', wide)}{_tc('右')}</w:tr></w:tbl>"
+    start = time.process_time()
+    doc = read_document(_rewrite(tmp_path, {"word/document.xml": _body(body)}))
+    assert time.process_time() - start < 2
+    assert [s.text for t in doc.tokens if t.kind == "grid" for s in t.grid.spans] == ["宽", "右"]
+
+
+def test_numbering_outside_styles_is_searched_once():
+    """Many w:numPr outside any style (docDefaults-like) cost one pass, not one per numPr."""
+    styles = f'<w:styles {W}>' + "<w:x><w:numPr/></w:x>" * 50_000 + "x" * 2_000_000 + "</w:styles>"
+    start = time.process_time()
+    assert style_numbers(styles.encode(), _parse) == {}
+    assert time.process_time() - start < 2

@@ -126,9 +126,12 @@ def style_numbers(styles: bytes, parse) -> dict[str, tuple[str, int]]:
         start = styles.rfind(b"<w:style", done, m.start())
         while start != -1 and styles[start + 8:start + 9] not in b" \t\r\n>/":
             start = styles.rfind(b"<w:style", done, start)
+        if start == -1 or styles.find(_STYLE_END, start, m.start()) != -1:
+            done = m.end()  # not inside a style (w:docDefaults), nor is a later one before it: each byte is searched once
+            continue
         end = styles.find(_STYLE_END, m.end())
-        if start == -1 or end == -1 or styles.find(_STYLE_END, start, m.start()) != -1:
-            continue  # not inside a style (w:docDefaults)
+        if end == -1:
+            break  # the part ends inside this style
         done = end + len(_STYLE_END)
         pieces.append(styles[start:done])
     if not pieces:
