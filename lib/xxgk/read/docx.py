@@ -262,9 +262,11 @@ class _Walker:
                     text = self.cell_text(cell[1:])
                     if merge == "restart":
                         origins[col] = [r, len(cells)]
-                    else:  # the columns it covers no longer continue a merge (span may be huge: look at origins)
-                        for k in [k for k in origins if col <= k < col + span]:
-                            del origins[k]
+                    else:  # the columns it covers no longer continue a merge (a huge span: look at origins instead)
+                        covered = (range(col, col + span) if span <= len(origins)
+                                   else [k for k in origins if col <= k < col + span])
+                        for k in covered:
+                            origins.pop(k, None)
                     cells.append((text, f"表{n} 第{r + 1}行 第{c}格", 1, span))
                 col += span
             grid_rows.append(cells)
