@@ -20,6 +20,7 @@ import zlib
 
 from lxml import etree
 
+from xxgk.read import limits
 from xxgk.read.document import Document, ReadError
 from xxgk.read.grid import Grid
 from xxgk.read.docx_numbering import W, Numbering, style_numbers
@@ -94,7 +95,7 @@ _FLATTEN = etree.XSLT(etree.XML(f"""\
 
 def read(data: bytes, path: str) -> Document:
     try:
-        package = _Package(data)
+        package = _Package(data, path)
         main = package.main_document()
         flat = str(_FLATTEN(package.xml(main).getroottree()))
         numbers = _numbering(package, main, flat)
@@ -131,12 +132,15 @@ def _parse(xml: bytes):
 class _Package:
     """The zip's parts by part name ("/word/document.xml"), linked by relationships (_rels/*.rels)."""
 
-    def __init__(self, data: bytes):
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
+    def __init__(self, data: bytes, name: str):
+        self.zip, self.name, self.inflated = zipfile.ZipFile(io.BytesIO(data)), name, 0
         self.links: dict[str, dict[str, list[str]]] = {}  # part -> relationship type -> target parts
 
     def read(self, part: str) -> bytes:
-        return self.zip.read(part[1:])
+        """A part's bytes, inflated under the decompression caps (limits.py)."""
+        data = limits.read_docx_part(self.zip, part[1:], self.name, self.inflated)
+        self.inflated += len(data)
+        return data
 
     def xml(self, part: str):
         return _parse(self.read(part))

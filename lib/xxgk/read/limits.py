@@ -1,9 +1,9 @@
 """Decompression caps, checked before a reader unpacks anything.
 
 A Word file is a zip archive and a PDF holds Flate-compressed streams: a few MB on disk can inflate to
-gigabytes in python-docx's or pdfminer's memory (a 4.2 MB DOCX used 4.2 GB, a 1 MB PDF 2 GB). These
-checks inflate each part in bounded chunks, counting bytes without keeping them, and refuse the file
-with one line naming it and the part as soon as a cap is passed, so the reader never sees a bomb.
+gigabytes in a parser's memory (a 4.2 MB DOCX used 4.2 GB, a 1 MB PDF 2 GB). Each part is inflated in
+bounded chunks and the file refused with one line naming it and the part as soon as a cap is passed, so no
+parser sees a bomb: a PDF's streams all before reading, a Word file's parts as the reader takes them.
 Real reports stay far below every cap (their document.xml is well under 5 MB, a page's content stream
 under 1 MB).
 """
@@ -39,7 +39,8 @@ def _too_big(name: str, part: str, cap: int) -> ReadError:
 
 
 def check_docx(data: bytes, name: str) -> None:
-    """Every zip entry inflated in chunks: the declared sizes may lie, the inflated bytes cannot."""
+    """The number of zip entries; each part the Word reader reads is inflated through read_docx_part, under the
+    caps, and parts it never reads (images, thumbnails, other styles) are never inflated at all."""
     import io
 
     try:
@@ -47,27 +48,25 @@ def check_docx(data: bytes, name: str) -> None:
     except (zipfile.BadZipFile, ValueError, EOFError):
         return  # not a readable zip: the Word reader says so in its own words
     with archive:
-        entries = archive.infolist()
-        if len(entries) > DOCX_MAX_PARTS:
-            raise ReadError(f"{name}: Word 文件含 {len(entries)} 个部件（上限 {DOCX_MAX_PARTS}），未读取")
-        total = 0
-        for info in entries:
-            xml = info.filename.endswith((".xml", ".rels"))
-            cap = min(DOCX_MAX_XML_PART, DOCX_MAX_TOTAL) if xml else DOCX_MAX_TOTAL
-            size = 0
-            try:
-                with archive.open(info) as fh:
-                    while chunk := fh.read(_CHUNK):
-                        size += len(chunk)
-                        if size > cap:
-                            raise _too_big(name, f"Word 文件的部件 {info.filename} ", cap)
-                        if total + size > DOCX_MAX_TOTAL:
-                            raise _too_big(name, "Word 文件的全部部件合计", DOCX_MAX_TOTAL)
-            except ReadError:
-                raise
-            except Exception:  # a damaged entry: the reader decides what that costs
-                pass
-            total += size
+        entries = len(archive.infolist())
+    if entries > DOCX_MAX_PARTS:
+        raise ReadError(f"{name}: Word 文件含 {entries} 个部件（上限 {DOCX_MAX_PARTS}），未读取")
+
+
+def read_docx_part(archive: zipfile.ZipFile, member: str, name: str, inflated: int) -> bytes:
+    """One zip entry inflated in chunks, refused past its cap or past the archive's total with the `inflated`
+    bytes of the parts read before it: the declared sizes may lie, the inflated bytes cannot."""
+    cap = min(DOCX_MAX_XML_PART, DOCX_MAX_TOTAL) if member.endswith((".xml", ".rels")) else DOCX_MAX_TOTAL
+    chunks, size = [], 0
+    with archive.open(member) as fh:
+        while chunk := fh.read(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raise _too_big(name, f"Word 文件的部件 {member} ", cap)
+            if inflated + size > DOCX_MAX_TOTAL:
+                raise _too_big(name, "Word 文件的全部部件合计", DOCX_MAX_TOTAL)
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 _STREAM = re.compile(rb"stream\r?\n")
