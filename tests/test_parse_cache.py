@@ -157,3 +157,15 @@ def test_a_killed_or_crashed_reader_is_one_line(monkeypatch):
                                      "memory": memory, "deadline": seconds + sandbox.GRACE})
     assert result["error"].startswith(f"{SEED}: 读取进程异常退出（被信号 {int(signal.SIGKILL)} 终止")
     assert "\n" not in result["error"] and result["limits"] == [seconds, memory]
+
+
+def test_a_read_server_that_cannot_start_says_why(tmp_path, monkeypatch):
+    """The server's own error (here an import that fails) is the reason given, not just that it failed."""
+    broken = tmp_path / "shadow" / "xxgk"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('示例：读取模块损坏')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))
+    monkeypatch.setattr(sandbox, "_idle", [])  # no server started before this test may answer
+    reply = sandbox.read_sandboxed(SEED, YEAR, NAME)
+    assert reply["error"].startswith(f"{SEED}: 读取进程无法启动，未读取（")
+    assert "ImportError: 示例：读取模块损坏" in reply["error"] and "\n" not in reply["error"]

@@ -16,6 +16,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -51,6 +52,7 @@ def read_sandboxed(path, year: int, name: str) -> dict:
     seconds, memory = read_limits()
     request = dumps({"path": str(path), "year": year, "name": name, "seconds": seconds, "memory": memory,
                      "deadline": seconds + GRACE}, ensure_ascii=False).encode("utf-8") + b"\n"
+    why = ""
     for _ in range(2):  # a server that died (killed from outside) is replaced once
         server = _take()
         try:
@@ -64,7 +66,20 @@ def read_sandboxed(path, year: int, name: str) -> dict:
             return json.loads(reply)
         server.kill()
         server.wait()
-    return {"error": f"{path}: 读取进程无法启动，未读取"}
+        why = _last_error_line(server)
+    return {"error": f"{path}: 读取进程无法启动，未读取" + (f"（{why}）" if why else "")}
+
+
+def _last_error_line(server: subprocess.Popen) -> str:
+    """The last line a dead server wrote to its stderr (an import error, say), cut short: the reason to show."""
+    try:
+        server.errors.seek(0)
+        lines = [ln.strip() for ln in server.errors.read()[-4096:].decode("utf-8", "replace").splitlines() if ln.strip()]
+    except (OSError, ValueError):
+        return ""
+    finally:
+        server.errors.close()
+    return lines[-1][:200] if lines else ""
 
 
 def _take() -> subprocess.Popen:
@@ -75,9 +90,13 @@ def _take() -> subprocess.Popen:
             _owner = os.getpid()
         if _idle:
             return _idle.pop()
-    # Ends at EOF on its stdin, that is when this process ends.
-    return subprocess.Popen([sys.executable, "-m", "xxgk.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
+    # Ends at EOF on its stdin, that is when this process ends. Its stderr goes to a file, not a pipe that a
+    # chatty reader could fill: read only if the server dies, for the reason.
+    errors = tempfile.TemporaryFile()
+    server = subprocess.Popen([sys.executable, "-m", "xxgk.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=errors)
+    server.errors = errors
+    return server
 
 
 def _give(server: subprocess.Popen) -> None:
@@ -167,7 +186,7 @@ def _child(fd: int, req: dict) -> None:
     from dataclasses import asdict
 
     devnull = os.open(os.devnull, os.O_RDWR)
-    for std in (0, 1):  # the server's pipes: a reader's stray print must not corrupt a reply
+    for std in (0, 1, 2):  # a reader's stray output must neither corrupt a reply nor fill the server's error file
         os.dup2(devnull, std)
     path, year, name, seconds, memory = req["path"], req["year"], req["name"], req["seconds"], req["memory"]
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
