@@ -10,7 +10,8 @@ and one in four a blank cell, so scores, grades and findings spread as in a real
 are rendered once cold (nothing parsed yet) and timed; CPU is the task-clock of the whole process tree from
 `perf stat` (the forked review kernels are reaped by the zygote, so getrusage and /usr/bin/time miss them),
 or, without perf, not shown. Peak memory is the RSS of each process kind (driver, zygote, forked kernel),
-sampled from /proc. Page sizes: the year's index.html and overview.html, and the median and largest review.
+sampled from /proc, and for the kernels also their PSS (their own share of the pages they hold with the zygote,
+whose copy of the region's reports every kernel reads). Page sizes: the year's index.html and overview.html, and the median and largest review.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def run(data: Path, out: Path, jobs: int) -> tuple[float, float | None, dict]:
         for line in clock.read_text().splitlines():
             if "task-clock" in line:
                 cpu = float(line.split(",")[0]) / 1000
-    return seconds, cpu, sampler.peak
+    return seconds, cpu, {**sampler.peak, "kernel PSS": sampler.pss.get("kernel", 0)}
 
 
 def main(argv=None) -> int:
