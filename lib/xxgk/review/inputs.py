@@ -29,7 +29,6 @@ class Data:
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
         self.agencies_csv, self.reports_dir, self.waivers_csv = registry.data_paths(self.data_dir)
-        self._digests: dict[Path, str] = {}
         self._answered: dict[str, str] = {}
 
     @cached_property
@@ -80,9 +79,7 @@ class Data:
         path = self._file(agency_id, year)
         if path is None:
             return "-"
-        if path not in self._digests:
-            self._digests[path] = file_digest(path, self.reports_dir)
-        return f"{path.name}:{self._digests[path]}"
+        return f"{path.name}:{file_digest(path, self.reports_dir)}"  # kept by file state (files.py)
 
     def _agency(self, agency_id: str) -> str:
         return self._agency_rows.get(agency_id, "-")
