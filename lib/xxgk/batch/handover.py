@@ -292,19 +292,32 @@ def _changes(group: list[dict], previous: dict[str, dict]) -> str:
 # -- the year's handover --------------------------------------------------------------------------
 def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], data_root: Path,
                machine_cells: str) -> None:
-    """问题清单.xlsx, every agency's 整改通知.docx, findings.csv, cells.csv and 领导摘要.html, atomically."""
+    """问题清单.xlsx, findings.csv, cells.csv and 领导摘要.html, atomically, and each agency's 整改通知.docx that
+    is missing or older than its summary (a batch's reviews write their own as they finish: write_agency)."""
     rows = finding_rows(current)
     publications = registry.load_publications(registry.publications_path(data_root))
     summary = summary_rows(agencies, current, rows, publications, year)
     write_atomic(out_year / "findings.csv", findings_csv_bytes(rows))
     write_atomic(out_year / "cells.csv", cells_csv_bytes(machine_cells))
     write_atomic(out_year / WORKBOOK, workbook_bytes(summary, rows))
+    by_agency: dict[str, list[dict]] = {}
+    for r in rows:
+        by_agency.setdefault(r["机关编号"], []).append(r)
     for agency_id, s in current.items():
-        mine = [r for r in rows if r["机关编号"] == agency_id]
-        write_atomic(out_year / f"{agency_id}{NOTICE_SUFFIX}", notice_bytes(s.get("agency") or agency_id, year, mine))
+        if not _notice_current(out_year, agency_id):
+            write_atomic(out_year / f"{agency_id}{NOTICE_SUFFIX}",
+                         notice_bytes(s.get("agency") or agency_id, year, by_agency.get(agency_id, [])))
     previous = _summaries(out_year.parent / str(year - 1))
     page = leader_html(year, summary, rows, previous, pages.today(), pages.is_sample(data_root))
     write_atomic(out_year / LEADER_PAGE, page.encode("utf-8"))
+
+
+def _notice_current(out_year: Path, agency_id: str) -> bool:
+    """Is the agency's notice there and no older than the summary it is made from?"""
+    try:
+        return (out_year / f"{agency_id}{NOTICE_SUFFIX}").stat().st_mtime_ns >= (out_year / f"{agency_id}.json").stat().st_mtime_ns
+    except OSError:
+        return False
 
 
 def write_agency(out_year: Path, agency_id: str, year: int) -> Path:

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -115,6 +115,7 @@ def select_agencies(agencies, agency_ids=None, region=None) -> list[str]:
 
 def run_one(job: Job, kernel_manager_class=None) -> JobResult:
     """Render one agency's review; any failure becomes a status, never an exception."""
+    from xxgk.batch import handover
     from xxgk.review.render import render_review
 
     start = time.monotonic()
@@ -145,6 +146,10 @@ def run_one(job: Job, kernel_manager_class=None) -> JobResult:
             job.agency_id, job.year, Path(job.out_dir), data_dir=Path(job.data_root), timeout=job.timeout,
             kernel_manager_class=kernel_manager_class,
         )
+        # Its 整改通知.docx now, beside the other reviews' kernels, not one after another at the year's end
+        # (which writes any notice still missing or older than its summary).
+        with suppress(OSError, ValueError):
+            handover.write_agency(Path(job.out_dir) / str(job.year), job.agency_id, job.year)
         return JobResult(job.agency_id, job.year, "rendered", time.monotonic() - start, html=str(html))
     except Exception as exc:  # one agency never stops the batch
         seconds = time.monotonic() - start
