@@ -8,8 +8,8 @@ text lines and give the title and publication date.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import lxml.html
 from lxml import etree
 
 from xxgk.read.document import Document
@@ -28,6 +28,8 @@ _BLOCK = {
 _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|position|footer|share|toolbar)(?:$|[\s_-])", re.I)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"\s+")
+_SPAN = re.compile(r"\s*(\d{1,4})")
+_TEXT_CONTENT = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() runs
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # A run of a hundred or more tags with nothing between them (<div><div>… or …</div></div>) holds no
 # text: the parser's depth limit would otherwise cut off the report that follows it.
@@ -69,9 +71,12 @@ def read(text: str, path: str) -> Document:
 
 
 def _parse(text: str):
-    """(root element, whether the parser's depth limit cut the tree)."""
-    parser = lxml.html.HTMLParser()
-    root = lxml.html.document_fromstring(text, parser=parser)
+    """(root element, whether the parser's depth limit cut the tree). The plain etree parser builds the
+    tree lxml.html builds, without a Python class lookup for every element the walk touches."""
+    parser = etree.HTMLParser()
+    root = etree.fromstring(text, parser)
+    if root is None:
+        raise etree.ParserError("Document is empty")
     return root, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
 
 
@@ -81,29 +86,41 @@ def _clean(text: str) -> str:
 
 
 def _tag(el) -> str | None:
-    return el.tag.lower() if isinstance(el.tag, str) else None
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else None
 
 
-def _skipped(el) -> bool:
-    tag = _tag(el)
+def _skipped(el, tag: str | None) -> bool:
+    """Is the element (whose `_tag` is `tag`) invisible or site furniture?"""
     if tag is None or tag in _SKIP:
         return True
     attrib = el.attrib
     if not attrib and tag not in ("ul", "ol"):
         return False  # most elements: no style, class or id to look at
     style = attrib.get("style")
-    if (style and _HIDDEN.search(style)) or attrib.get("hidden") is not None:
+    if (style and _hidden(style)) or attrib.get("hidden") is not None:
         return True
     if tag in ("ul", "ol") and _links_only(el):
         return True
-    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}"
-    return bool(_NAV_CLASS.search(names)) and not el.xpath(".//table")
+    return _nav(attrib.get("class") or "", attrib.get("id") or "") and not el.xpath(".//table")
+
+
+@lru_cache(maxsize=4096)
+def _hidden(style: str) -> bool:
+    """Memoized: a page repeats a few style strings on thousands of elements."""
+    return bool(_HIDDEN.search(style))
+
+
+@lru_cache(maxsize=4096)
+def _nav(cls: str, id_: str) -> bool:
+    """Do the class and id name site navigation? Memoized like `_hidden`."""
+    return bool(_NAV_CLASS.search(f"{cls} {id_}"))
 
 
 def _links_only(el) -> bool:
     """A list whose every word is a link: site navigation, not report text."""
-    links = "".join(a.text_content() for a in el.iter("a"))
-    return bool(links.strip()) and _SPACE.sub("", links) == _SPACE.sub("", el.text_content())
+    links = "".join(_TEXT_CONTENT(a) for a in el.iter("a"))
+    return bool(links.strip()) and _SPACE.sub("", links) == _SPACE.sub("", _TEXT_CONTENT(el))
 
 
 class _Walker:
@@ -133,7 +150,7 @@ class _Walker:
 
     def walk(self, el) -> None:
         tag = _tag(el)
-        if not _skipped(el):
+        if not _skipped(el, tag):
             if tag == "br":
                 self.flush()
             elif tag == "table":
@@ -141,7 +158,7 @@ class _Walker:
                 self.table(el)
             else:
                 if tag in ("h1", "h2", "h3"):
-                    self.headings.append(_clean(el.text_content()))
+                    self.headings.append(_clean(_TEXT_CONTENT(el)))
                 if tag in _BLOCK:
                     self.walk_children(el)
                 else:
@@ -189,7 +206,7 @@ class _Walker:
 
 def _rows(table) -> list:
     """The table's own rows (not those of tables nested in its cells)."""
-    return [tr for tr in table.iter("tr") if _owner(tr) is table and not _skipped(tr)]
+    return [tr for tr in table.iter("tr") if _owner(tr) is table and not _skipped(tr, _tag(tr))]
 
 
 def _owner(el):
@@ -200,39 +217,48 @@ def _owner(el):
 
 
 def _cells(tr) -> list:
-    return [c for c in tr if _tag(c) in ("td", "th") and not _skipped(c)]
+    return [c for c in tr if (tag := _tag(c)) in ("td", "th") and not _skipped(c, tag)]
 
 
 def _span(td, attr: str) -> int:
     """rowspan/colspan as a browser reads it: leading digits, anything else is 1."""
-    m = re.match(r"\s*(\d{1,4})", td.get(attr) or "")
+    written = td.get(attr)
+    if written is None:
+        return 1
+    m = _SPAN.match(written)
     return int(m.group(1)) if m and int(m.group(1)) > 0 else 1
 
 
 def _cell_text(td) -> str:
     """A cell's visible text; <p>, <div> and <br> inside it become line breaks."""
-    parts: list[str] = []
-
-    def visit(el) -> None:
-        tag = _tag(el)
-        if not _skipped(el):
-            if tag == "br" or tag in _BLOCK:
-                parts.append("\n")
-            if el.text and tag != "br":
-                parts.append(el.text)
-            for child in el:
-                visit(child)
-            if tag in _BLOCK:
-                parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    if td.text:
-        parts.append(td.text)
+    text = td.text
+    parts: list[str] = [text] if text else []
     for child in td:
-        visit(child)
-    lines = (_clean(line) for line in "".join(parts).split("\n"))
+        _visit_cell(child, parts)
+    joined = "".join(parts)
+    if "\n" not in joined:  # most cells: one line
+        return _clean(joined)
+    lines = (_clean(line) for line in joined.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _visit_cell(el, parts: list[str]) -> None:
+    tag = _tag(el)
+    if not _skipped(el, tag):
+        block = tag in _BLOCK
+        if tag == "br" or block:
+            parts.append("\n")
+        if tag != "br":
+            text = el.text
+            if text:
+                parts.append(text)
+        for child in el:
+            _visit_cell(child, parts)
+        if block:
+            parts.append("\n")
+    tail = el.tail
+    if tail:
+        parts.append(tail)
 
 
 def _is_metadata(grid: list[list[str]]) -> bool:
@@ -270,7 +296,7 @@ def _published_in_head(root) -> str | None:
 def _title(root, walker: _Walker) -> str | None:
     """The report's own title: metadata first, then a visible heading, then <title>; site suffixes cut."""
     candidates = [walker.meta.get(k, "") for k in _TITLE_KEYS] + walker.headings
-    candidates += [_clean(t.text_content()) for t in root.iter("title")]
+    candidates += [_clean(_TEXT_CONTENT(t)) for t in root.iter("title")]
     for cand in candidates:
         if "报告" in cand:
             return _TITLE_TAIL.sub(r"\1", cand)
