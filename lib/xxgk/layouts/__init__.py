@@ -20,7 +20,7 @@ from xxgk.config import LAYOUTS_DIR
 
 VERSIONS = ("2019", "2021")
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'", "＂": '"'})
+_QUOTES = (("“", '"'), ("”", '"'), ("「", '"'), ("」", '"'), ("‘", "'"), ("’", "'"), ("＂", '"'))
 _SPACE = re.compile(r"\s+")
 _ENUMERATOR = re.compile(r"^(\d{1,2})[、,]")  # "1、其他" for the official "1.其他"
 _ENUMERATED = re.compile(r"^(\d{1,2}\.|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)")
@@ -38,8 +38,12 @@ def _split_enumerator(norm: str) -> tuple[str, str]:
 def normalize_label(text: str) -> str:
     """NFKC, no whitespace, unified quotes: how real pages differ from the official print.
 
-    Memoized: every reader and the assembler ask for the same few thousand labels and lines many times."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
+    Memoized: every reader and the assembler ask for the same few thousand labels and lines many times.
+    Quotes are replaced where present: str.translate looks up every character of a whole page in a dict."""
+    text = unicodedata.normalize("NFKC", text or "")
+    for quote, plain in _QUOTES:
+        if quote in text:
+            text = text.replace(quote, plain)
     return _SPACE.sub("", text).replace("\u3000", "")
 
 
