@@ -86,7 +86,16 @@ def _names(col: Column, text: str) -> bool:
     names = [normalize_label(x) for x in (col.label, *col.variants)]
     if text in names or (_bare(text) and _bare(text) in {_bare(n) for n in names}):
         return True
-    return len(text) >= 3 and any(difflib.SequenceMatcher(None, text, n).ratio() >= _FUZZY for n in names)
+    return len(text) >= 3 and any(_close(text, n) for n in names)
+
+
+def _close(a: str, b: str) -> bool:
+    """difflib's ratio reaches _FUZZY; its cheap upper bounds (lengths, then shared characters) rule out
+    most pairs before the matching blocks are computed, and never a pair that would pass."""
+    if 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < _FUZZY:
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= _FUZZY and matcher.ratio() >= _FUZZY
 
 
 def _bare(text: str) -> str:

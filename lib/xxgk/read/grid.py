@@ -14,6 +14,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 MAX_SPAN = 64  # larger spans in the markup are damage (or an attack), not a table
 
@@ -54,6 +55,11 @@ class Grid:
             for text, cell_where, rowspan, colspan in cells:
                 while (r, c) in taken:
                     c += 1
+                if rowspan == colspan == 1:  # most cells: one position, free by the loop above
+                    span = taken[(r, c)] = Span(text, cell_where, r, c)
+                    spans.append(span)
+                    c += 1
+                    continue
                 rowspan = max(1, min(rowspan, MAX_SPAN, len(rows) - r))
                 colspan = max(1, min(colspan, MAX_SPAN))
                 span = Span(text, cell_where, r, c, rowspan, colspan)
@@ -79,11 +85,11 @@ class Grid:
     @classmethod
     def _of(cls, spans: list[Span], n_rows: int, where: str, taken: dict) -> Grid:
         reach = [0] * n_rows
-        for (r, c) in taken:
-            if r < n_rows:
-                reach[r] = max(reach[r], c + 1)
+        for span in spans:  # the positions `taken` holds, a span's rows at a time
+            for r in range(span.row, min(span.row + span.rowspan, n_rows)):
+                reach[r] = max(reach[r], span.col + span.colspan)
         by_row: list[list[Span]] = [[] for _ in range(n_rows)]
-        for span in sorted(spans, key=lambda s: (s.row, s.col)):
+        for span in sorted(spans, key=attrgetter("row", "col")):
             by_row[span.row].append(span)
         return cls(spans, n_rows, max(reach, default=0), where, reach, _at=taken, _rows=by_row)
 

@@ -29,6 +29,7 @@ _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|po
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"\s+")
 _SPAN = re.compile(r"\s*(\d{1,4})")
+_META_STRIP = re.compile(r"[\s:：]")
 _TEXT_CONTENT = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() runs
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # A run of a hundred or more tags with nothing between them (<div><div>… or …</div></div>) holds no
@@ -81,8 +82,9 @@ def _parse(text: str):
 
 
 def _clean(text: str) -> str:
-    """Collapse &nbsp;, full-width spaces and line wraps of the source into single spaces."""
-    return _SPACE.sub(" ", text).strip()
+    """Collapse &nbsp;, full-width spaces and line wraps of the source into single spaces (str.split's
+    whitespace is the regex's \\s, character for character)."""
+    return " ".join(text.split())
 
 
 def _tag(el) -> str | None:
@@ -94,27 +96,35 @@ def _skipped(el, tag: str | None) -> bool:
     """Is the element (whose `_tag` is `tag`) invisible or site furniture?"""
     if tag is None or tag in _SKIP:
         return True
-    attrib = el.attrib
-    if not attrib and tag not in ("ul", "ol"):
-        return False  # most elements: no style, class or id to look at
-    style = attrib.get("style")
-    if (style and _hidden(style)) or attrib.get("hidden") is not None:
+    attrs = el.items()
+    if not attrs:  # most elements: no style, class or id to look at
+        return tag in ("ul", "ol") and _links_only(el)
+    verdict = _by_attributes(tuple(attrs))
+    if verdict is _HIDDEN_ATTRS:
         return True
     if tag in ("ul", "ol") and _links_only(el):
         return True
-    return _nav(attrib.get("class") or "", attrib.get("id") or "") and not el.xpath(".//table")
+    return verdict is _NAV_ATTRS and not _holds_table(el)
+
+
+_HIDDEN_ATTRS, _NAV_ATTRS = "hidden", "nav"
 
 
 @lru_cache(maxsize=4096)
-def _hidden(style: str) -> bool:
-    """Memoized: a page repeats a few style strings on thousands of elements."""
-    return bool(_HIDDEN.search(style))
+def _by_attributes(attrs: tuple[tuple[str, str], ...]) -> str | None:
+    """What an element's attributes say: hidden, named as navigation, or nothing. Memoized: a page
+    repeats a few attribute sets (style="font-family: …") on thousands of elements."""
+    attrib = dict(attrs)
+    style = attrib.get("style")
+    if (style and _HIDDEN.search(style)) or attrib.get("hidden") is not None:
+        return _HIDDEN_ATTRS
+    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}"
+    return _NAV_ATTRS if _NAV_CLASS.search(names) else None
 
 
-@lru_cache(maxsize=4096)
-def _nav(cls: str, id_: str) -> bool:
-    """Do the class and id name site navigation? Memoized like `_hidden`."""
-    return bool(_NAV_CLASS.search(f"{cls} {id_}"))
+def _holds_table(el) -> bool:
+    """Is there a <table> inside (what `.//table` finds, without compiling an XPath per call)?"""
+    return next(el.iterdescendants("table"), None) is not None
 
 
 def _links_only(el) -> bool:
@@ -172,7 +182,7 @@ class _Walker:
     # -- tables -------------------------------------------------------------------------------
     def table(self, table) -> None:
         rows = _rows(table)
-        if table.xpath(".//table"):
+        if _holds_table(table):
             # A layout table wrapping the page: its cells are page regions, read as prose.
             for tr in rows:
                 for td in _cells(tr):
@@ -238,8 +248,7 @@ def _cell_text(td) -> str:
     joined = "".join(parts)
     if "\n" not in joined:  # most cells: one line
         return _clean(joined)
-    lines = (_clean(line) for line in joined.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(filter(None, map(_clean, joined.split("\n"))))
 
 
 def _visit_cell(el, parts: list[str]) -> None:
@@ -268,7 +277,7 @@ def _is_metadata(grid: list[list[str]]) -> bool:
 
 
 def _meta_key(text: str) -> str | None:
-    key = re.sub(r"[\s:：]", "", text)
+    key = _META_STRIP.sub("", text)
     return key if key in _META_KEYS else None
 
 
