@@ -12,7 +12,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xxgk.layouts import Layout, load_layout, normalize_label, pre2019_markers, section_headings
 from xxgk.read import detect
@@ -102,7 +104,7 @@ class _Tokenizer:
         self.norm, self.index = _normalized(body)
         version, _ = detect.layout_version(body)
         self.layout: Layout | None = load_layout(version) if version in ("2019", "2021") else None
-        self.labels = _labels(self.layout) if self.layout else {}
+        self.labels = _labels(version) if self.layout else {}
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
 
     def run(self) -> None:
@@ -144,32 +146,25 @@ class _Tokenizer:
         return found
 
     def _labels_outside(self, headings: list[_Span]) -> list[_Span]:
-        """Every official label in the text, longest first at each place, outside the headings."""
+        """Every official label in the text, longest first at each place, outside the headings: a scan
+        from left to right that takes the longest label where one starts, and jumps over a heading."""
         if not self.labels:
             return []
-        lengths: dict[str, list[int]] = {}  # first character -> label lengths, longest first
-        for key in sorted(self.labels, key=len, reverse=True):
-            sizes = lengths.setdefault(key[0], [])
-            if len(key) not in sizes:
-                sizes.append(len(key))
         blocked: dict[int, int] = {}  # position inside a heading -> where that heading ends
         for h in headings:
             end = self._norm_pos(h.end)
             for pos in range(self._norm_pos(h.start), end):
                 blocked.setdefault(pos, end)
-        spans, i, n = [], 0, len(self.norm)
-        while i < n:
-            if i in blocked:
-                i = blocked[i]
+        inside = sorted(blocked)
+        pattern = _label_pattern(self.layout.version)  # finds where the scan would take its next label
+        spans, i = [], 0
+        while (m := pattern.search(self.norm, i)) is not None:
+            k = bisect.bisect_left(inside, i)
+            if k < len(inside) and inside[k] <= m.start():  # the scan reaches a heading first
+                i = blocked[inside[k]]
                 continue
-            for size in lengths.get(self.norm[i], ()):
-                key = self.norm[i:i + size]
-                if len(key) == size and key in self.labels:
-                    spans.append(_Span(self.index[i], self.index[i + size - 1] + 1, "label", key))
-                    i += size
-                    break
-            else:
-                i += 1
+            spans.append(_Span(self.index[m.start()], self.index[m.end() - 1] + 1, "label", m.group()))
+            i = m.end()
         return spans
 
     def _norm_pos(self, original: int) -> int:
@@ -269,11 +264,23 @@ def _heading_at(written: int, rest: str, official, old, last: int) -> tuple[int,
         if number != written:
             continue
         for b in bodies:
+            shared = _shared(rest[:len(b) + 2], b)  # no shorter cut of the text shares more with b
             for size in range(max(2, len(b) - 2), len(b) + 3):
+                # difflib's ratio is at most 2·shared/(len a + len b): a cut that cannot reach the cutoff
+                # or beat the best so far is not compared, which changes neither the best nor its length.
+                compared = min(size, len(rest)) + len(b)
+                bound = 2.0 * min(shared, size) / compared if compared else 1.0
+                if bound < _HEADING_SIMILARITY or bound <= best:
+                    continue
                 ratio = difflib.SequenceMatcher(None, rest[:size], b).ratio()
                 if ratio > best:
                     best, length = ratio, size
     return (written, length) if best >= _HEADING_SIMILARITY else (0, 0)
+
+
+def _shared(a: str, b: str) -> int:
+    """Characters two strings have in common, counted with repetition (difflib's quick_ratio matches)."""
+    return sum((Counter(a) & Counter(b)).values())
 
 
 def _is_run(piece: str) -> bool:
@@ -289,13 +296,53 @@ def _is_prose(piece: str) -> bool:
 
 
 def _normalized(text: str) -> tuple[str, list[int]]:
-    """The text as labels are compared (NFKC, no whitespace) and each character's original position."""
-    parts = [normalize_label(ch) for ch in text]
-    return "".join(parts), [i for i, part in enumerate(parts) for _ in part]
+    """The text as labels are compared (NFKC, no whitespace) and each character's original position.
+
+    Each character is normalized on its own, so the string is built by replacing the few distinct
+    characters normalization changes, and the positions shift only at those that change length
+    (whitespace): a lookup per character of a whole page was the reader's largest cost."""
+    forms = {ch: normalize_label(ch) for ch in set(text)}
+    changed = {ch: form for ch, form in forms.items() if form != ch}
+    if any(c in changed for form in changed.values() for c in form):  # a replacement would be replaced again
+        parts = [forms[ch] for ch in text]
+        return "".join(parts), [i for i, part in enumerate(parts) for _ in part]
+    norm = text
+    for ch, form in changed.items():
+        norm = norm.replace(ch, form)
+    return norm, _positions(text, {ch: len(form) for ch, form in changed.items() if len(form) != 1})
 
 
-def _labels(layout: Layout) -> dict[str, tuple[bool, int]]:
-    """Normalized official label -> (specific enough to open a table area, values a run after it holds)."""
+def _positions(text: str, sizes: dict[str, int]) -> list[int]:
+    """Each normalized character's original position, where the characters in `sizes` become that many."""
+    resized = sorted(i for ch in sizes for i in _occurrences(text, ch))
+    index: list[int] = []
+    done = 0
+    for i in resized:
+        index.extend(range(done, i))
+        index.extend([i] * sizes[text[i]])
+        done = i + 1
+    index.extend(range(done, len(text)))
+    return index
+
+
+def _occurrences(text: str, ch: str):
+    i = text.find(ch)
+    while i >= 0:
+        yield i
+        i = text.find(ch, i + 1)
+
+
+@lru_cache(maxsize=None)
+def _label_pattern(version: str) -> re.Pattern:
+    """All official labels as one regex, longest first: at a place, the longest label starting there."""
+    return re.compile("|".join(map(re.escape, sorted(_labels(version), key=len, reverse=True))))
+
+
+@lru_cache(maxsize=None)
+def _labels(version: str) -> dict[str, tuple[bool, int]]:
+    """Normalized official label -> (specific enough to open a table area, values a run after it holds).
+    Built once per layout; callers only read it."""
+    layout = load_layout(version)
     out: dict[str, tuple[bool, int]] = {}
 
     def add(label: str | None, strong: bool = False, width: int = 0) -> None:
