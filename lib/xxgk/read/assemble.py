@@ -161,13 +161,13 @@ def _read_sections(doc: Document, report: Report) -> None:
 
 def _exact_heading(text: str) -> bool:
     """Does the line begin with an official heading or a listed variant (under any numeral)?"""
-    norm = normalize_label(text)
+    norm = detect.normalized(text)
     return bool(norm) and any(norm.startswith(body, 1) for _, _, body in _heading_bodies())
 
 
 def _split_heading(first: str, second: str) -> bool:
     """Two short lines that only together make a numbered section heading as the layout words it."""
-    a, b = normalize_label(first), normalize_label(second)
+    a, b = detect.normalized(first), detect.normalized(second)
     if not (_HEADING_START.match(first) and 0 < len(a) <= _HEADING_CHARS and 0 < len(b) <= _HEADING_CHARS // 2):
         return False
     return _exact_heading(first.strip() + second.strip())

@@ -89,7 +89,7 @@ def sniff_rendering(data: bytes, path: str) -> str:
 
 def layout_version(text: str) -> tuple[str, str]:
     """pre2019 / 2019 / 2021 / unknown from the labels the text uses, with the reason."""
-    norm = _normalized_lines(text)
+    norm = normalized(text)
     hits = {}
     for v in VERSIONS:
         hits[v] = [m for m in load_layout(v).markers if normalize_label(m) in norm]
@@ -105,11 +105,12 @@ def layout_version(text: str) -> tuple[str, str]:
     return "unknown", "未发现任何格式版本的表格标志"
 
 
-def _normalized_lines(text: str) -> str:
-    """normalize_label(text), line by line: NFKC composes nothing across a line break, so the result is
-    the same, and each line's normalization is then shared with the lookups of that line that follow
-    (section headings, table cells)."""
-    return "".join(normalize_label(line) for line in text.split("\n"))
+def normalized(text: str) -> str:
+    """normalize_label(text), a line and a sentence at a time: NFKC composes nothing across a line break
+    or an ideographic full stop (。, which it keeps), so the result is the same, and each piece's
+    normalization is shared with every later lookup of that line or sentence (the sections, the table
+    cells, the prose a crawler page's tokenizer normalized already)."""
+    return "".join("。".join(map(normalize_label, line.split("。"))) for line in text.split("\n"))
 
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政\s*府\s*信\s*息\s*公\s*开(?:工作)?\s*(?:年度)?\s*报\s*告")

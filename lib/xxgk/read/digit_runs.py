@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from xxgk.layouts import Layout, Table, normalize_label
+from xxgk.read.detect import normalized
 from xxgk.values import NOT_APPLICABLE, NUMBER, UNCERTAIN, Value, parse_value
 
 MAX_READINGS = 2000  # a run with more readings than this is too ambiguous to choose among
@@ -412,7 +413,7 @@ def _settle(table: Table, row, cells: list, split: Split, by_columns: list | Non
 
 def _stated_in_text(report, row) -> set:
     """Numbers the report's prose writes right after this row's label (“行政规范性文件698件”)."""
-    prose = normalize_label("\n".join([report.preface, *(s.text for s in report.sections)]))
+    prose = normalized("\n".join([report.preface, *(s.text for s in report.sections)]))
     found = set()
     for label in (row.label, *row.variants):
         norm = normalize_label(label)
