@@ -200,6 +200,8 @@ class _TableReader:
         self.order: list[tuple[Table, str, bool]] = []  # rows placed from the stream, in order: labelled or not
         self._labels_of: dict[str, set[str]] = {}
         self._t4_leading_norm: str | None = None
+        self._rows_named: dict[str, list] | None = None  # normalized row label -> (table, row), layout order
+        self._columns_named: dict[tuple[str, str], tuple | None] = {}  # (table id, written header) -> _match_column
 
     def run(self) -> None:
         for tok in self.doc.tokens:
@@ -478,7 +480,10 @@ class _TableReader:
             if hit is None:
                 return None
             table, row = hit
-        col = _match_column(table, kc.column)
+        key = (table.id, kc.column)
+        if key not in self._columns_named:  # a keyed file names the same few headers in every row
+            self._columns_named[key] = _match_column(table, kc.column)
+        col = self._columns_named[key]
         if col is None:
             self.report.note("unknown_label", f"表{table.table}没有列“{kc.column}”，该单元格未读取", where)
             return None
@@ -490,11 +495,21 @@ class _TableReader:
                              official=column.path)
         return table, row, column
 
+    def _rows_by_label(self) -> dict[str, list]:
+        """Every row of the layout under its normalized label, built once per reader: a keyed file asks
+        for a row per cell, and a scan of every table's rows per cell was the keyed readers' largest cost."""
+        if self._rows_named is None:
+            self._rows_named = {}
+            for t in self.layout.tables:
+                for r in t.rows:
+                    self._rows_named.setdefault(normalize_label(r.label), []).append((t, r))
+        return self._rows_named
+
     def _match_keyed_row(self, kc: KeyedCell, name: str):
         norm = normalize_label(kc.row)
         sub = normalize_label(kc.subtable)
-        exact = [(t, r) for t in self.layout.tables for r in t.rows
-                 if normalize_label(r.label) == norm and norm and (not sub or normalize_label(t.subtable or "") == sub)]
+        exact = [(t, r) for t, r in self._rows_by_label().get(norm, ())
+                 if norm and (not sub or normalize_label(t.subtable or "") == sub)]
         if exact:
             table, row = exact[0]
         else:
