@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -161,6 +162,7 @@ class Layout:
     _labels: dict = field(default_factory=dict, compare=False, repr=False)
     _matches: dict = field(default_factory=dict, compare=False, repr=False)
     _matchers: dict = field(default_factory=dict, compare=False, repr=False)
+    _postings: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -211,13 +213,18 @@ class Layout:
         if len(norm) < 4 or cutoff >= 1.0:  # too short to match closely, or only exact matches asked for
             return None
         num, body = _split_enumerator(norm)
+        shared = self._shared(norm)
         scored = []
-        for label, (t, r, _) in index.items():
+        for k, (label, (t, r, _)) in enumerate(index.items()):
             lnum, lbody = self._label_parts(label)
             if num and lnum and num != lnum:
                 continue
+            rest = num != lnum and len(body) >= 4  # one side has an enumerator the other lacks: compare the rest
+            # The shared characters bound both ratios (the rests share no more than the whole labels).
+            if not (_may_reach(shared[k], norm, label, cutoff) or rest and _may_reach(shared[k], body, lbody, cutoff)):
+                continue
             ratio = self._ratio(norm, label, cutoff)
-            if num != lnum and len(body) >= 4:  # one side has an enumerator the other lacks: compare the rest
+            if rest:
                 ratio = max(ratio, self._ratio(body, lbody, cutoff))
             if ratio >= cutoff:
                 scored.append((ratio, t, r))
@@ -228,6 +235,20 @@ class Layout:
         if any(r.key != best[2].key and best[0] - ratio < _CLEAR_MARGIN for ratio, _, r in scored[1:]):
             return None
         return best[1], best[2], "fuzzy"
+
+    def _shared(self, text: str) -> list[int]:
+        """Characters the text shares with each indexed label, counted with repetition (difflib's quick_ratio
+        matches), in index order: from a character -> labels index, so labels with nothing in common
+        with the text cost nothing."""
+        if not self._postings:
+            for k, label in enumerate(self.row_label_index()):
+                for ch, n in Counter(label).items():
+                    self._postings.setdefault(ch, []).append((k, n))
+        shared = [0] * len(self.row_label_index())
+        for ch, n in Counter(text).items():
+            for k, m in self._postings.get(ch, ()):
+                shared[k] += min(n, m)
+        return shared
 
     def _label_parts(self, label: str) -> tuple[str, str]:
         parts = self._matchers.get(("parts", label))
@@ -254,6 +275,11 @@ class Layout:
             if t.subtable and normalize_label(t.subtable) == norm:
                 return t
         return None
+
+
+def _may_reach(shared: int, a: str, b: str, cutoff: float) -> bool:
+    """Can difflib's ratio of a and b reach the cutoff, given the characters they share? (Its own upper bound.)"""
+    return 2.0 * min(shared, len(a), len(b)) / (len(a) + len(b)) >= cutoff
 
 
 def _column_variants(c: dict, first_year: int, last_year: int | None) -> tuple[str, ...]:
