@@ -213,15 +213,19 @@ class Layout:
         if len(norm) < 4 or cutoff >= 1.0:  # too short to match closely, or only exact matches asked for
             return None
         num, body = _split_enumerator(norm)
-        shared = self._shared(norm)
+        entries = list(index.items())
+        shortest = len(body) + 1  # the fewest characters either comparison below compares (a label has one)
         scored = []
-        for k, (label, (t, r, _)) in enumerate(index.items()):
+        for k, shared in enumerate(self._shared(norm)):
+            if 2.0 * shared / shortest < cutoff:  # neither ratio can reach the cutoff: most labels, cheaply
+                continue
+            label, (t, r, _) = entries[k]
             lnum, lbody = self._label_parts(label)
             if num and lnum and num != lnum:
                 continue
             rest = num != lnum and len(body) >= 4  # one side has an enumerator the other lacks: compare the rest
             # The shared characters bound both ratios (the rests share no more than the whole labels).
-            if not (_may_reach(shared[k], norm, label, cutoff) or rest and _may_reach(shared[k], body, lbody, cutoff)):
+            if not (_may_reach(shared, norm, label, cutoff) or rest and _may_reach(shared, body, lbody, cutoff)):
                 continue
             ratio = self._ratio(norm, label, cutoff)
             if rest:
