@@ -619,6 +619,8 @@ class _GridReader:
         self.unresolved_noted: set[str] = set()
         self.pending: list[int] = []  # rows of values whose label is no official one, since the last labelled row
         self.previous = None  # (table, row) of the last labelled row
+        self.paths: tuple[tuple[int, ...], dict] = ((), {})  # the header block read last and its paths
+        self.covered: dict[str, tuple[dict, bool]] = {}  # table id -> (mapping, whether it names every column)
 
     def run(self) -> None:
         t4 = self.layout.table("t4")
@@ -731,12 +733,26 @@ class _GridReader:
             if not self.grid.spans_known:
                 self.maps[table.id] = {}  # positions without spans say nothing about columns
             elif self.block:
-                self.maps[table.id] = columns.resolve(self.grid, self.block, table)
+                self.maps[table.id] = columns.resolve(self._header_paths(), table)
                 if self.maps[table.id]:
                     self.reader.header_maps[key] = self.maps[table.id]
             else:
                 self.maps[table.id] = self.reader.header_maps.get(key, {})
         return self.maps[table.id]
+
+    def _header_paths(self) -> dict[int, list[str]]:
+        """The header block's paths, read once per block: every table is resolved against the same block."""
+        block = tuple(self.block)
+        if self.paths[0] != block:
+            self.paths = (block, columns.header_paths(self.grid, self.block))
+        return self.paths[1]
+
+    def _covers(self, table: Table, mapping: dict) -> bool:
+        """Does the header name every column of the table? Asked per data row, answered once per header."""
+        known = self.covered.get(table.id)
+        if known is None or known[0] is not mapping:
+            known = self.covered[table.id] = (mapping, {c.key for c in mapping.values()} == {c.key for c in table.columns})
+        return known[1]
 
     def _data_row(self, r: int, table: Table, row, label: Span, how: str) -> None:
         reader = self.reader
@@ -752,7 +768,7 @@ class _GridReader:
                 return
             reader.report.note("group_row_values", f"表{table.table}“{row.label}”作为一行填写数字，未分列其下各项", label.where)
         mapping = self._map(table)
-        if {c.key for c in mapping.values()} == {c.key for c in table.columns} and all(c > label.col for c in mapping):
+        if self._covers(table, mapping) and all(c > label.col for c in mapping):
             if not any(self.grid.at(r, c) is None for c in mapping):
                 reader.store(table, row, self._by_header(r, mapping), label.where)
                 extra = [s.text.strip() for s in right if s.col not in mapping and normalize_label(s.text)]
@@ -790,7 +806,8 @@ class _GridReader:
             span = self.grid.at(r, c)
             text = span.text if span is not None and span.row == r else ""
             where = span.where if span is not None else self.grid.where
-            under = {mapping[k].key for k in range(span.col, span.col + span.colspan) if k in mapping} if span else set()
+            under = {mapping[k].key for k in range(span.col, span.col + span.colspan) if k in mapping} \
+                if span is not None and span.colspan > 1 else ()  # one column can have one header only
             if len(under) > 1 and normalize_label(text):  # one merged cell under two headers: whose number?
                 self.reader.report.note("cell_conflict", f"“{text.strip()}”一个单元格跨在几个列标题之下，无法确定属于哪一列，记为不确定", where)
                 out[col.key] = (text, Value(None, UNCERTAIN), where)

@@ -103,13 +103,13 @@ def _bare(text: str) -> str:
     return _BRACKETS.sub("", text)
 
 
-def resolve(grid: Grid, header_rows: list[int], table: Table) -> dict[int, Column]:
-    """grid column -> layout column, for the columns the header names unambiguously.
+def resolve(paths: dict[int, list[str]], table: Table) -> dict[int, Column]:
+    """grid column -> layout column, for the columns the header (its `header_paths`) names unambiguously.
 
     Several grid columns may name one layout column (a header cell spanning three value cells); a
     layout column named by columns that are not next to each other is left unresolved."""
     out: dict[int, Column] = {}
-    for c, path in header_paths(grid, header_rows).items():
+    for c, path in paths.items():
         col = resolve_path(table, path)
         if col is not None:
             out[c] = col

@@ -110,6 +110,8 @@ def normalized(text: str) -> str:
     or an ideographic full stop (。, which it keeps), so the result is the same, and each piece's
     normalization is shared with every later lookup of that line or sentence (the sections, the table
     cells, the prose a crawler page's tokenizer normalized already)."""
+    if "\n" not in text and "。" not in text:  # one piece: most table cells and headings
+        return normalize_label(text)
     return "".join("。".join(map(normalize_label, line.split("。"))) for line in text.split("\n"))
 
 
