@@ -619,7 +619,7 @@ class _GridReader:
         self.unresolved_noted: set[str] = set()
         self.pending: list[int] = []  # rows of values whose label is no official one, since the last labelled row
         self.previous = None  # (table, row) of the last labelled row
-        self.paths: tuple[tuple[int, ...], dict] = ((), {})  # the header block read last and its paths
+        self.header: columns.HeaderPaths | None = None  # the paths of the header block read last
         self.covered: dict[str, tuple[dict, bool]] = {}  # table id -> (mapping, whether it names every column)
 
     def run(self) -> None:
@@ -741,11 +741,13 @@ class _GridReader:
         return self.maps[table.id]
 
     def _header_paths(self) -> dict[int, list[str]]:
-        """The header block's paths, read once per block: every table is resolved against the same block."""
-        block = tuple(self.block)
-        if self.paths[0] != block:
-            self.paths = (block, columns.header_paths(self.grid, self.block))
-        return self.paths[1]
+        """The header block's paths, each row read once: the block grows a row at a time, and every table
+        is resolved against it."""
+        if self.header is None or self.header.rows != self.block[:len(self.header.rows)]:
+            self.header = columns.HeaderPaths(self.grid)
+        for r in self.block[len(self.header.rows):]:
+            self.header.add(r)
+        return self.header.paths
 
     def _covers(self, table: Table, mapping: dict) -> bool:
         """Does the header name every column of the table? Asked per data row, answered once per header."""

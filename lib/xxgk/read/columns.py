@@ -30,22 +30,25 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 _YEAR_NOTE = re.compile(r"\((?:19|20)\d{2}年?(?:度)?\)")  # 本年(2023)制发件数: the year a report writes in
 
 
-def header_paths(grid: Grid, header_rows: list[int], first_col: int = 0) -> dict[int, list[str]]:
-    """grid column -> the distinct header texts above it, top to bottom."""
-    paths: dict[int, list[str]] = {}
-    for c in range(first_col, grid.n_cols):
-        path: list[str] = []
-        seen: set[int] = set()
-        for r in header_rows:
-            span = grid.at(r, c)
-            if span is None or id(span) in seen:
+class HeaderPaths:
+    """Grid column -> the distinct header texts above it, top to bottom, for a header block read a row at
+    a time: a block grows by a row as the reader meets it, and the rows read already are not read again."""
+
+    def __init__(self, grid: Grid):
+        self.grid, self.rows = grid, []
+        self.paths: dict[int, list[str]] = {c: [] for c in range(grid.n_cols)}
+        self._seen: dict[int, set[int]] = {c: set() for c in range(grid.n_cols)}  # a merged cell is one part
+
+    def add(self, r: int) -> None:
+        self.rows.append(r)
+        for c, path in self.paths.items():
+            span = self.grid.at(r, c)
+            if span is None or id(span) in self._seen[c]:
                 continue
-            seen.add(id(span))
+            self._seen[c].add(id(span))
             text = _one_line(span.text)
             if normalize_label(text):
                 path.append(text)
-        paths[c] = path
-    return paths
 
 
 def _one_line(text: str) -> str:
@@ -104,7 +107,7 @@ def _bare(text: str) -> str:
 
 
 def resolve(paths: dict[int, list[str]], table: Table) -> dict[int, Column]:
-    """grid column -> layout column, for the columns the header (its `header_paths`) names unambiguously.
+    """grid column -> layout column, for the columns the header (its `HeaderPaths`) names unambiguously.
 
     Several grid columns may name one layout column (a header cell spanning three value cells); a
     layout column named by columns that are not next to each other is left unresolved."""
