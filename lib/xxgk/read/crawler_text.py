@@ -156,15 +156,16 @@ class _Tokenizer:
             for pos in range(self._norm_pos(h.start), end):
                 blocked.setdefault(pos, end)
         inside = sorted(blocked)
-        pattern = _label_pattern(self.layout.version)  # finds where the scan would take its next label
         spans, i = [], 0
-        while (m := pattern.search(self.norm, i)) is not None:
+        for start, size in _longest_at(self.norm, self.labels):
             k = bisect.bisect_left(inside, i)
-            if k < len(inside) and inside[k] <= m.start():  # the scan reaches a heading first
+            while start >= i and k < len(inside) and inside[k] <= start:  # the scan reaches a heading first
                 i = blocked[inside[k]]
+                k = bisect.bisect_left(inside, i)
+            if start < i:
                 continue
-            spans.append(_Span(self.index[m.start()], self.index[m.end() - 1] + 1, "label", m.group()))
-            i = m.end()
+            spans.append(_Span(self.index[start], self.index[start + size - 1] + 1, "label", self.norm[start:start + size]))
+            i = start + size
         return spans
 
     def _norm_pos(self, original: int) -> int:
@@ -332,10 +333,17 @@ def _occurrences(text: str, ch: str):
         i = text.find(ch, i + 1)
 
 
-@lru_cache(maxsize=None)
-def _label_pattern(version: str) -> re.Pattern:
-    """All official labels as one regex, longest first: at a place, the longest label starting there."""
-    return re.compile("|".join(map(re.escape, sorted(_labels(version), key=len, reverse=True))))
+def _longest_at(text: str, labels) -> list[tuple[int, int]]:
+    """(position, length) of the longest label starting at each position where one starts, in order: a
+    search per label (compiling one regex of all labels cost more than the searches)."""
+    longest: dict[int, int] = {}
+    for label in labels:
+        at = text.find(label)
+        while at >= 0:
+            if len(label) > longest.get(at, 0):
+                longest[at] = len(label)
+            at = text.find(label, at + 1)
+    return sorted(longest.items())
 
 
 @lru_cache(maxsize=None)
