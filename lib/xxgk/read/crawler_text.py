@@ -34,6 +34,7 @@ _NUMERALS = "一二三四五六七八九十"
 _NUMBERED = re.compile(rf"[{_NUMERALS}][、.]")
 _HEADING_SIMILARITY = 0.85  # a mistyped heading (“行政法复议”) still starts its section
 _VALUE_CHARS = r"\d\s.\-−－+/／—–―元万"
+_VALUES_ONLY = re.compile(rf"[{_VALUE_CHARS}]+")
 _PIECE = re.compile(rf"[{_VALUE_CHARS}]+|[^{_VALUE_CHARS}]+")
 _SHORT_TEXT = 12  # header text between labels (申请人情况) is this short and has no sentence punctuation
 _SENTENCE = re.compile(r"[。；;！!？?，,：:]")
@@ -291,7 +292,7 @@ def _is_run(piece: str) -> bool:
 
 def _is_prose(piece: str) -> bool:
     text = normalize_label(piece)
-    if not text or re.fullmatch(rf"[{_VALUE_CHARS}]+", piece):
+    if not text or _VALUES_ONLY.fullmatch(piece):
         return False
     return len(text) > _SHORT_TEXT or bool(_SENTENCE.search(text))
 

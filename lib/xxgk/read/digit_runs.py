@@ -26,6 +26,7 @@ _TOLERANCE = 0.005  # money columns add up to the printed cent
 _NA_MARKS = "/／—–―"
 _NOT_RUN = re.compile(r"[^\d.\-/／—–―]")
 _UNIT_TAIL = re.compile(r"(?<=\d)([^\d\s.\-]+)$")
+_STATED = re.compile(r"(\d+(?:\.\d+)?)(?:件|条|项|个|万元|元)")  # the number prose writes after a label
 _MINUS = str.maketrans({"−": "-", "－": "-", "﹣": "-"})
 
 # Row keys of table 三's column identities: the corner note (一+二 = （七）+四) and （七）总计.
@@ -419,8 +420,12 @@ def _stated_in_text(report, row) -> set:
         norm = normalize_label(label)
         if len(norm) < 2:
             continue
-        for m in re.finditer(re.escape(norm) + r"(\d+(?:\.\d+)?)(?:件|条|项|个|万元|元)", prose):
-            found.add(parse_value(m.group(1)).value)
+        at = prose.find(norm)  # a search per label: a regex per label was compiled afresh in every process
+        while at >= 0:
+            m = _STATED.match(prose, at + len(norm))
+            if m:
+                found.add(parse_value(m.group(1)).value)
+            at = prose.find(norm, m.end() if m else at + 1)
     return found
 
 
