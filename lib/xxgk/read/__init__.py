@@ -38,7 +38,10 @@ def read_document(path: str | Path) -> Document:
         data = path.read_bytes()
     except OSError as exc:  # a folder, a file that vanished or is not readable
         raise ReadError(f"{name}: 无法读取（{exc.strerror}）") from exc
-    rendering = detect.sniff_rendering(data, name)
+    rendering = detect.binary_rendering(data)
+    if rendering is None:  # what sniff_rendering does, keeping the decoded head: most files are all head
+        head = detect.decode(data[:detect.SNIFF_BYTES], name)
+        rendering = detect.text_rendering(head[0])
     limits.check(rendering, data, name)
     if rendering == "pdf":
         from xxgk.read import pdf
@@ -48,7 +51,7 @@ def read_document(path: str | Path) -> Document:
         from xxgk.read import docx
 
         return docx.read(data, name)
-    text, encoding = detect.decode(data, name)
+    text, encoding = head if len(data) <= detect.SNIFF_BYTES else detect.decode(data, name)
     if _binary(text):
         raise ReadError(f"{name}: 不是文本，也不是 PDF 或 Word 文件（内容是二进制数据），无法读取")
     fixed = mojibake.repair(text) if rendering != "json_tables" else None  # the JSON reader repairs field by field

@@ -39,7 +39,11 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"}
 
 def declared_label(data: bytes) -> str | None:
     """The charset label a page or XML file writes in its head (meta charset, encoding=), as written."""
-    m = _CHARSET.search(data[:4096])
+    head = data[:4096]
+    lowered = head.lower()  # the pattern ignores ASCII case only, as bytes.lower lowers it
+    if b"charset" not in lowered and b"encoding" not in lowered:  # most text files: no scan needed
+        return None
+    m = _CHARSET.search(head)
     return m.group(1).decode("ascii", "ignore").lower() if m else None
 
 
@@ -61,19 +65,34 @@ def declared_charset(data: bytes) -> str | None:
     return None if name.startswith(("utf-16", "utf-32")) else name  # bytes that say it in ASCII are not UTF-16
 
 
+SNIFF_BYTES = 200_000  # the head a text file's rendering is told from
+
+
 def sniff_rendering(data: bytes, path: str) -> str:
     """Choose a reader by content, not by file name."""
-    head = data[:4096]
-    if head.startswith(b"%PDF"):
+    return binary_rendering(data) or text_rendering(decode(data[:SNIFF_BYTES], path)[0])
+
+
+def binary_rendering(data: bytes) -> str | None:
+    """pdf or docx by the file's first bytes, else None (a text file)."""
+    if data.startswith(b"%PDF"):
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
+    if data.startswith(b"PK\x03\x04"):
         return "docx"
-    text = decode(data[:200_000], path)[0]
+    return None
+
+
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
+
+
+def text_rendering(text: str) -> str:
+    """The rendering of a text file from its decoded head."""
     stripped = text.lstrip("\ufeff \r\n\t")
     low = stripped[:4096].lower()
     if stripped.startswith(("{", "[")):
         return "json_tables"
-    first = stripped.splitlines()[0] if stripped else ""
+    end = _LINE_BREAK.search(stripped)
+    first = stripped[:end.start()] if end else stripped  # the first line, without splitting them all
     if first.replace(" ", "").startswith("table,subtable,row,column"):
         return "cells_csv"
     if "<table" in low or "<html" in low or "<!doctype html" in low or "<p" in low[:2000]:
