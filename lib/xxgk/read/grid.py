@@ -47,9 +47,13 @@ class Grid:
 
     @classmethod
     def build(cls, rows: list[list[tuple[str, str, int, int]]], where: str) -> Grid:
-        """Rows of (text, where, rowspan, colspan) cells, laid out as a browser lays out a <table>."""
+        """Rows of (text, where, rowspan, colspan) cells, laid out as a browser lays out a <table>.
+        Cells come in reading order, so each row's cells and reach are known as they are placed."""
+        n_rows = len(rows)
         taken: dict[tuple[int, int], Span] = {}
         spans: list[Span] = []
+        by_row: list[list[Span]] = [[] for _ in range(n_rows)]
+        reach = [0] * n_rows
         for r, cells in enumerate(rows):
             c = 0
             for text, cell_where, rowspan, colspan in cells:
@@ -57,18 +61,19 @@ class Grid:
                     c += 1
                 if rowspan == colspan == 1:  # most cells: one position, free by the loop above
                     span = taken[(r, c)] = Span(text, cell_where, r, c)
-                    spans.append(span)
-                    c += 1
-                    continue
-                rowspan = max(1, min(rowspan, MAX_SPAN, len(rows) - r))
-                colspan = max(1, min(colspan, MAX_SPAN))
-                span = Span(text, cell_where, r, c, rowspan, colspan)
+                else:
+                    rowspan = max(1, min(rowspan, MAX_SPAN, n_rows - r))
+                    colspan = max(1, min(colspan, MAX_SPAN))
+                    span = Span(text, cell_where, r, c, rowspan, colspan)
+                    for dr in range(rowspan):
+                        for dc in range(colspan):
+                            taken.setdefault((r + dr, c + dc), span)
+                        reach[r + dr] = max(reach[r + dr], c + colspan)
                 spans.append(span)
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        taken.setdefault((r + dr, c + dc), span)
-                c += colspan
-        return cls._of(spans, len(rows), where, taken)
+                by_row[r].append(span)
+                c += span.colspan
+            reach[r] = max(reach[r], c)
+        return cls(spans, n_rows, max(reach, default=0), where, reach, _at=taken, _rows=by_row)
 
     @classmethod
     def from_spans(cls, spans: list[Span], n_rows: int, where: str) -> Grid:

@@ -172,12 +172,15 @@ class _Walker:
                 if tag in _BLOCK:
                     self.walk_children(el)
                 else:
-                    if el.text:
-                        self.buffer.append(el.text)
-                    for child in el:
-                        self.walk(child)
-        if el.tail and el.getparent() is not None:
-            self.buffer.append(el.tail)
+                    text = el.text
+                    if text:
+                        self.buffer.append(text)
+                    if len(el):  # an empty element's children are not iterated (most are leaves)
+                        for child in el:
+                            self.walk(child)
+        tail = el.tail
+        if tail and el.getparent() is not None:
+            self.buffer.append(tail)
 
     # -- tables -------------------------------------------------------------------------------
     def table(self, table) -> None:
@@ -207,10 +210,12 @@ class _Walker:
 
     def walk_children(self, el) -> None:
         self.flush()
-        if el.text:
-            self.buffer.append(el.text)
-        for child in el:
-            self.walk(child)
+        text = el.text
+        if text:
+            self.buffer.append(text)
+        if len(el):
+            for child in el:
+                self.walk(child)
         self.flush()
 
 
@@ -243,8 +248,9 @@ def _cell_text(td) -> str:
     """A cell's visible text; <p>, <div> and <br> inside it become line breaks."""
     text = td.text
     parts: list[str] = [text] if text else []
-    for child in td:
-        _visit_cell(child, parts)
+    if len(td):
+        for child in td:
+            _visit_cell(child, parts)
     joined = "".join(parts)
     if "\n" not in joined:  # most cells: one line
         return _clean(joined)
@@ -261,8 +267,9 @@ def _visit_cell(el, parts: list[str]) -> None:
             text = el.text
             if text:
                 parts.append(text)
-        for child in el:
-            _visit_cell(child, parts)
+        if len(el):  # most elements in a cell are leaves
+            for child in el:
+                _visit_cell(child, parts)
         if block:
             parts.append("\n")
     tail = el.tail
