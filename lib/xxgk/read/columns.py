@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
 
 from xxgk.layouts import Column, Table, normalize_label
 from xxgk.read.grid import Grid
@@ -84,12 +83,33 @@ def _resolve_path(table: Table, path: list[str]) -> Column | None:
     return None
 
 
-@lru_cache(maxsize=_CACHE)
 def _names(col: Column, text: str) -> bool:
-    names = [normalize_label(x) for x in (col.label, *col.variants)]
-    if text in names or (_bare(text) and _bare(text) in {_bare(n) for n in names}):
-        return True
-    return len(text) >= 3 and any(_close(text, n) for n in names)
+    """Does the header text name the column (its label or a variant, exactly, without bracketed notes,
+    or closely)? Remembered by the column's identity: hashing a Column hashes all its variants."""
+    key = (id(col), text)
+    if key not in _NAMED:
+        if len(_NAMED) > _CACHE:
+            _NAMED.clear()
+        names, bare = _column_names(col)
+        _NAMED[key] = text in names or bool(_bare(text)) and _bare(text) in bare or \
+            len(text) >= 3 and any(_close(text, n) for n in names)
+    return _NAMED[key]
+
+
+_NAMED: dict[tuple[int, str], bool] = {}
+
+
+def _column_names(col: Column) -> tuple[list[str], set[str]]:
+    """The column's label and variants normalized, and the same without bracketed notes: built once per
+    column, which the entry keeps alive, so that its id() names no other column (nor in `_NAMED`)."""
+    known = _COLUMN_NAMES.get(id(col))
+    if known is None:
+        names = [normalize_label(x) for x in (col.label, *col.variants)]
+        known = _COLUMN_NAMES[id(col)] = (col, names, {_bare(n) for n in names})
+    return known[1], known[2]
+
+
+_COLUMN_NAMES: dict[int, tuple[Column, list[str], set[str]]] = {}
 
 
 def _close(a: str, b: str) -> bool:

@@ -131,7 +131,8 @@ def normalized(text: str) -> str:
     cells, the prose a crawler page's tokenizer normalized already)."""
     if "\n" not in text and "。" not in text:  # one piece: most table cells and headings
         return normalize_label(text)
-    return "".join("。".join(map(normalize_label, line.split("。"))) for line in text.split("\n"))
+    return "".join(normalize_label(line) if "。" not in line else "。".join(map(normalize_label, line.split("。")))
+                   for line in text.split("\n"))
 
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*政\s*府\s*信\s*息\s*公\s*开(?:工作)?\s*(?:年度)?\s*报\s*告")
