@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from xxgk.layouts import Column, Table, normalize_label
 from xxgk.read.grid import Grid
@@ -85,31 +86,25 @@ def _resolve_path(table: Table, path: list[str]) -> Column | None:
 
 def _names(col: Column, text: str) -> bool:
     """Does the header text name the column (its label or a variant, exactly, without bracketed notes,
-    or closely)? Remembered by the column's identity: hashing a Column hashes all its variants."""
-    key = (id(col), text)
+    or closely)? Remembered by the names alone: hashing the frozen Column hashed all its fields."""
+    key = (col.label, col.variants, text)
     if key not in _NAMED:
         if len(_NAMED) > _CACHE:
             _NAMED.clear()
-        names, bare = _column_names(col)
+        names, bare = _column_names(col.label, col.variants)
         _NAMED[key] = text in names or bool(_bare(text)) and _bare(text) in bare or \
             len(text) >= 3 and any(_close(text, n) for n in names)
     return _NAMED[key]
 
 
-_NAMED: dict[tuple[int, str], bool] = {}
+_NAMED: dict[tuple[str, tuple[str, ...], str], bool] = {}
 
 
-def _column_names(col: Column) -> tuple[list[str], set[str]]:
-    """The column's label and variants normalized, and the same without bracketed notes: built once per
-    column, which the entry keeps alive, so that its id() names no other column (nor in `_NAMED`)."""
-    known = _COLUMN_NAMES.get(id(col))
-    if known is None:
-        names = [normalize_label(x) for x in (col.label, *col.variants)]
-        known = _COLUMN_NAMES[id(col)] = (col, names, {_bare(n) for n in names})
-    return known[1], known[2]
-
-
-_COLUMN_NAMES: dict[int, tuple[Column, list[str], set[str]]] = {}
+@lru_cache(maxsize=1024)
+def _column_names(label: str, variants: tuple[str, ...]) -> tuple[list[str], set[str]]:
+    """A column's label and variants normalized, and the same without bracketed notes."""
+    names = [normalize_label(x) for x in (label, *variants)]
+    return names, {_bare(n) for n in names}
 
 
 def _close(a: str, b: str) -> bool:

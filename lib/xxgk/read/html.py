@@ -51,7 +51,9 @@ _TITLE_TAIL = re.compile(r"(报告)\s*[-_|｜－—–]+\s*[^-_|｜－—–]*$"
 
 def read(text: str, path: str) -> Document:
     doc = Document(path, "html")
-    text = _XML_DECL.sub("", text, count=1)
+    declaration = _XML_DECL.match(text)  # anchored: a match, where sub() tried every position
+    if declaration:
+        text = text[declaration.end():]
     try:
         root, too_deep = _parse(text)
         if too_deep:  # past the parser's depth limit: drop the empty nesting, read again
