@@ -89,24 +89,22 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _tag(el) -> str | None:
+def _shown(el) -> str | None:
+    """The element's lowercased tag, or None when it is no element or is invisible or site furniture
+    (one call per element: the walks ask it of every element of the page)."""
     tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
-
-
-def _skipped(el, tag: str | None) -> bool:
-    """Is the element (whose `_tag` is `tag`) invisible or site furniture?"""
-    if tag is None or tag in _SKIP:
-        return True
+    if not isinstance(tag, str):
+        return None  # a comment or processing instruction
+    tag = tag.lower()
+    if tag in _SKIP:
+        return None
     attrs = el.items()
     if not attrs:  # most elements: no style, class or id to look at
-        return tag in ("ul", "ol") and _links_only(el)
+        return None if tag in ("ul", "ol") and _links_only(el) else tag
     verdict = _by_attributes(tuple(attrs))
-    if verdict is _HIDDEN_ATTRS:
-        return True
-    if tag in ("ul", "ol") and _links_only(el):
-        return True
-    return verdict is _NAV_ATTRS and not _holds_table(el)
+    if verdict is _HIDDEN_ATTRS or tag in ("ul", "ol") and _links_only(el):
+        return None
+    return None if verdict is _NAV_ATTRS and not _holds_table(el) else tag
 
 
 _HIDDEN_ATTRS, _NAV_ATTRS = "hidden", "nav"
@@ -161,8 +159,8 @@ class _Walker:
                         self.meta.setdefault(m.group(1), value)
 
     def walk(self, el) -> None:
-        tag = _tag(el)
-        if not _skipped(el, tag):
+        tag = _shown(el)
+        if tag is not None:
             if tag == "br":
                 self.flush()
             elif tag == "table":
@@ -223,18 +221,18 @@ class _Walker:
 
 def _rows(table) -> list:
     """The table's own rows (not those of tables nested in its cells)."""
-    return [tr for tr in table.iter("tr") if _owner(tr) is table and not _skipped(tr, _tag(tr))]
+    return [tr for tr in table.iter("tr") if _owner(tr) is table and _shown(tr) is not None]
 
 
 def _owner(el):
     parent = el.getparent()
-    while parent is not None and _tag(parent) != "table":
+    while parent is not None and not (isinstance(parent.tag, str) and parent.tag.lower() == "table"):
         parent = parent.getparent()
     return parent
 
 
 def _cells(tr) -> list:
-    return [c for c in tr if (tag := _tag(c)) in ("td", "th") and not _skipped(c, tag)]
+    return [c for c in tr if _shown(c) in ("td", "th")]
 
 
 def _span(td, attr: str) -> int:
@@ -260,8 +258,8 @@ def _cell_text(td) -> str:
 
 
 def _visit_cell(el, parts: list[str]) -> None:
-    tag = _tag(el)
-    if not _skipped(el, tag):
+    tag = _shown(el)
+    if tag is not None:
         block = tag in _BLOCK
         if tag == "br" or block:
             parts.append("\n")
