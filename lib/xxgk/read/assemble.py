@@ -167,8 +167,10 @@ def _exact_heading(text: str) -> bool:
 
 def _split_heading(first: str, second: str) -> bool:
     """Two short lines that only together make a numbered section heading as the layout words it."""
+    if not _HEADING_START.match(first):  # most lines: no numeral, nothing to normalize
+        return False
     a, b = detect.normalized(first), detect.normalized(second)
-    if not (_HEADING_START.match(first) and 0 < len(a) <= _HEADING_CHARS and 0 < len(b) <= _HEADING_CHARS // 2):
+    if not (0 < len(a) <= _HEADING_CHARS and 0 < len(b) <= _HEADING_CHARS // 2):
         return False
     return _exact_heading(first.strip() + second.strip())
 

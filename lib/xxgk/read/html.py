@@ -65,7 +65,7 @@ def read(text: str, path: str) -> Document:
         return doc  # nothing but whitespace or comments: the caller reports that no report was found
     if too_deep:
         doc.note("truncated", "网页元素嵌套过深，超出解析上限的部分未读取")
-    walker = _Walker(doc)
+    walker = _Walker(doc, root)
     walker.walk(root)
     walker.flush()
     doc.published = _published(walker.meta) or _published_in_head(root)
@@ -136,8 +136,8 @@ def _links_only(el) -> bool:
 class _Walker:
     """Walks the element tree in document order, cutting text at block boundaries and <br>."""
 
-    def __init__(self, doc: Document):
-        self.doc = doc
+    def __init__(self, doc: Document, root):
+        self.doc, self.root = doc, root  # the root's tail lies outside the page
         self.buffer: list[str] = []
         self.paragraphs = 0
         self.tables = 0
@@ -179,7 +179,7 @@ class _Walker:
                         for child in el:
                             self.walk(child)
         tail = el.tail
-        if tail and el.getparent() is not None:
+        if tail and el is not self.root:
             self.buffer.append(tail)
 
     # -- tables -------------------------------------------------------------------------------
