@@ -628,13 +628,13 @@ class _GridReader:
         t4 = self.layout.table("t4")
         for r in range(self.grid.n_rows):
             spans = self.grid.row_spans(r)
-            own = [s for s in spans if normalize_label(s.text)]
             label = self._label(spans)
             if label is not None:
                 self._settle_pending(*label[:2])
                 self._data_row(r, *label)
                 self.previous = label[:2]
                 continue
+            own = [s for s in spans if normalize_label(s.text)]
             texts = [s for s in own if not is_value_text(s.text)]
             values = [s for s in own if is_value_text(s.text)]
             if len(own) == 1 and texts and self._full_width(texts[0]):

@@ -278,9 +278,16 @@ def _visit_cell(el, parts: list[str]) -> None:
 
 
 def _is_metadata(grid: list[list[str]]) -> bool:
-    """A site's document-information table: label/value pairs with known metadata labels."""
-    labels = [_meta_key(cell) for cells in grid for cell in cells[::2]]
-    return sum(1 for key in labels if key) >= 3
+    """A site's document-information table: label/value pairs with known metadata labels (three are
+    enough to tell; a report table is read to its end)."""
+    found = 0
+    for cells in grid:
+        for cell in cells[::2]:
+            if _meta_key(cell):
+                found += 1
+                if found >= 3:
+                    return True
+    return False
 
 
 def _meta_key(text: str) -> str | None:
