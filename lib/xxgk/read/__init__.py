@@ -70,7 +70,7 @@ def _binary(text: str) -> bool:
     return len(_CONTROL.findall(head)) > max(8, len(head) // 20)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")  # below " ", but for \t \n \v \f \r
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below " ", but for \t \n \v \f \r
 
 
 def _read_text(rendering: str, text: str, name: str) -> Document:

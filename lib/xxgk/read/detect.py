@@ -82,7 +82,7 @@ def binary_rendering(data: bytes) -> str | None:
     return None
 
 
-_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
 
 
 def text_rendering(text: str) -> str:
