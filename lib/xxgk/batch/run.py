@@ -326,8 +326,14 @@ class _Local:
         self.jobs, self.manager = jobs, _forked_kernels(warm, lazy=not warm)
 
     def warm(self):
-        """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs."""
+        """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs;
+        meanwhile this process compiles its page exporter."""
+        from xxgk.review import render
+
+        exporter = threading.Thread(target=render.exporter, daemon=True)
+        exporter.start()
         self.manager.zygote.start()
+        exporter.join()
 
     def reviews(self, todo, progress):
         if not todo:
@@ -409,13 +415,14 @@ def _worker_kernels(run_id: str, warm: tuple = ()) -> type:
 
 def _start_worker_kernels(run_id: str, warm: tuple) -> None:
     """On every worker as a run begins (Client.run): the zygote's imports start, and the worker imports the
-    notebook stack, while the driver reads the reports."""
+    notebook stack and compiles its page exporter, while the driver reads the reports."""
     with _WORKER_LOCK:
         if run_id not in _WORKER_KERNELS:
             _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=False)
-    import xxgk.review.render  # noqa: F401  (first: it defers a slow grammar build that nbformat's import does)
-    import nbconvert  # noqa: F401
+    import xxgk.review.render  # first: it defers a slow grammar build that nbformat's import does
     import papermill  # noqa: F401
+
+    xxgk.review.render.exporter()
 
 
 def _review_on_worker(job: Job, run_id: str, warm: tuple) -> JobResult:

@@ -97,47 +97,56 @@ def to_html(nb, title: str = "", top: str = "") -> str:
     if title:
         nb.metadata["title"] = title
     nb.metadata["xxgk_top"] = top
-    body, _ = _exporter().from_notebook_node(nb)
+    with _EXPORTER_LOCK:  # the exporter's filters hold one page's resources at a time
+        body, _ = exporter().from_notebook_node(nb)
     check_offline(body)
     return body
 
 
-_EXPORTERS = threading.local()
+_EXPORTER_LOCK = threading.RLock()
+_EXPORTERS: list = []  # the process's one exporter, once made
 _CHAR_REF = re.compile(r"&#([0-9]{1,7});")
 
 
-def _exporter():
-    """One exporter per thread: its template is compiled once, not per review, and batch threads never share one."""
-    if not hasattr(_EXPORTERS, "exporter"):
-        from jinja2 import pass_context
-        from nbconvert import HTMLExporter
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+def exporter():
+    """The process's one exporter: its template is compiled once (0.28 s), not per review or per batch thread
+    (an export is 17 ms under the lock, and threads share one interpreter lock anyway). A batch makes it while
+    the kernel zygote warms up."""
+    with _EXPORTER_LOCK:
+        if not _EXPORTERS:
+            _EXPORTERS.append(_new_exporter())
+        return _EXPORTERS[0]
 
-        class ReviewExporter(HTMLExporter):
-            """HTMLExporter without its last pass: re-parsing the whole page with BeautifulSoup to give images
-            without alt text an English one and JupyterLab's cell classes a tabindex. The review template
-            writes every image's alt and has no such classes, and that pass was most of the export (it re-parses
-            the inline PNGs)."""
 
-            @pass_context
-            def markdown2html(self, context, source):
-                """Characters of a heading come back from its anchor (ElementTree) as `&#22270;` references:
-                written as themselves again, as that pass did; markup-significant ASCII stays escaped."""
-                return _CHAR_REF.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) > 127 else m.group(0),
-                                     super().markdown2html(context, source))
+def _new_exporter():
+    from jinja2 import pass_context
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-            def from_notebook_node(self, nb, resources=None, **kw):
-                resources = self._init_resources(resources)
-                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+    class ReviewExporter(HTMLExporter):
+        """HTMLExporter without its last pass: re-parsing the whole page with BeautifulSoup to give images
+        without alt text an English one and JupyterLab's cell classes a tabindex. The review template
+        writes every image's alt and has no such classes, and that pass was most of the export (it re-parses
+        the inline PNGs)."""
 
-        _EXPORTERS.exporter = ReviewExporter(
-            template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
-            exclude_input_prompt=True, exclude_output_prompt=True,
-        )
-    return _EXPORTERS.exporter
+        @pass_context
+        def markdown2html(self, context, source):
+            """Characters of a heading come back from its anchor (ElementTree) as `&#22270;` references:
+            written as themselves again, as that pass did; markup-significant ASCII stays escaped."""
+            return _CHAR_REF.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) > 127 else m.group(0),
+                                 super().markdown2html(context, source))
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReviewExporter(
+        template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
+        exclude_input_prompt=True, exclude_output_prompt=True,
+    )
 
 
 def check_offline(page: str) -> None:
