@@ -146,3 +146,16 @@ def test_a_bar_over_a_blank_cell_is_labelled_unknown_not_zero():
     charts._bar_labels(ax, ax.bar([0, 1, 2], [0, 0, 2]), [None, 0, 2])
     assert [t.get_text() for t in ax.texts] == ["—", "0", "2"]
     plt.close(fig)
+
+
+def test_a_large_regions_peer_chart_says_how_many_counts_it_could_not_read():
+    """Dots and places are of the readable counts only: the caption says how many it left out, never implying
+    the agency's place among all of them."""
+    from xxgk.review import charts
+    from xxgk.review.facts import Fact
+
+    n = charts.PEER_LIMIT + 10
+    received = [Fact("新收", float(i)) for i in range(n - 3)] + [Fact("新收", None, (), "为空")] * 3
+    title = charts.peers([f"第{i}局" for i in range(n)], received, [None] * n, 0).title
+    assert f"共{n}个" in title and f"第{n - 3}位（{n - 3}个机关可读）" in title
+    assert "3个机关的新收数无法读取，未计入" in title

@@ -381,7 +381,9 @@ def _peer_distribution(received: list[Fact], rates: list[float | None], current:
             _empty(right, f"办结不少于{MIN_RATE_BASE}件的机关不足，不比较公开率")
         right.set_xlabel("公开率（%）")
 
-    where = [f"新收申请第{_place(vals, mine)}位" if mine is not None else "新收申请无法读取"]
+    unread = len(received) - len(vals)  # no dot and no place for them: the caption says how many
+    counted = f"（{len(vals)}个机关可读）" if unread else ""
+    where = [f"新收申请第{_place(vals, mine)}位{counted}" if mine is not None else "新收申请无法读取"]
     if my_rate is not None:
         where.append(f"公开率第{_place(known_rates, my_rate)}位（{len(known_rates)}个机关可比）")
     else:
@@ -391,6 +393,8 @@ def _peer_distribution(received: list[Fact], rates: list[float | None], current:
     if vals:
         q1, q2, q3 = _quartiles(vals)
         spread = f"（新收申请中位数{_fmt(q2)}件，四分位{_fmt(q1)}–{_fmt(q3)}件）"
+    if unread:
+        spread += f"（{unread}个机关的新收数无法读取，未计入）"
     title = (f"与{who}比较：共{len(received)}个，本机关{'，'.join(where)}；灰点为各机关，箱体为四分位{spread}，"
              f"红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计")
     return _chart("peers", title, draw, height=2.0, left=0.04, right=0.98, bottom=0.24, top=0.97, wspace=0.1)
