@@ -159,3 +159,23 @@ def test_a_large_regions_peer_chart_says_how_many_counts_it_could_not_read():
     title = charts.peers([f"第{i}局" for i in range(n)], received, [None] * n, 0).title
     assert f"共{n}个" in title and f"第{n - 3}位（{n - 3}个机关可读）" in title
     assert "3个机关的新收数无法读取，未计入" in title
+
+
+def test_region_chart_captions_count_only_what_they_draw():
+    """A ranking leaves out the agencies with no score and says how many; the heat map counts only agencies it has
+    a level row for; a missing rate is explained by every reason a rate is withheld, a contested total included."""
+    from xxgk.review import charts
+    from xxgk.review.facts import Fact
+
+    n = charts.PEER_LIMIT + 5
+    names = [f"第{i}局" for i in range(n)]
+    for many in (names[:5], names):
+        title = charts.ranking(many, [60.0] * len(many), "县级政府部门", "d", unscored=3).title
+        assert "另有3个机关无法评分，未计入" in title
+    counts = [[1, 0] for _ in names]
+    levels = ["县级政府部门"] * (n - 4) + [""] * 4  # four agencies whose level the registry does not name
+    title = charts.rule_heatmap(names, ["A_1", "A_2"], counts, levels, {"县级政府部门": n - 4}).title
+    assert f"{n - 4}个机关有此类问题，另有4个机关层级不明，未列出" in title
+    for chart in (charts.volumes(names[:3], [1.0, 2.0, 3.0], [None] * 3),
+                  charts.peers(names[:3], [Fact("新收", 1.0)] * 3, [None] * 3, 0)):
+        assert "总计与各项不符" in chart.title or "办结总数与各项不符" in chart.title

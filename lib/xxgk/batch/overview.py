@@ -63,7 +63,7 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
     if not unchanged:
         # English-keyed machine form for scripts; findings.csv / cells.csv beside the pages are for Excel.
         # The overview's kernel (another process) runs while this one writes the handover files: neither reads
-        # what the other writes, and one agency's Word notice after another is most of a large year's wait.
+        # what the other writes.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-overview") as pool:
             made_overview = pool.submit(render_overview, year, out_year.parent, data_root, kernel_manager_class,
                                         agency_ids=list(current)) if current else None
@@ -391,7 +391,8 @@ class Overview:
         for level, rows in levels:  # ranked among agencies of the same level only
             ranked = rows[rows["grade"].notna()]
             if len(ranked) > 1:
-                out.append(charts.ranking(list(ranked["agency"]), list(ranked["score"]), level_name(level), level))
+                out.append(charts.ranking(list(ranked["agency"]), list(ranked["score"]), level_name(level), level,
+                                          unscored=len(rows) - len(ranked)))
         matrix = self.rule_matrix()
         if not matrix.empty:
             level_of = {name: level_name(code) for name, code in zip(self.frame["agency"], self.frame["level"])}
@@ -449,7 +450,7 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
 
 def _cell_text(column: str, v) -> str:
     """One ranking cell as read: rules decided and rates as percentages, a missing value as a dash."""
-    if v is None or (isinstance(v, float) and v != v):
+    if _missing(v):
         return "—"
     if column == "可评估规则":
         return f"{v:.0%}"

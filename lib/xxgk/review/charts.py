@@ -120,7 +120,8 @@ def _png(fig) -> bytes:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    # Fast octree: a sixth of median cut's time; flat colours move by at most one level in 255.
+    # Fast octree, not median cut: much faster, and the charts' own colours keep their values; light greys
+    # and anti-aliased edges may shift by a few levels.
     img = rgba.convert("RGB").quantize(colors=48, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     img.save(out, format="PNG")
@@ -291,6 +292,8 @@ def years(series: dict[int, Facts]) -> Chart:
 
 
 PEER_LIMIT = 30  # more agencies than this are drawn as a distribution, not one bar each
+# Why an agency has no rate on a chart (Facts.disclosure_rate, comparable_rate): every reason, in one wording.
+_RATE_LEFT_OUT = f"办结不足{MIN_RATE_BASE}件、无法读取或办结总数与各项不符的不计"
 RANK_ROWS = 10  # beside an overview distribution: the lowest-scoring agencies by name (the full ranking is a table)
 
 
@@ -356,7 +359,7 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
 
     height = max(2.4, 0.3 * n + 0.8)
     who = f"与本地区其他{level}比较（同级机关；" if level else "与本地区其他机关比较（"
-    return _chart("peers", f"{who}红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计）", draw,
+    return _chart("peers", f"{who}红色为本机关；公开率以办结总数为基数，{_RATE_LEFT_OUT}）", draw,
                   height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
 
 
@@ -387,7 +390,7 @@ def _peer_distribution(received: list[Fact], rates: list[float | None], current:
     if my_rate is not None:
         where.append(f"公开率第{_place(known_rates, my_rate)}位（{len(known_rates)}个机关可比）")
     else:
-        where.append(f"公开率不比较（办结不足{MIN_RATE_BASE}件、无法读取或办结总数与各项不符）")
+        where.append(f"公开率不比较（{_RATE_LEFT_OUT}）")
     who = f"本地区{level}" if level else "本地区机关"
     spread = ""
     if vals:
@@ -396,7 +399,7 @@ def _peer_distribution(received: list[Fact], rates: list[float | None], current:
     if unread:
         spread += f"（{unread}个机关的新收数无法读取，未计入）"
     title = (f"与{who}比较：共{len(received)}个，本机关{'，'.join(where)}；灰点为各机关，箱体为四分位{spread}，"
-             f"红色为本机关；公开率以办结总数为基数，办结不足{MIN_RATE_BASE}件不计")
+             f"红色为本机关；公开率以办结总数为基数，{_RATE_LEFT_OUT}")
     return _chart("peers", title, draw, height=2.0, left=0.04, right=0.98, bottom=0.24, top=0.97, wspace=0.1)
 
 
@@ -437,13 +440,16 @@ def score_distribution(scores: list[float]) -> Chart:
     return _chart("scores", f"合规得分分布（{len(scores)} 个机关）", draw)
 
 
-def ranking(names: list[str], scores: list[float], level: str = "", tag: str = "") -> Chart:
+def ranking(names: list[str], scores: list[float], level: str = "", tag: str = "", unscored: int = 0) -> Chart:
     """Scores ranked; given a level, the agencies are of that one level (peers compared within a level).
+    `unscored` agencies of the level have no score (无法评分): the title says they are left out.
 
     Up to PEER_LIMIT agencies, one named bar each; beyond, the level's distribution (dots and quartiles)
     beside the RANK_ROWS lowest by name, so the chart keeps one screen's height at any size."""
     key = f"ranking-{tag}" if tag else "ranking"
     title = f"{level}合规得分排名（同级机关比较）" if level else "各机关合规得分排名"
+    if unscored:
+        title += f"（另有{unscored}个机关无法评分，未计入）"
     if len(names) > PEER_LIMIT:
         return _score_distribution(key, title, names, scores)
     order = sorted(range(len(names)), key=lambda i: -scores[i])
@@ -553,8 +559,10 @@ def _rule_levels(rules: list[str], counts: list[list[int]], levels: list[str], s
 
     h = 0.45 * len(order) + 1.6  # 1.25 in below the cells for the rotated rule ids
     width = max(6.4, 0.35 * len(top) + 3)
+    drawn = sum(1 for lv in levels if lv in order)  # an agency of no known level has no row to be counted in
     title = (f"最常见的{len(top)}项问题 × 层级：数字为不符合该规则的机关数，颜色为占该层级机关的比例（错误与警告；"
-             f"{len(levels)}个机关有此类问题）")
+             f"{drawn}个机关有此类问题" + (f"，另有{len(levels) - drawn}个机关层级不明，未列出" if drawn < len(levels) else "")
+             + "）")
     return _chart("heatmap", title, draw, width=width, height=h, left=2.0 / width, right=0.93, bottom=1.25 / h,
                   top=1 - 0.1 / h)
 
@@ -564,7 +572,7 @@ def volumes(names: list[str], received: list[float | None], rates: list[float | 
     """Applications (None: unreadable) and disclosure rates; given a level, the agencies of that level. Up to
     PEER_LIMIT agencies one named bar each, beyond that the distribution of each (dots and quartiles)."""
     key = f"volumes-{tag}" if tag else "volumes"
-    base = f"{level}申请量与公开率（公开率仅对办结不少于{MIN_RATE_BASE}件的机关计算"
+    base = f"{level}申请量与公开率（公开率：{_RATE_LEFT_OUT}"
     if len(names) > PEER_LIMIT:
         return _volume_distribution(key, base, received, rates)
     order = sorted(range(len(names)), key=lambda i: -(received[i] or 0))
