@@ -111,3 +111,15 @@ def test_review_command_refuses_a_locked_folder(tmp_path):
                                "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3 and "正在写入该目录" in proc.stderr and proc.stderr.count("\n") == 1
     assert not list(out.rglob("*.html"))
+
+
+def test_a_file_rewritten_with_its_size_and_time_kept_gets_its_new_digest(tmp_path):
+    """`cp -p` or `touch -r` can give new content the old size and modification time; the change time moves."""
+    report = tmp_path / "a.txt"
+    report.write_text("一二三", encoding="utf-8")
+    before = paths.file_digest(report, tmp_path)
+    st = report.stat()
+    report.write_text("四五六", encoding="utf-8")
+    os.utime(report, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert report.stat().st_size == st.st_size and report.stat().st_mtime_ns == st.st_mtime_ns
+    assert paths.file_digest(report, tmp_path) != before

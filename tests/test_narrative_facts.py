@@ -190,3 +190,5 @@ def test_cell_lookup_sees_cells_appended_after_a_lookup_and_keeps_the_first_of_a
     assert report.cell(*key) is first
     report.cells.append(dataclasses.replace(first, row_key="appended"))
     assert report.cell(first.table_id, "appended", first.column_key) is report.cells[-1]
+    report.cells = [report.cells[-1]]  # a new list, however long, is indexed afresh
+    assert report.cell(*key) is None and report.cell(first.table_id, "appended", first.column_key) is report.cells[0]

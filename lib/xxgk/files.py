@@ -38,8 +38,9 @@ def check_inside(path: Path | str, root: Path | str) -> None:
         raise ValueError(f"{path}: 是指向数据目录之外（{Path(path).resolve()}）的链接，拒绝读取")
 
 
-# Digests by the file's state (path, root, and the device, inode, size and time the path leads to): every review of
-# a region records each peer's file, and a kernel forked after the zygote hashed them finds them here.
+# Digests by the file's state (path, root, and the device, inode, size, modification and change times the path
+# leads to; no tool can set the change time back): every review of a region records each peer's file, and a kernel
+# forked after the zygote hashed them finds them here.
 _DIGESTS: dict[tuple, str] = {}
 
 
@@ -55,7 +56,7 @@ def file_digest(path: Path | str, root: Path | str) -> str:
         st = path.stat()
     except OSError as exc:
         return f"outside:{path.name}" if not inside(path, root) else f"unreadable:{exc.errno}"
-    key = (str(path), str(root), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = (str(path), str(root), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     if key not in _DIGESTS:
         _DIGESTS[key] = _digest(path, root, st)
     return _DIGESTS[key]

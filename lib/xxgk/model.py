@@ -175,14 +175,16 @@ class Report:
 
     def __post_init__(self) -> None:
         # (table_id, row_key, column_key) -> the first such cell, and how many cells it covers: a review asks for
-        # cells some 20,000 times, and a scan of the list per question was a fifth of its work. Plain attributes,
+        # cells thousands of times, and a scan of the list per question grew with the table. Plain attributes,
         # not fields: asdict() and the parse cache carry the cells alone.
         self._index: dict[tuple[str, str, str], Cell] = {}
-        self._indexed = 0
+        self._indexed, self._indexed_cells = 0, self.cells
 
     # -- lookups -------------------------------------------------------------------------------
     def cell(self, table_id: str, row_key: str, column_key: str) -> Cell | None:
-        if self._indexed != len(self.cells):  # cells are only ever appended (while a report is read)
+        if self._indexed_cells is not self.cells:  # a new list: index it afresh
+            self._index, self._indexed, self._indexed_cells = {}, 0, self.cells
+        if self._indexed != len(self.cells):  # cells are only ever appended to a list (while a report is read)
             for c in self.cells[self._indexed:]:
                 self._index.setdefault((c.table_id, c.row_key, c.column_key), c)
             self._indexed = len(self.cells)

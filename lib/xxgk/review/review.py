@@ -253,7 +253,8 @@ def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir
     except OSError:
         _check_inside(path, reports_dir)
         return read_cached(path, year, name, cache)
-    key = (str(path), str(reports_dir), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, year, name, str(cache))
+    key = (str(path), str(reports_dir), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, year, name,
+           str(cache))
     if key not in _READ:
         _check_inside(path, reports_dir)
         _READ[key] = read_cached(path, year, name, cache)
@@ -355,7 +356,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
 
     peers = {}
     region = agency.get("region")
-    region_rows = agencies[agencies["region"] == region].to_dict("index") if region else {}  # not iterrows: 6x
+    region_rows = agencies[agencies["region"] == region].to_dict("index") if region else {}  # not iterrows: slow per row
     if region:
         seen.ask("region", region)
         for other, row in region_rows.items():
