@@ -132,7 +132,7 @@ def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
         sheet.append(columns)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row, record in enumerate(data, start=2):  # not sheet.max_row: it scans every cell (30,000 rows: minutes)
+        for row, record in enumerate(data, start=2):  # not sheet.max_row: it scans every cell
             sheet.append([None] * len(columns))
             for col, name in enumerate(columns, start=1):
                 cell = sheet.cell(row=row, column=col)

@@ -287,8 +287,8 @@ class QuickKernelClient(AsyncKernelClient):
 
     def _create_connected_socket(self, channel: str, identity: bytes | None = None):
         """jupyter_client's socket, retrying a connect made before the forked kernel has bound its end after 5 ms
-        instead of ZMQ's default 100 ms: every review's first request waited that out (0.10-0.19 s a kernel).
-        Later retries back off to 100 ms, so a dead kernel's sockets are not polled every 5 ms."""
+        instead of ZMQ's default 100 ms, which every review's first request waited out; later retries back off
+        to 100 ms, so a dead kernel's sockets are not polled every 5 ms."""
         import zmq
 
         self.context.setsockopt(zmq.RECONNECT_IVL, 5)

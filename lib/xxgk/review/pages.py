@@ -51,7 +51,7 @@ def render(template: str, **context) -> str:
 
 
 def warm_up() -> None:
-    """Compile every page template once (about 0.1 s), so processes forked afterwards start with them compiled."""
+    """Compile every page template once, so processes forked afterwards start with them compiled."""
     env = environment()
     for name in env.list_templates(filter_func=lambda n: n.endswith(".j2") and "/" not in n):
         env.get_template(name)

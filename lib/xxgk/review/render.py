@@ -104,18 +104,19 @@ def to_html(nb, title: str = "", top: str = "") -> str:
 
 
 _EXPORTER_LOCK = threading.RLock()
-_EXPORTERS: list = []  # the process's one exporter, once made
+_EXPORTER = None  # the process's one exporter, once made
 _CHAR_REF = re.compile(r"&#([0-9]{1,7});")
 
 
 def exporter():
-    """The process's one exporter: its template is compiled once (0.28 s), not per review or per batch thread
-    (an export is 17 ms under the lock, and threads share one interpreter lock anyway). A batch makes it while
-    the kernel zygote warms up."""
+    """The process's one exporter: its template is compiled once, not per review or per batch thread (an export
+    is short beside a review, and threads share one interpreter lock anyway). A batch makes it while the kernel
+    zygote warms up."""
+    global _EXPORTER
     with _EXPORTER_LOCK:
-        if not _EXPORTERS:
-            _EXPORTERS.append(_new_exporter())
-        return _EXPORTERS[0]
+        if _EXPORTER is None:
+            _EXPORTER = _new_exporter()
+        return _EXPORTER
 
 
 def _new_exporter():

@@ -34,7 +34,7 @@ def clean(text: str) -> str:
 
 
 def shingles(text: str, n: int = SHINGLE) -> set[str]:
-    """Interned: a region's texts share most of their shingles, and a batch keeps every one (53 -> 19 KB a report)."""
+    """Interned: a region's texts share most of their shingles, and a batch keeps every one in memory."""
     return {intern(text[i: i + n]) for i in range(len(text) - n + 1)}
 
 
