@@ -42,7 +42,7 @@ def read(text: str, path: str) -> Document:
                 continue
             if len(line) != len(header):
                 doc.note("csv_row_width", f"这一行有 {len(line)} 列，表头有 {len(header)} 列", where)
-            fields = [plain(x) if x.startswith("'") else x for x in map(str.strip, line)]  # most need no unquoting
+            fields = [plain(x.strip()) for x in line]
             row = dict(zip(header, fields + [""] * (len(header) - len(line))))
             for key in meta:
                 if row.get(key):

@@ -113,9 +113,9 @@ def read(data: bytes, path: str) -> Document:
 
 
 def _numbering(package: _Package, main: str, flat: str) -> Numbering:
-    """The list numbering of the document's paragraphs. styles.xml is read only when a paragraph with
-    properties names no list itself (its style may), numbering.xml only when some paragraph is a list
-    item: documents without lists skip parsing it."""
+    """The list numbering of the document's paragraphs: styles.xml is read when a paragraph with properties
+    names no list itself (its style may), numbering.xml only when some paragraph is a list item, so a
+    document without lists never parses it."""
     named = _NAMED_LIST.findall(flat)  # (numId, pStyle) of each paragraph with w:pPr
     styles = package.related(main, _OFFICE + "styles") if any(not Numbering.names_list(n) for n, _ in named) else None
     style_num = style_numbers(package.read(styles), _parse) if styles else {}

@@ -109,7 +109,7 @@ def style_numbers(styles: bytes, parse) -> dict[str, tuple[str, int]]:
     paragraphs, from the part's bytes; `parse` makes them an element.
 
     Only the styles around each "<w:numPr" are parsed, with the part's prolog and root tag: styles.xml
-    is often 350 KB of table styles, and parsing all of it took longer than the rest of the file. Cut
+    is mostly table styles, and parsing all of it took longer than the rest of the file. Cut
     out by position, the styles are those a parser finds as long as every "<" opens a tag (no comment,
     CDATA or processing instruction: no "!" or "?" after the root tag) and the styles are not nested
     (no writer nests them); a part written otherwise (another prefix or encoding, a "!", pieces that
@@ -161,7 +161,7 @@ def _num_pr(ppr) -> tuple[str, int] | None:
     if num_pr is None:
         return None
     num_id, ilvl = _val(num_pr, _NUM_ID), _val(num_pr, _ILVL) or "0"
-    if not num_id or num_id == "0":
+    if not Numbering.names_list(num_id):
         return None
     return num_id, _int(ilvl, 0)
 
