@@ -147,8 +147,9 @@ def run_one(job: Job, kernel_manager_class=None) -> JobResult:
             kernel_manager_class=kernel_manager_class,
         )
         # Its 整改通知.docx now, beside the other reviews' kernels, not one after another at the year's end
-        # (which writes any notice still missing or older than its summary).
-        with suppress(OSError, ValueError):
+        # (which writes any notice still missing or older than its summary, and reports a failure there): the
+        # review itself rendered, whatever happens to its notice here.
+        with suppress(Exception):
             handover.write_agency(Path(job.out_dir) / str(job.year), job.agency_id, job.year)
         return JobResult(job.agency_id, job.year, "rendered", time.monotonic() - start, html=str(html))
     except Exception as exc:  # one agency never stops the batch
