@@ -11,7 +11,8 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from xxgk.batch.kernels import ForkedKernelManager, Zygote, remove_stale_socket_folders
+from xxgk.batch.kernels import ForkedKernelManager
+from xxgk.batch.zygote import Zygote, remove_stale_socket_folders
 
 
 def test_dead_zygote_is_restarted(tmp_path):

@@ -6,7 +6,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from xxgk.batch.kernels import ForkedKernelManager, Zygote
+from xxgk.batch.kernels import ForkedKernelManager
+from xxgk.batch.zygote import Zygote
 
 
 @pytest.fixture(scope="module")

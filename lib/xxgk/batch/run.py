@@ -295,7 +295,8 @@ def run(
 
 def _forked_kernels(warm: tuple, lazy: bool) -> type:
     """A kernel manager class whose kernels fork from a new zygote of its own."""
-    from xxgk.batch.kernels import ForkedKernelManager, Zygote
+    from xxgk.batch.kernels import ForkedKernelManager
+    from xxgk.batch.zygote import Zygote
 
     return type("BatchKernelManager", (ForkedKernelManager,), {"zygote": Zygote(warm, lazy=lazy)})
 
