@@ -67,3 +67,23 @@ def test_a_dead_kernel_fails_the_run_without_hanging(tmp_path, manager):
     with pytest.raises(Exception):
         pm.execute_notebook(str(src), str(tmp_path / "die.out.ipynb"), progress_bar=False,
                             kernel_manager_class=manager, shutdown_kernel="immediate", execution_timeout=60)
+
+
+def test_a_prestarted_zygote_serves_the_next_zygote_and_one_never_taken_is_ended(tmp_path):
+    """`xxgk run` begins the zygote before its own imports: the run's Zygote forks from that process, and a
+    run with nothing to render kills it rather than leaving it importing."""
+    from xxgk.batch import zygote as zygote_module
+
+    zygote_module.prestart()
+    early = zygote_module._prestarted
+    taker = Zygote()
+    try:
+        taker.start()
+        assert taker._proc is early and early.poll() is None
+        assert zygote_module._prestarted is None
+    finally:
+        taker.close()
+    zygote_module.prestart()
+    unused = zygote_module._prestarted
+    zygote_module.discard_prestarted()
+    assert unused.poll() is not None and zygote_module._prestarted is None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from xxgk.read import ReadError, read_report
-
 
 def _print_json(obj) -> None:
     from xxgk.jsonsafe import dumps
@@ -15,6 +13,8 @@ def _print_json(obj) -> None:
 
 
 def cmd_parse(args) -> int:
+    from xxgk.read import ReadError, read_report
+
     try:
         report = read_report(args.file, year=args.year, agency=args.agency)
     except ReadError as exc:
@@ -43,10 +43,20 @@ def cmd_parse(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from xxgk.batch import zygote
+
+    if not args.dask:  # the local run's zygote imports beside this process's own
+        zygote.prestart()
+    try:
+        return _run_years(args)
+    finally:
+        zygote.discard_prestarted()
+
+
+def _run_years(args) -> int:
     from pathlib import Path
 
     from xxgk import registry
-
     from xxgk.batch import run as batch
 
     data_root = Path(args.data) if args.data else None
@@ -149,6 +159,7 @@ def cmd_check(args) -> int:
     from xxgk import registry
     from xxgk.checking import check_many, result_json, result_text
     from xxgk.config import AGENCIES_CSV, PUBLICATIONS_CSV, WAIVERS_CSV
+    from xxgk.read import ReadError, read_report
 
     agencies_csv = args.agencies or (AGENCIES_CSV if AGENCIES_CSV.exists() else None)
     publications = registry.load_publications(args.publications or PUBLICATIONS_CSV)

@@ -329,13 +329,11 @@ class _Local:
 
     def warm(self):
         """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs;
-        meanwhile this process compiles its page exporter."""
-        from xxgk.review import render
-
-        exporter = threading.Thread(target=render.exporter, daemon=True)
-        exporter.start()
+        meanwhile this process imports papermill and compiles its page exporter."""
+        driver = threading.Thread(target=_warm_driver, daemon=True)
+        driver.start()
         self.manager.zygote.start()
-        exporter.join()
+        driver.join()
 
     def reviews(self, todo, progress):
         if not todo:
@@ -357,6 +355,15 @@ class _Local:
 
     def close(self):
         self.manager.zygote.close()
+
+
+def _warm_driver() -> None:
+    """What the first reviews would otherwise wait for in this process: the notebook stack's imports and the
+    page exporter."""
+    from xxgk.review import render  # first: it defers a slow grammar build that nbformat's import does
+    import papermill  # noqa: F401
+
+    render.exporter()
 
 
 class _Dask:
@@ -421,10 +428,7 @@ def _start_worker_kernels(run_id: str, warm: tuple) -> None:
     with _WORKER_LOCK:
         if run_id not in _WORKER_KERNELS:
             _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=False)
-    import xxgk.review.render  # first: it defers a slow grammar build that nbformat's import does
-    import papermill  # noqa: F401
-
-    xxgk.review.render.exporter()
+    _warm_driver()
 
 
 def _review_on_worker(job: Job, run_id: str, warm: tuple) -> JobResult:

@@ -53,13 +53,11 @@ class Zygote:
 
     @staticmethod
     def _start() -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "xxgk.batch.kernels"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
+        with _PRESTART_LOCK:  # the process prestart() began, if it is still there and alive
+            global _prestarted
+            proc, _prestarted = _prestarted, None
+        if proc is None or proc.poll() is not None:
+            proc = _spawn()
         ready = proc.stdout.readline()
         if not ready.startswith("ready"):
             proc.kill()
@@ -112,6 +110,35 @@ class Zygote:
                     self._proc.kill()
                     self._proc.wait()
         self._owner.shutdown(wait=False)
+
+
+_prestarted: subprocess.Popen | None = None  # begun by prestart(), not yet taken by a Zygote
+_PRESTART_LOCK = threading.Lock()
+
+
+def _spawn() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "xxgk.batch.kernels"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, bufsize=1)
+
+
+def prestart() -> None:
+    """Begin a zygote process now, for this process's next Zygote to take: `xxgk run` calls it before its own
+    imports, so that the zygote's imports run beside them. Only from a thread that lives as long as the
+    process (the command's main thread): the zygote's parent-death signal follows the thread that spawned it."""
+    global _prestarted
+    with _PRESTART_LOCK:
+        if _prestarted is None:
+            _prestarted = _spawn()
+
+
+def discard_prestarted() -> None:
+    """End a prestarted zygote no Zygote took (the run rendered nothing)."""
+    global _prestarted
+    with _PRESTART_LOCK:
+        proc, _prestarted = _prestarted, None
+    if proc is not None:
+        proc.kill()
+        proc.wait()
 
 
 SOCKET_PREFIX = "xxgk-kernel-"  # + the driver's pid: the IPC socket folder of one kernel
