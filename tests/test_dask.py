@@ -27,7 +27,7 @@ def test_a_local_cluster_renders_the_pages_of_the_local_run(tmp_path):
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         on_dask = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "dask", data_root=data)
         workers = cluster.scheduler_info["workers"]
-        # Each worker forked its kernels from a zygote of its own, and let it go when the run ended.
+        # The workers forked their kernels from the machine's one zygote for the run, and let it go when it ended.
         assert len(workers) == 2
         assert cluster.get_client().run(lambda: dict(batch._WORKER_KERNELS)) == {w: {} for w in workers}
     assert {r.agency_id: r.status for r in on_dask.results} == {r.agency_id: r.status for r in local.results}

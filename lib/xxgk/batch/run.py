@@ -293,12 +293,11 @@ def run(
     return summary
 
 
-def _forked_kernels(warm: tuple, lazy: bool) -> type:
-    """A kernel manager class whose kernels fork from a new zygote of its own."""
+def _forked_kernels(zygote) -> type:
+    """A kernel manager class whose kernels fork from this zygote."""
     from xxgk.batch.kernels import ForkedKernelManager
-    from xxgk.batch.zygote import Zygote
 
-    return type("BatchKernelManager", (ForkedKernelManager,), {"zygote": Zygote(warm, lazy=lazy)})
+    return type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote})
 
 
 @contextmanager
@@ -325,7 +324,9 @@ class _Local:
     for it, so no review's time limit pays for it), otherwise only if the overview is rendered again."""
 
     def __init__(self, jobs: int, warm: tuple):
-        self.jobs, self.manager = jobs, _forked_kernels(warm, lazy=not warm)
+        from xxgk.batch.zygote import Zygote
+
+        self.jobs, self.manager = jobs, _forked_kernels(Zygote(warm, lazy=not warm))
 
     def warm(self):
         """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs;
@@ -367,10 +368,10 @@ def _warm_driver() -> None:
 
 
 class _Dask:
-    """Reviews as tasks on a Dask cluster: each worker process forks them from a zygote of its own (started
-    at its first task of this run, closed at the end), under the same whole-notebook watchdog; the year's
-    overview and files are one more such task. Data and output folders must be the same paths on every
-    worker (shared storage)."""
+    """Reviews as tasks on a Dask cluster: the worker processes of a machine fork them from one zygote
+    (shared_zygote: started as the run begins, closed at its end), each under its own whole-notebook watchdog;
+    the year's overview and files are one more such task. Data and output folders must be the same paths on
+    every worker (shared storage)."""
 
     def __init__(self, client, warm: tuple):
         import uuid
@@ -415,19 +416,23 @@ _WORKER_LOCK = threading.Lock()
 
 def _worker_kernels(run_id: str, warm: tuple = ()) -> type:
     """This worker process's kernel manager for the run (its zygote starts when first needed)."""
+    from xxgk.batch import shared_zygote
+
     with _WORKER_LOCK:
         manager = _WORKER_KERNELS.get(run_id)
         if manager is None:
-            manager = _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=True)
+            manager = _WORKER_KERNELS[run_id] = _forked_kernels(shared_zygote.for_run(run_id, warm, lazy=True))
     return manager
 
 
 def _start_worker_kernels(run_id: str, warm: tuple) -> None:
     """On every worker as a run begins (Client.run): the zygote's imports start, and the worker imports the
     notebook stack and compiles its page exporter, while the driver reads the reports."""
+    from xxgk.batch import shared_zygote
+
     with _WORKER_LOCK:
         if run_id not in _WORKER_KERNELS:
-            _WORKER_KERNELS[run_id] = _forked_kernels(warm, lazy=False)
+            _WORKER_KERNELS[run_id] = _forked_kernels(shared_zygote.for_run(run_id, warm, lazy=False))
     _warm_driver()
 
 
