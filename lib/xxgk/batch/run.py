@@ -250,26 +250,27 @@ def run(
         out_year.mkdir(parents=True, exist_ok=True)
         state_dir = out_year / ".state"
         state_dir.mkdir(exist_ok=True)
-        code = code_fingerprint()
-        data = inputs.Data(data_root)  # registry files read once for every agency's check
-        todo: list[Job] = []
-        for agency_id in selected:
-            job = Job(agency_id, year, str(out_dir), str(data_root), timeout)
-            if registry.report_file(agency_id, year, job.reports_dir) is None:
-                summary.results.append(JobResult(agency_id, year, "no_report"))
-                continue
-            state = _read_state(state_dir / f"{agency_id}.json")  # the code and what the last review read
-            if (not force and state.get("code") == code and (out_year / f"{agency_id}.html").exists()
-                    and not inputs.changed(state.get("inputs"), data)):
-                summary.results.append(JobResult(agency_id, year, "skipped"))
-                continue
-            todo.append(job)
-        progress = _Progress(len(todo), progress_stream)
-        # The year's reports read and shingled, and one review rehearsed, once in each zygote before the forks;
-        # no zygote at all unless a review or the overview is rendered.
-        warm = (("xxgk.review.review:warm", year, str(data_root), str(out_dir), [j.agency_id for j in todo]),
-                ("xxgk.batch.kernels:rehearse", todo[0].agency_id, year, str(data_root), str(out_dir))) if todo else ()
-        with _executor(dask_address, jobs, warm) as executor:  # kernels' imports start now, beside the reading
+        with _executor(dask_address, jobs) as executor:  # a cluster's zygotes begin their imports now
+            code = code_fingerprint()
+            data = inputs.Data(data_root)  # registry files read once for every agency's check
+            todo: list[Job] = []
+            for agency_id in selected:
+                job = Job(agency_id, year, str(out_dir), str(data_root), timeout)
+                if registry.report_file(agency_id, year, job.reports_dir) is None:
+                    summary.results.append(JobResult(agency_id, year, "no_report"))
+                    continue
+                state = _read_state(state_dir / f"{agency_id}.json")  # the code and what the last review read
+                if (not force and state.get("code") == code and (out_year / f"{agency_id}.html").exists()
+                        and not inputs.changed(state.get("inputs"), data)):
+                    summary.results.append(JobResult(agency_id, year, "skipped"))
+                    continue
+                todo.append(job)
+            progress = _Progress(len(todo), progress_stream)
+            # The year's reports read and shingled, and one review rehearsed, once in each zygote before the forks;
+            # locally, no zygote at all unless a review or the overview is rendered.
+            executor.begin((("xxgk.review.review:warm", year, str(data_root), str(out_dir), [j.agency_id for j in todo]),
+                            ("xxgk.batch.kernels:rehearse", todo[0].agency_id, year, str(data_root), str(out_dir)))
+                           if todo else ())
             if todo:  # each report read once, in sandboxed children, before any review (or warm-up) needs it
                 from xxgk.review.review import CACHE_SUBDIR
 
@@ -301,9 +302,9 @@ def _forked_kernels(zygote) -> type:
 
 
 @contextmanager
-def _executor(dask_address: str | None, jobs: int, warm: tuple):
+def _executor(dask_address: str | None, jobs: int):
     if not dask_address:
-        executor = _Local(jobs, warm)
+        executor = _Local(jobs)
     else:
         from distributed import Client
 
@@ -311,7 +312,7 @@ def _executor(dask_address: str | None, jobs: int, warm: tuple):
             client = Client(dask_address)
         except OSError as exc:  # unreachable or refusing: one line naming the address, not a traceback
             raise ValueError(f"{dask_address}: 无法连接 Dask 调度器（{str(exc).splitlines()[0] if str(exc) else exc!r}）") from None
-        executor = _Dask(client, warm)
+        executor = _Dask(client)
     try:
         yield executor
     finally:
@@ -323,10 +324,14 @@ class _Local:
     zygote starts at once when there are reviews (its imports beside the reading of the reports; warm() waits
     for it, so no review's time limit pays for it), otherwise only if the overview is rendered again."""
 
-    def __init__(self, jobs: int, warm: tuple):
+    def __init__(self, jobs: int):
+        self.jobs, self.manager = jobs, None
+
+    def begin(self, warm: tuple):
+        """The zygote, its imports begun at once when there are reviews (`xxgk run` began it even earlier)."""
         from xxgk.batch.zygote import Zygote
 
-        self.jobs, self.manager = jobs, _forked_kernels(Zygote(warm, lazy=not warm))
+        self.manager = _forked_kernels(Zygote(warm, lazy=not warm))
 
     def warm(self):
         """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs;
@@ -355,7 +360,8 @@ class _Local:
         overview.write_year(out_year, year, agencies, summary, data_root=data_root, kernel_manager_class=self.manager)
 
     def close(self):
-        self.manager.zygote.close()
+        if self.manager is not None:
+            self.manager.zygote.close()
 
 
 def _warm_driver() -> None:
@@ -373,12 +379,17 @@ class _Dask:
     the year's overview and files are one more such task. Data and output folders must be the same paths on
     every worker (shared storage)."""
 
-    def __init__(self, client, warm: tuple):
+    def __init__(self, client):
         import uuid
 
-        self.client, self.warm_calls, self.run_id = client, warm, uuid.uuid4().hex
+        self.client, self.warm_calls, self.run_id = client, (), uuid.uuid4().hex
+        client.run(_start_worker_kernels, self.run_id)
+
+    def begin(self, warm: tuple):
+        """The warm-up each machine's zygote runs before its first review, once the reviews are known."""
+        self.warm_calls = warm
         if warm:
-            client.run(_start_worker_kernels, self.run_id, warm)
+            self.client.run(_warm_worker_kernels, self.run_id, warm)
 
     def warm(self):
         """Nothing to wait for here: each worker warms its zygote at its first review, before the time limit."""
@@ -414,26 +425,27 @@ _WORKER_KERNELS: dict[str, type] = {}  # in a Dask worker process: this run's ke
 _WORKER_LOCK = threading.Lock()
 
 
-def _worker_kernels(run_id: str, warm: tuple = ()) -> type:
-    """This worker process's kernel manager for the run (its zygote starts when first needed)."""
+def _worker_kernels(run_id: str, warm: tuple = (), lazy: bool = True) -> type:
+    """This worker process's kernel manager for the run (its zygote starts when first needed, unless not lazy)."""
     from xxgk.batch import shared_zygote
 
     with _WORKER_LOCK:
         manager = _WORKER_KERNELS.get(run_id)
         if manager is None:
-            manager = _WORKER_KERNELS[run_id] = _forked_kernels(shared_zygote.for_run(run_id, warm, lazy=True))
+            manager = _WORKER_KERNELS[run_id] = _forked_kernels(shared_zygote.for_run(run_id, warm, lazy=lazy))
     return manager
 
 
-def _start_worker_kernels(run_id: str, warm: tuple) -> None:
-    """On every worker as a run begins (Client.run): the zygote's imports start, and the worker imports the
-    notebook stack and compiles its page exporter, while the driver reads the reports."""
-    from xxgk.batch import shared_zygote
+def _start_worker_kernels(run_id: str) -> None:
+    """On every worker as a run begins (Client.run): the machine's zygote begins its imports, and a thread of the
+    worker imports the notebook stack and compiles its page exporter, while the driver decides what to render
+    and reads the reports."""
+    _worker_kernels(run_id, lazy=False)
+    threading.Thread(target=_warm_driver, daemon=True, name="xxgk-warm-driver").start()
 
-    with _WORKER_LOCK:
-        if run_id not in _WORKER_KERNELS:
-            _WORKER_KERNELS[run_id] = _forked_kernels(shared_zygote.for_run(run_id, warm, lazy=False))
-    _warm_driver()
+
+def _warm_worker_kernels(run_id: str, warm: tuple) -> None:
+    _worker_kernels(run_id, warm).zygote.warm_with(warm)
 
 
 def _review_on_worker(job: Job, run_id: str, warm: tuple) -> JobResult:

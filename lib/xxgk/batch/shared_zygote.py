@@ -163,6 +163,10 @@ class _Client:
         except (OSError, ValueError) as exc:
             return {"error": str(exc)}
 
+    def warm_with(self, calls: tuple[tuple, ...]) -> None:
+        """The shared zygote is warmed by the worker that serves it; these are for a zygote of this worker's own."""
+        self._warm = tuple(calls)
+
     def _fallback(self) -> Zygote:
         if self._own is None:
             self._own = Zygote(self._warm)

@@ -36,7 +36,13 @@ class Zygote:
         self._owner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-zygote")
         remove_stale_socket_folders()
         self._proc: subprocess.Popen | None = None
+        self._starting: subprocess.Popen | None = None  # a process not yet ready, for close() to kill
         self._spawning = None if lazy else self._owner.submit(self._start)
+
+    def warm_with(self, calls: tuple[tuple, ...]) -> None:
+        """Calls to run in it before its first kernel, when they are known only after it began its imports."""
+        with self._lock:
+            self._warm = tuple(calls)
 
     def _ensure(self) -> subprocess.Popen:
         """The running zygote, (re)started if it is not, warmed the first time; called with the lock held."""
@@ -51,14 +57,15 @@ class Zygote:
                 self._call(target, args)
         return self._proc
 
-    @staticmethod
-    def _start() -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen:
         with _PRESTART_LOCK:  # the process prestart() began, if it is still there and alive
             global _prestarted
             proc, _prestarted = _prestarted, None
         if proc is None or proc.poll() is not None:
             proc = _spawn()
+        self._starting = proc
         ready = proc.stdout.readline()
+        self._starting = None
         if not ready.startswith("ready"):
             proc.kill()
             raise RuntimeError(f"kernel zygote failed to start: {ready!r}")
@@ -98,9 +105,12 @@ class Zygote:
 
     def close(self) -> None:
         with self._lock:
-            if self._spawning is not None:  # closed before any use: end the zygote that was starting
+            if self._spawning is not None:  # closed before any use: end the zygote, ready or not
                 spawning, self._spawning = self._spawning, None
-                with contextlib.suppress(RuntimeError):
+                starting = self._starting
+                if starting is not None:
+                    starting.kill()
+                with contextlib.suppress(RuntimeError, OSError):
                     self._proc = spawning.result()
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.stdin.close()
