@@ -47,3 +47,18 @@ def test_stale_socket_folders_of_dead_drivers_are_removed():
         assert live.exists() and live not in removed
     finally:
         live.rmdir()
+
+
+def test_a_zygote_closed_while_it_still_imports_is_killed_not_waited_for():
+    """A run with nothing to render (or a cluster run that ends early) must not wait for imports it will not use."""
+    import signal
+    import time
+
+    zygote = Zygote()
+    deadline = time.monotonic() + 30
+    while zygote._starting is None and zygote._proc is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    starting = zygote._starting  # spawned; its imports take far longer than this loop's millisecond
+    assert starting is not None
+    zygote.close()
+    assert starting.wait(timeout=10) == -signal.SIGKILL
