@@ -8,6 +8,7 @@ import pytest
 
 from conftest import data_subset
 from xxgk.batch import run as batch
+from xxgk.batch import zygote
 
 pytestmark = pytest.mark.slow
 
@@ -27,12 +28,25 @@ def test_a_local_cluster_renders_the_pages_of_the_local_run(tmp_path):
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         on_dask = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "dask", data_root=data)
         workers = cluster.scheduler_info["workers"]
-        # The workers forked their kernels from the machine's one zygote for the run, and let it go when it ended.
+        # The workers forked their kernels from the machine's one zygote for the run, and let it go when it ended;
+        # the worker that served it began the next run's zygote.
         assert len(workers) == 2
-        assert cluster.get_client().run(lambda: dict(batch._WORKER_KERNELS)) == {w: {} for w in workers}
+        client = cluster.get_client()
+        assert client.run(lambda: dict(batch._WORKER_KERNELS)) == {w: {} for w in workers}
+        def spare():
+            return zygote._prestarted.pid if zygote._prestarted is not None and zygote._prestarted.poll() is None else None
+
+        spares = client.run(spare)
+        server = next(w for w, pid in spares.items() if pid)
+        assert [w for w, pid in spares.items() if pid] == [server]
+        again = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "again", data_root=data)
+        after = client.run(spare)  # the same worker served again: it took that zygote and began another
+        assert [w for w, pid in after.items() if pid] == [server] and after[server] != spares[server]
     assert {r.agency_id: r.status for r in on_dask.results} == {r.agency_id: r.status for r in local.results}
     assert {r.status for r in on_dask.results} == {"rendered"}
     assert len({r.agency_id for r in on_dask.results}) == len(AGENCIES)
     local_pages, dask_pages = _pages(tmp_path / "local" / "2021"), _pages(tmp_path / "dask" / "2021")
     assert {f"{a}.html" for a in AGENCIES} | {"index.html", "overview.html"} <= set(local_pages)
     assert dask_pages == local_pages
+    assert {r.status for r in again.results} == {"rendered"}
+    assert _pages(tmp_path / "again" / "2021") == local_pages

@@ -383,7 +383,12 @@ class _Dask:
         import uuid
 
         self.client, self.warm_calls, self.run_id = client, (), uuid.uuid4().hex
-        client.run(_start_worker_kernels, self.run_id)
+        # One worker per machine serves the machine's zygote: the same one every run, so the zygote it began
+        # importing at the end of the last run is ready for this one.
+        servers: dict[str, str] = {}
+        for address, worker in sorted(client.scheduler_info()["workers"].items()):
+            servers.setdefault(worker.get("host", address), address)
+        client.run(_start_worker_kernels, self.run_id, sorted(servers.values()))
 
     def begin(self, warm: tuple):
         """The warm-up each machine's zygote runs before its first review, once the reviews are known."""
@@ -425,22 +430,23 @@ _WORKER_KERNELS: dict[str, type] = {}  # in a Dask worker process: this run's ke
 _WORKER_LOCK = threading.Lock()
 
 
-def _worker_kernels(run_id: str, warm: tuple = (), lazy: bool = True) -> type:
+def _worker_kernels(run_id: str, warm: tuple = (), lazy: bool = True, serve: bool | None = None) -> type:
     """This worker process's kernel manager for the run (its zygote starts when first needed, unless not lazy)."""
     from xxgk.batch import shared_zygote
 
     with _WORKER_LOCK:
         manager = _WORKER_KERNELS.get(run_id)
         if manager is None:
-            manager = _WORKER_KERNELS[run_id] = _forked_kernels(shared_zygote.for_run(run_id, warm, lazy=lazy))
+            zygote = shared_zygote.for_run(run_id, warm, lazy=lazy, serve=serve)
+            manager = _WORKER_KERNELS[run_id] = _forked_kernels(zygote)
     return manager
 
 
-def _start_worker_kernels(run_id: str) -> None:
-    """On every worker as a run begins (Client.run): the machine's zygote begins its imports, and a thread of the
-    worker imports the notebook stack and compiles its page exporter, while the driver decides what to render
-    and reads the reports."""
-    _worker_kernels(run_id, lazy=False)
+def _start_worker_kernels(run_id: str, servers: list[str], dask_worker=None) -> None:
+    """On every worker as a run begins (Client.run): the machine's zygote begins its imports (or takes the one
+    its server began at the last run's end), and a thread of the worker imports the notebook stack and compiles
+    its page exporter, while the driver decides what to render and reads the reports."""
+    _worker_kernels(run_id, lazy=False, serve=dask_worker is not None and dask_worker.address in servers)
     threading.Thread(target=_warm_driver, daemon=True, name="xxgk-warm-driver").start()
 
 
@@ -462,10 +468,16 @@ def _year_outputs_on_worker(run_id, out_year, year, agencies, summary, data_root
 
 
 def _close_worker_kernels(run_id: str) -> None:
+    """The run's zygote ends; a worker that served its machine begins the next run's at once, so that run finds
+    its imports done (a standing cluster serves run after run; the warm-up with the run's data still waits)."""
+    from xxgk.batch import shared_zygote, zygote
+
     with _WORKER_LOCK:
         manager = _WORKER_KERNELS.pop(run_id, None)
     if manager is not None:
         manager.zygote.close()
+        if isinstance(manager.zygote, shared_zygote.Served):
+            zygote.prestart()
 
 
 def _report_files(agency_ids: list[str], year: int, agencies, reports_dir: Path) -> list[tuple[Path, int, str]]:

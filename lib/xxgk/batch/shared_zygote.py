@@ -2,8 +2,9 @@
 
 A machine runs several single-threaded workers (`--nworkers N --nthreads 1`); each starting its own zygote
 would import and warm the same modules and read the same reports N times, and hold N copies of them. The
-first worker of a run on the machine makes a private folder named for the run, starts the zygote and
-answers the other workers' fork requests on a Unix socket in that folder; they fork their kernels through it.
+worker the driver chooses for the machine (the same one every run, so it can keep the next run's zygote
+imported between runs) makes a private folder named for the run, starts the zygote, or takes the one it kept,
+and answers the other workers' fork requests on a Unix socket in that folder; they fork their kernels through it.
 Kernels stay separate processes, each under its own worker's watchdog: a kernel is killed by pid, which is
 why the socket is shared only by processes that see the same pids (the same PID namespace, and user).
 A worker that cannot reach the shared zygote, or loses it (its worker died), starts a zygote of its own.
@@ -27,19 +28,24 @@ FOLDER_PREFIX = "xxgk-zygote-"  # + the user's id and the run's id: the folder o
 _CONNECT_WAIT = 10.0  # seconds a worker waits for the first worker to open the socket
 
 
-def for_run(run_id: str, warm: tuple, lazy: bool):
-    """This worker's zygote for the run: the machine's shared one (this process serves it when it came
-    first), else a zygote of its own. Either has Zygote's fork / start / close."""
+def for_run(run_id: str, warm: tuple, lazy: bool, serve: bool | None = None):
+    """This worker's zygote for the run: the machine's shared one, else a zygote of its own. Either has
+    Zygote's fork / start / close. `serve`: whether the driver chose this worker to serve its machine (it
+    serves if no other worker already does); False, it waits for the chosen one; None (a worker that joined
+    after the run began), it serves if it is the first."""
     remove_stale_folders()
     folder = Path(tempfile.gettempdir()) / f"{FOLDER_PREFIX}{os.getuid()}-{run_id}"
-    try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        client = _Client.connect(folder, warm)
-        return client if client is not None else Zygote(warm, lazy=lazy)
-    except OSError:  # no usable temp folder: nothing to share through
-        return Zygote(warm, lazy=lazy)
-    return _Served(folder, warm, lazy)
+    if serve is not False:
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        except OSError:  # no usable temp folder: nothing to share through
+            return Zygote(warm, lazy=lazy)
+        else:
+            return Served(folder, warm, lazy)
+    client = _Client.connect(folder, warm)
+    return client if client is not None else Zygote(warm, lazy=lazy)
 
 
 def remove_stale_folders() -> list[Path]:
@@ -71,8 +77,8 @@ def _namespace() -> str:
         return f"-:{os.getuid()}"
 
 
-class _Served(Zygote):
-    """The first worker's zygote, also serving the machine's other workers of the run."""
+class Served(Zygote):
+    """The zygote of the worker that serves its machine's other workers in the run."""
 
     def __init__(self, folder: Path, warm: tuple, lazy: bool) -> None:
         super().__init__(warm, lazy=lazy)
