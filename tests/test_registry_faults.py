@@ -78,3 +78,20 @@ def test_a_report_file_added_or_removed_later_is_seen(tmp_path):
     (folder / "qh-x.docx").unlink()
     (folder / "qh-x.pdf").unlink()
     assert registry.report_file("qh-x", 2022, tmp_path) is None
+
+
+def test_a_registry_is_parsed_again_whenever_the_file_changes_and_each_caller_gets_its_own_copy(tmp_path):
+    import os
+
+    path = tmp_path / "agencies.csv"
+    path.write_text(HEADER + ROW, encoding="utf-8")
+    first = load_agencies(path)
+    first.loc["qh-a", "name"] = "改过"  # one caller's change is not the next caller's registry
+    assert load_agencies(path).loc["qh-a", "name"] == "甲局"
+    st = os.stat(path)
+    path.write_text(HEADER + ROW.replace("甲局", "丙局"), encoding="utf-8")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same time, as `cp -p` leaves it
+    assert load_agencies(path).loc["qh-a", "name"] == "丙局"
+    path.write_text(HEADER + ROW + "../x,恶意,county_department,青禾示例县,,false\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="第3行"):
+        load_agencies(path)

@@ -159,9 +159,30 @@ class RegistryError(ValueError):
     """agencies.csv cannot be used; the one-line message names the file and the line."""
 
 
+_AGENCIES: dict[str, tuple[tuple, object]] = {}  # registry path -> (its file state, its frame), the last read
+
+
 def load_agencies(path: Path = AGENCIES_CSV):
     """The registry as a DataFrame indexed by agency_id: UTF-8, the required columns, one valid id per row,
-    no id twice. Any fault is one RegistryError naming the file and line, before any agency is reviewed."""
+    no id twice. Any fault is one RegistryError naming the file and line, before any agency is reviewed.
+
+    Parsed once per file state (a batch's zygote parses it; each review asks for it three times), and each
+    caller gets a copy of its own to change."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        state = None  # _parse_agencies says why
+    else:
+        state = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = _AGENCIES.get(str(path))
+    if state is None or known is None or known[0] != state:
+        known = (state, _parse_agencies(path))
+        if state is not None:
+            _AGENCIES[str(path)] = known
+    return known[1].copy()
+
+
+def _parse_agencies(path: Path):
     import csv
     import io
 
