@@ -199,19 +199,22 @@ def findings_csv_bytes(rows: list[dict]) -> bytes:
 def cells_csv_bytes(machine_text: str) -> bytes:
     """cells.csv for Excel: the machine form's rows under Chinese headers, statuses in words, with a BOM."""
     words = labels()
-    records = list(csv.reader(io.StringIO(machine_text)))
-    if not records:
+    records = csv.reader(io.StringIO(machine_text))  # row by row: a region's cells are 100,000s of rows
+    header = next(records, None)
+    if header is None:
         return BOM.encode("utf-8")
-    header = records[0]
     status_at = header.index("status") if "status" in header else None
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")  # fields are already spreadsheet-safe in the machine form
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as it is written, not all at the end
+    text.write(BOM)
+    writer = csv.writer(text, lineterminator="\n")  # fields are already spreadsheet-safe in the machine form
     writer.writerow([words["cells_columns"].get(h, h) for h in header])
-    for rec in records[1:]:
+    for rec in records:
         if status_at is not None and status_at < len(rec):
             rec[status_at] = words["cell_statuses"].get(rec[status_at], rec[status_at])
         writer.writerow(rec)
-    return (BOM + out.getvalue()).encode("utf-8")
+    text.flush()
+    return out.getvalue()
 
 
 def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict[str, dict], generated: str,
