@@ -144,9 +144,11 @@ def _new_exporter():
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
+    # optimistic_validation: the notebook is validated once, after the last preprocessor, not after each of the
+    # eleven (most of them disabled, each validation a walk of the whole notebook and its images).
     return ReviewExporter(
         template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=True,
-        exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_input_prompt=True, exclude_output_prompt=True, optimistic_validation=True,
     )
 
 
