@@ -41,6 +41,7 @@ _META_KEYS = ("名称", "标题", "文件名称", "索引号", "发布机构", "
               "发布日期", "发布时间", "成文日期", "生成日期", "印发日期", "文号", "发文字号", "关键词", "主题词",
               "分类", "主题分类", "公开方式", "公开范围", "时效", "有效性", "来源", "信息来源", "文件下载",
               "所属机构", "组配分类")
+_META_KEY_SET = frozenset(_META_KEYS)
 _PUBLISHED_KEYS = ("发布日期", "发布时间", "公开日期", "公开时间", "生成日期", "成文日期", "印发日期")
 _TITLE_KEYS = ("标题", "名称", "文件名称")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})")
@@ -89,37 +90,35 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _shown(el) -> str | None:
-    """The element's lowercased tag, or None when it is no element or is invisible or site furniture
-    (one call per element: the walks ask it of every element of the page)."""
-    tag = el.tag
-    if not isinstance(tag, str):
-        return None  # a comment or processing instruction
-    tag = tag.lower()
-    if tag in _SKIP:
-        return None
-    attrs = el.items()
-    if not attrs:  # most elements: no style, class or id to look at
-        return None if tag in ("ul", "ol") and _links_only(el) else tag
-    verdict = _by_attributes(tuple(attrs))
-    if verdict is _HIDDEN_ATTRS or tag in ("ul", "ol") and _links_only(el):
-        return None
-    return None if verdict is _NAV_ATTRS and not _holds_table(el) else tag
+# What can hide an element is in its attributes. The page's style, hidden, class and id attributes are
+# found by three XPath scans of the whole tree, so that the walks, which visit every element, ask only
+# its tag and whether it is in the set these give (asking each element for its attributes cost more
+# than the rest of the walk).
+_STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
+_STYLE_NODES = etree.XPath("descendant-or-self::*/@style")  # with .getparent(): only when some style hides
+_MARKS = etree.XPath("descendant-or-self::*/@hidden | descendant-or-self::*/@class | descendant-or-self::*/@id")
 
 
-_HIDDEN_ATTRS, _NAV_ATTRS = "hidden", "nav"
+def _unseen(root) -> set:
+    """The elements (under `root`) whose attributes hide them (display:none or visibility:hidden in the
+    style, a hidden attribute) or whose class or id names site navigation, unless a table is inside.
+    lxml hands out one proxy per element while it is referenced, so the set answers by identity."""
+    unseen = set()
+    styles = _STYLES(root)
+    if any(map(_hides, set(styles))):
+        unseen.update(style.getparent() for style in _STYLE_NODES(root) if _hides(style))
+    for value in _MARKS(root):
+        # class and id are searched one at a time: a word cannot run from one into the other.
+        if value.attrname == "hidden" or _NAV_CLASS.search(value) and not _holds_table(value.getparent()):
+            unseen.add(value.getparent())
+    return unseen
 
 
 @lru_cache(maxsize=4096)
-def _by_attributes(attrs: tuple[tuple[str, str], ...]) -> str | None:
-    """What an element's attributes say: hidden, named as navigation, or nothing. Memoized: a page
-    repeats a few attribute sets (style="font-family: …") on thousands of elements."""
-    attrib = dict(attrs)
-    style = attrib.get("style")
-    if (style and _HIDDEN.search(style)) or attrib.get("hidden") is not None:
-        return _HIDDEN_ATTRS
-    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}"
-    return _NAV_ATTRS if _NAV_CLASS.search(names) else None
+def _hides(style: str) -> bool:
+    """Does an inline style hide the element? Memoized: a page repeats a few styles
+    (style="font-family: …") on thousands of elements, and a batch's pages repeat their site's."""
+    return _HIDDEN.search(style) is not None
 
 
 def _holds_table(el) -> bool:
@@ -128,8 +127,9 @@ def _holds_table(el) -> bool:
 
 
 def _links_only(el) -> bool:
-    """A list whose every word is a link: site navigation, not report text."""
-    links = "".join(_TEXT_CONTENT(a) for a in el.iter("a"))
+    """A list whose every word is a link: site navigation, not report text (a link's itertext is its
+    XPath string value, without an XPath call per link)."""
+    links = "".join(["".join(a.itertext()) for a in el.iter("a")])
     return bool(links.strip()) and _SPACE.sub("", links) == _SPACE.sub("", _TEXT_CONTENT(el))
 
 
@@ -143,6 +143,17 @@ class _Walker:
         self.tables = 0
         self.meta: dict[str, str] = {}
         self.headings: list[str] = []  # visible <h1>–<h3> text, title candidates
+        self.unseen = _unseen(root)
+
+    def shown(self, el) -> str | None:
+        """The element's lowercased tag, or None when it is no element or is invisible or site furniture."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return None  # a comment or processing instruction
+        tag = tag.lower()
+        if tag in _SKIP or el in self.unseen:
+            return None
+        return None if tag in ("ul", "ol") and _links_only(el) else tag
 
     # -- prose --------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -159,7 +170,7 @@ class _Walker:
                         self.meta.setdefault(m.group(1), value)
 
     def walk(self, el) -> None:
-        tag = _shown(el)
+        tag = self.shown(el)
         if tag is not None:
             if tag == "br":
                 self.flush()
@@ -184,15 +195,15 @@ class _Walker:
 
     # -- tables -------------------------------------------------------------------------------
     def table(self, table) -> None:
-        rows = _rows(table)
+        rows = self.rows(table)
         if _holds_table(table):
             # A layout table wrapping the page: its cells are page regions, read as prose.
             for tr in rows:
-                for td in _cells(tr):
+                for td in self.cells(tr):
                     self.walk_children(td)
             return
-        cells_of = [_cells(tr) for tr in rows]
-        grid = [[_cell_text(td) for td in cells] for cells in cells_of]
+        cells_of = [self.cells(tr) for tr in rows]
+        grid = [[self.cell_text(td) for td in cells] for cells in cells_of]
         if _is_metadata(grid):
             for cells in grid:
                 for key, value in zip(cells[::2], cells[1::2]):
@@ -218,10 +229,43 @@ class _Walker:
                 self.walk(child)
         self.flush()
 
+    def rows(self, table) -> list:
+        """The table's own rows (not those of tables nested in its cells)."""
+        return [tr for tr in table.iter("tr") if _owner(tr) is table and self.shown(tr) is not None]
 
-def _rows(table) -> list:
-    """The table's own rows (not those of tables nested in its cells)."""
-    return [tr for tr in table.iter("tr") if _owner(tr) is table and _shown(tr) is not None]
+    def cells(self, tr) -> list:
+        return [c for c in tr if self.shown(c) in ("td", "th")]
+
+    def cell_text(self, td) -> str:
+        """A cell's visible text; <p>, <div> and <br> inside it become line breaks."""
+        text = td.text
+        parts: list[str] = [text] if text else []
+        if len(td):
+            for child in td:
+                self.visit_cell(child, parts)
+        joined = "".join(parts).strip("\n")  # a break at either end only starts or ends the text
+        if "\n" not in joined:  # one line
+            return _clean(joined)
+        return "\n".join(filter(None, map(" ".join, map(str.split, joined.split("\n")))))  # _clean of each line
+
+    def visit_cell(self, el, parts: list[str]) -> None:
+        tag = self.shown(el)
+        if tag is not None:
+            block = tag in _BLOCK
+            if tag == "br" or block:
+                parts.append("\n")
+            if tag != "br":
+                text = el.text
+                if text:
+                    parts.append(text)
+            if len(el):  # most elements in a cell are leaves
+                for child in el:
+                    self.visit_cell(child, parts)
+            if block:
+                parts.append("\n")
+        tail = el.tail
+        if tail:
+            parts.append(tail)
 
 
 def _owner(el):
@@ -231,10 +275,6 @@ def _owner(el):
     return parent
 
 
-def _cells(tr) -> list:
-    return [c for c in tr if _shown(c) in ("td", "th")]
-
-
 def _span(td, attr: str) -> int:
     """rowspan/colspan as a browser reads it: leading digits, anything else is 1."""
     written = td.get(attr)
@@ -242,39 +282,6 @@ def _span(td, attr: str) -> int:
         return 1
     m = _SPAN.match(written)
     return int(m.group(1)) if m and int(m.group(1)) > 0 else 1
-
-
-def _cell_text(td) -> str:
-    """A cell's visible text; <p>, <div> and <br> inside it become line breaks."""
-    text = td.text
-    parts: list[str] = [text] if text else []
-    if len(td):
-        for child in td:
-            _visit_cell(child, parts)
-    joined = "".join(parts)
-    if "\n" not in joined:  # most cells: one line
-        return _clean(joined)
-    return "\n".join(filter(None, map(_clean, joined.split("\n"))))
-
-
-def _visit_cell(el, parts: list[str]) -> None:
-    tag = _shown(el)
-    if tag is not None:
-        block = tag in _BLOCK
-        if tag == "br" or block:
-            parts.append("\n")
-        if tag != "br":
-            text = el.text
-            if text:
-                parts.append(text)
-        if len(el):  # most elements in a cell are leaves
-            for child in el:
-                _visit_cell(child, parts)
-        if block:
-            parts.append("\n")
-    tail = el.tail
-    if tail:
-        parts.append(tail)
 
 
 def _is_metadata(grid: list[list[str]]) -> bool:
@@ -292,7 +299,7 @@ def _is_metadata(grid: list[list[str]]) -> bool:
 
 def _meta_key(text: str) -> str | None:
     key = _META_STRIP.sub("", text)
-    return key if key in _META_KEYS else None
+    return key if key in _META_KEY_SET else None
 
 
 def _published(meta: dict[str, str], keys: tuple[str, ...] = _PUBLISHED_KEYS) -> str | None:
