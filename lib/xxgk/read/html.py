@@ -95,7 +95,7 @@ def _clean(text: str) -> str:
 # its tag and whether it is in the set these give (asking each element for its attributes cost more
 # than the rest of the walk).
 _STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
-_STYLE_NODES = etree.XPath("descendant-or-self::*/@style")  # with .getparent(): only when some style hides
+_STYLED = etree.XPath("descendant-or-self::*[@style]")  # asked only when some style hides
 _MARKS = etree.XPath("descendant-or-self::*/@hidden | descendant-or-self::*/@class | descendant-or-self::*/@id")
 
 
@@ -106,7 +106,7 @@ def _unseen(root) -> set:
     unseen = set()
     styles = _STYLES(root)
     if any(map(_hides, set(styles))):
-        unseen.update(style.getparent() for style in _STYLE_NODES(root) if _hides(style))
+        unseen.update(el for el in _STYLED(root) if _hides(el.get("style")))
     for value in _MARKS(root):
         # class and id are searched one at a time: a word cannot run from one into the other.
         if value.attrname == "hidden" or _NAV_CLASS.search(value) and not _holds_table(value.getparent()):
@@ -162,7 +162,7 @@ class _Walker:
         if line:
             self.paragraphs += 1
             self.doc.text(line, f"第{self.paragraphs}段")
-            if len(line) <= 200:  # a metadata line: "来源：… 发布时间：2024-01-17 浏览次数：…"
+            if len(line) <= 200 and (":" in line or "：" in line):  # a metadata line: "来源：… 发布时间：2024-01-17 …"
                 labels = list(_META_LABEL.finditer(line))
                 for m, nxt in zip(labels, labels[1:] + [None]):
                     value = line[m.end(): nxt.start() if nxt else len(line)].strip()
@@ -213,11 +213,11 @@ class _Walker:
             return
         self.tables += 1
         n = self.tables
-        self.doc.grid(Grid.build(
-            [[(text, f"表{n} 第{r}行 第{c}格", _span(td, "rowspan"), _span(td, "colspan"))
-              for c, (td, text) in enumerate(zip(tds, cells), 1)]
-             for r, (tds, cells) in enumerate(zip(cells_of, grid), 1)],
-            f"表{n}"))
+        rows_in = []
+        for r, (tds, cells) in enumerate(zip(cells_of, grid), 1):
+            row = f"表{n} 第{r}行 第"
+            rows_in.append([(text, f"{row}{c}格", *_spans(td)) for c, (td, text) in enumerate(zip(tds, cells), 1)])
+        self.doc.grid(Grid.build(rows_in, f"表{n}"))
 
     def walk_children(self, el) -> None:
         self.flush()
@@ -275,11 +275,13 @@ def _owner(el):
     return parent
 
 
-def _span(td, attr: str) -> int:
-    """rowspan/colspan as a browser reads it: leading digits, anything else is 1."""
-    written = td.get(attr)
-    if written is None:
-        return 1
+def _spans(td) -> tuple[int, int]:
+    """rowspan and colspan as a browser reads them: leading digits, anything else is 1."""
+    rowspan, colspan = td.get("rowspan"), td.get("colspan")
+    return 1 if rowspan is None else _span(rowspan), 1 if colspan is None else _span(colspan)
+
+
+def _span(written: str) -> int:
     m = _SPAN.match(written)
     return int(m.group(1)) if m and int(m.group(1)) > 0 else 1
 
