@@ -109,7 +109,7 @@ def _unseen(root) -> set:
         unseen.update(el for el in _STYLED(root) if _hides(el.get("style")))
     for value in _MARKS(root):
         # class and id are searched one at a time: a word cannot run from one into the other.
-        if value.attrname == "hidden" or _NAV_CLASS.search(value) and not _holds_table(value.getparent()):
+        if value.attrname == "hidden" or _navigation(str(value)) and not _holds_table(value.getparent()):
             unseen.add(value.getparent())
     return unseen
 
@@ -119,6 +119,12 @@ def _hides(style: str) -> bool:
     """Does an inline style hide the element? Memoized: a page repeats a few styles
     (style="font-family: …") on thousands of elements, and a batch's pages repeat their site's."""
     return _HIDDEN.search(style) is not None
+
+
+@lru_cache(maxsize=4096)
+def _navigation(name: str) -> bool:
+    """Does a class or id name site navigation? Memoized: a site's pages share their class names."""
+    return _NAV_CLASS.search(name) is not None
 
 
 def _holds_table(el) -> bool:
@@ -157,6 +163,8 @@ class _Walker:
 
     # -- prose --------------------------------------------------------------------------------
     def flush(self) -> None:
+        if not self.buffer:  # most calls: a block boundary right after another
+            return
         line = _clean("".join(self.buffer))
         self.buffer = []
         if line:
