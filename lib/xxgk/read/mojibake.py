@@ -42,33 +42,43 @@ def _latin_bytes(text: str) -> bytes:
     return bytes(out)
 
 
-def _readable(text: str, fixed: str, raw: bytes) -> bool:
-    """Did decoding `raw` (the bytes of the wrong reading) as UTF-8 give readable text? Mis-decoded text
-    comes back mostly readable; genuine text comes back mostly undecodable.
+def _readable(text: str, raw: bytes) -> str | None:
+    """The UTF-8 reading of `raw` (the bytes of the wrong reading) if it is readable, else None.
+    Mis-decoded text comes back mostly readable; genuine text comes back mostly undecodable.
 
-    Every ideograph of `fixed` took three of raw's bytes above 0x7F and every U+FFFD at least one, so
-    when those bytes leave room for too few ideographs, or no more than the characters lost, the answer
-    is known without counting the ideographs (as for most genuine texts)."""
+    Every ideograph of the reading takes three of raw's bytes above 0x7F and every U+FFFD at least one,
+    so when those bytes leave room for too few ideographs, or no more than the characters lost, the
+    answer is known without counting the ideographs. Half of raw is decoded first: its U+FFFD, less one
+    for a character the cut may split, are no more than the whole reading's, and for most genuine
+    texts already leave no room."""
+    high = len(raw) - len(raw.translate(None, _HIGH_BYTES))
+    own = text.count("\ufffd")
+    if _no_room(high, raw[:len(raw) // 2].decode("utf-8", "replace").count("\ufffd") - 1, own):
+        return None
+    fixed = raw.decode("utf-8", "replace")
     bad = fixed.count("\ufffd")
-    lost = bad - text.count("\ufffd")
-    most = (len(raw) - len(raw.translate(None, _HIGH_BYTES)) - bad) // 3
-    if most < _MIN_CJK or most <= lost:
-        return False
+    if _no_room(high, bad, own):
+        return None
     cjk = _cjk(fixed)
-    return cjk >= _MIN_CJK and lost < cjk
+    return fixed if cjk >= _MIN_CJK and bad - own < cjk else None
+
+
+def _no_room(high: int, bad: int, own: int) -> bool:
+    """Do `high` bytes above 0x7F, `bad` of them (at least) read as U+FFFD, leave room for too few
+    ideographs or for no more than the U+FFFD the reading added to the text's `own`?"""
+    most = (high - bad) // 3
+    return most < _MIN_CJK or most <= bad - own
 
 
 def _kind(text: str) -> tuple[str, str] | None:
     """(wrong codec, repaired text), or None when the text does not look mis-decoded."""
     if _some_cjk(text):
-        raw = text.encode("gbk", "replace")
-        fixed = raw.decode("utf-8", "replace")
-        if _readable(text, fixed, raw):
+        fixed = _readable(text, text.encode("gbk", "replace"))
+        if fixed is not None:
             return "GBK", fixed
     if _latin_leads(text) >= _MIN_CJK:
-        raw = _latin_bytes(text)
-        fixed = raw.decode("utf-8", "replace")
-        if _readable(text, fixed, raw) and _cjk(fixed) > _cjk(text):
+        fixed = _readable(text, _latin_bytes(text))
+        if fixed is not None and _cjk(fixed) > _cjk(text):
             return "Latin-1", fixed
     return None
 
