@@ -8,7 +8,6 @@ outside, and one hostile file must neither hang a batch nor end it with a traceb
 
 from __future__ import annotations
 
-import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -65,12 +64,14 @@ def read_document(path: str | Path) -> Document:
 
 
 def _binary(text: str) -> bool:
-    """Control characters all over the start: not a text file of any encoding (random bytes give ~1 in 10)."""
+    """Control characters all over the start: not a text file of any encoding (random bytes give ~1 in 10).
+    They are counted by two C loops (the Latin-1 characters kept, the rest deleted), not a regex scan."""
     head = text[:4096]
-    return len(_CONTROL.findall(head)) > max(8, len(head) // 20)
+    return len(head.encode("latin-1", "ignore").translate(None, _NOT_CONTROL)) > max(8, len(head) // 20)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below " ", but for \t \n \v \f \r
+_CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])  # below " ", but for \t \n \v \f \r
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
 
 
 def _read_text(rendering: str, text: str, name: str) -> Document:
