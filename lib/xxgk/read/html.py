@@ -156,7 +156,8 @@ class _Walker:
         tag = el.tag
         if not isinstance(tag, str):
             return None  # a comment or processing instruction
-        tag = tag.lower()
+        if not tag.isascii():  # the parser lowercases ASCII letters only (and a Kelvin sign lowers to k)
+            tag = tag.lower()
         if tag in _SKIP or el in self.unseen:
             return None
         return None if tag in ("ul", "ol") and _links_only(el) else tag
