@@ -160,3 +160,21 @@ def test_publication_date_from_page_metadata(head, body, published):
     doc = html_reader.read(f"<html><head>{head}</head><body>{body}</body></html>", "page.html")
     assert doc.published == published
     assert not any(t.kind == "cell" for t in doc.tokens)
+
+
+def test_what_a_visitor_does_not_see_is_not_read():
+    """Hidden by style (any case, spacing, or a character reference), by the hidden attribute, or named
+    navigation by class or id (unless it holds a table); a list of links only; skipped tags however
+    written (upper case, a Kelvin sign for k); inside a cell, comments and hidden parts."""
+    page = """<html><body><p>可见一</p>
+<div STYLE="Display : None">隐藏一</div><p style="visibility:&#10;HIDDEN">隐藏二</p><p style="display:&#110;one">隐藏三</p>
+<span hidden>隐藏四</span><p style="border:none">可见二</p>
+<div id="top-nav">导航一</div><div class="share_box">导航二</div>
+<div class="menu"><table><tr><td>项目</td><td>1</td></tr></table></div>
+<UL><LI><A href="/">首页</A></LI><li><a href="/x">公开</a></li></UL>
+<bloc\u212aquote>引文</bloc\u212aquote>尾<lin\u212a>略</lin\u212a>
+<TABLE><TR><TD>甲<!-- 注释 -->乙<SPAN style="display:none">丙</SPAN><BR>丁</TD><td class="nav">戊</td><td><P>己</P></td></TR></TABLE>
+</body></html>"""
+    doc = html_reader.read(page, "page.html")
+    assert [(t.kind, t.text) for t in doc.tokens] == [
+        ("text", "可见一"), ("text", "可见二"), ("grid", "项目\n1"), ("text", "引文"), ("text", "尾"), ("grid", "甲乙\n丁\n己")]

@@ -91,9 +91,8 @@ def _clean(text: str) -> str:
 
 
 # What can hide an element is in its attributes. The page's style, hidden, class and id attributes are
-# found by three XPath scans of the whole tree, so that the walks, which visit every element, ask only
-# its tag and whether it is in the set these give (asking each element for its attributes cost more
-# than the rest of the walk).
+# found by three XPath scans of the whole tree, so that the walks, which visit every element, ask each
+# only its tag and whether it is in the set these give, not for its attributes.
 _STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
 _STYLED = etree.XPath("descendant-or-self::*[@style]")  # asked only when some style hides
 _MARKS = etree.XPath("descendant-or-self::*/@hidden | descendant-or-self::*/@class | descendant-or-self::*/@id")
@@ -108,7 +107,8 @@ def _unseen(root) -> set:
     if any(map(_hides, set(styles))):
         unseen.update(el for el in _STYLED(root) if _hides(el.get("style")))
     for value in _MARKS(root):
-        # class and id are searched one at a time: a word cannot run from one into the other.
+        # class and id are searched one at a time: a word cannot run from one into the other. The memo
+        # gets a plain str: a smart string would keep its element, and the whole page, alive.
         if value.attrname == "hidden" or _navigation(str(value)) and not _holds_table(value.getparent()):
             unseen.add(value.getparent())
     return unseen
