@@ -87,3 +87,14 @@ def test_a_prestarted_zygote_serves_the_next_zygote_and_one_never_taken_is_ended
     unused = zygote_module._prestarted
     zygote_module.discard_prestarted()
     assert unused.poll() is not None and zygote_module._prestarted is None
+
+
+def test_a_rehearsal_makes_a_review_and_writes_nothing(tmp_path):
+    """What a zygote runs before the forks of a large run: one agency's review pieces, thrown away."""
+    from xxgk.batch.kernels import rehearse
+    from xxgk.config import DATA_DIR
+
+    out = tmp_path / "out"
+    rehearse("qh-gov", 2022, str(DATA_DIR), str(out))
+    written = [p.relative_to(out).parts[0] for p in out.rglob("*") if p.is_file()]
+    assert set(written) <= {".cache"}  # the parsed reports it read, nothing a reviewer sees
