@@ -379,7 +379,8 @@ def _warm_driver() -> None:
 
 class _Dask:
     """Reviews as tasks on a Dask cluster: the worker processes of a machine fork them from one zygote
-    (shared_zygote: started as the run begins, closed at its end), each under its own whole-notebook watchdog;
+    (shared_zygote: warmed as the run begins, closed at its end, the next one imported between runs), each under
+    its own whole-notebook watchdog;
     the year's overview and files are one more such task. Data and output folders must be the same paths on
     every worker (shared storage)."""
 

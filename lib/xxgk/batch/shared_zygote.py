@@ -25,7 +25,7 @@ from pathlib import Path
 from xxgk.batch.zygote import Zygote
 
 FOLDER_PREFIX = "xxgk-zygote-"  # + the user's id and the run's id: the folder of one run's shared zygote
-_CONNECT_WAIT = 10.0  # seconds a worker waits for the first worker to open the socket
+_CONNECT_WAIT = 10.0  # seconds a worker waits for the serving worker to open the socket
 
 
 def for_run(run_id: str, warm: tuple, lazy: bool, serve: bool | None = None):
@@ -148,7 +148,7 @@ class _Client:
                     sock.close()
                     raise
                 break
-            except (FileNotFoundError, ConnectionRefusedError):  # the first worker has not bound it yet
+            except (FileNotFoundError, ConnectionRefusedError):  # the serving worker has not bound it yet
                 if time.monotonic() > deadline:
                     return None
                 time.sleep(0.01)

@@ -19,9 +19,10 @@ from pathlib import Path
 class Zygote:
     """A child process that imports WARM_MODULES once, then forks one kernel per request.
 
-    The process is spawned from a thread of its own that lives until close(): Linux's parent-death signal
-    follows the thread that spawned it, so the zygote and its kernels die with that thread (or with the whole
-    driver), never with whichever batch or Dask worker thread happened to ask first. `warm` calls
+    The process is spawned from a thread of its own that lives until close(), or taken from prestart(), whose
+    caller's thread lives as long as the process: Linux's parent-death signal follows the thread that spawned
+    it, so the zygote and its kernels die with that thread (or with the whole driver), never with whichever batch
+    or Dask worker thread happened to ask first. `warm` calls
     (`module:function`, args...) run in it after its first start only, at start() or the first fork: a zygote
     that died (perhaps in a warm call) starts again bare, and its kernels do what they find undone. Unless
     `lazy`, its imports begin at once, in the background (a batch reads its reports meanwhile); with `lazy`
@@ -58,8 +59,8 @@ class Zygote:
         return self._proc
 
     def _start(self) -> subprocess.Popen:
+        global _prestarted
         with _PRESTART_LOCK:  # the process prestart() began, if it is still there and alive
-            global _prestarted
             proc, _prestarted = _prestarted, None
         if proc is None or proc.poll() is not None:
             proc = _spawn()
@@ -68,6 +69,7 @@ class Zygote:
         self._starting = None
         if not ready.startswith("ready"):
             proc.kill()
+            proc.wait()
             raise RuntimeError(f"kernel zygote failed to start: {ready!r}")
         return proc
 
