@@ -98,3 +98,43 @@ def test_a_rehearsal_makes_a_review_and_writes_nothing(tmp_path):
     rehearse("qh-gov", 2022, str(DATA_DIR), str(out))
     written = [p.relative_to(out).parts[0] for p in out.rglob("*") if p.is_file()]
     assert set(written) <= {".cache"}  # the parsed reports it read, nothing a reviewer sees
+
+
+def test_pooled_kernels_are_fresh_started_ahead_and_the_untaken_are_killed_with_their_folders(tmp_path):
+    """A review takes a kernel forked before it asked (already listening) and never used before; another is
+    forked for the next review; what is left at the end is killed and its socket folder removed."""
+    import time
+    from pathlib import Path
+
+    from xxgk.batch.kernels import KernelPool, _ForkedProcess
+
+    zygote = Zygote()
+    pool = KernelPool(zygote, 1, str(tmp_path))
+    manager = type("PooledKernelManager", (ForkedKernelManager,), {"zygote": zygote, "pool": pool})
+    src = _notebook(tmp_path / "probe.ipynb",
+                    "import os\nprint('pid', os.getpid())\nprint('leaked', globals().get('secret'))\nsecret = agency\n")
+    try:
+        zygote.start()
+        pool.fill()
+        pids = []
+        for agency in ("a", "b"):
+            waiting = pool._spares[0][0]  # forked before this review asked for a kernel
+            out = tmp_path / f"{agency}.ipynb"
+            pm.execute_notebook(str(src), str(out), parameters={"agency": agency}, progress_bar=False,
+                                kernel_manager_class=manager, shutdown_kernel="immediate", cwd=str(tmp_path))
+            text = _stdout(out)
+            assert f"pid {waiting}" in text and "leaked None" in text
+            pids.append(waiting)
+        assert pids[0] != pids[1]
+        deadline = time.monotonic() + 30
+        while not pool._spares and time.monotonic() < deadline:  # the next one, forked meanwhile
+            time.sleep(0.01)
+        left, info = pool._spares[0]
+        folder = Path(info["ip"]).parent
+        assert folder.is_dir() and left not in pids
+        pool.close()
+        assert not folder.exists()
+        _ForkedProcess(left).wait(timeout=10)
+    finally:
+        pool.close()
+        zygote.close()

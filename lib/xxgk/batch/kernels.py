@@ -122,10 +122,104 @@ class ForkedProvisioner(LocalProvisioner):
         return 0
 
     async def launch_kernel(self, cmd, **kwargs):
-        pid = self.zygote.fork(self.parent.connection_file, str(kwargs.get("cwd") or os.getcwd()))
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        pool = self.parent.pool
+        spare = pool.take(cwd) if pool is not None else None
+        if spare is not None:  # already started: the manager takes its connection (_reconcile_connection_info)
+            pid, info = spare
+            with contextlib.suppress(OSError):  # the socket folder made for a kernel of its own, never used
+                Path(self.parent.ip).parent.rmdir()
+        else:
+            pid, info = self.zygote.fork(self.parent.connection_file, cwd), self.connection_info
         self.process = _ForkedProcess(pid)
         self.pid = self.pgid = pid
-        return self.connection_info
+        return info
+
+
+class KernelPool:
+    """Kernels forked ahead of their reviews, as many as reviews run at once: a review takes one whose kernel
+    app is already set up and listening, instead of forking and waiting for it, and the next is forked while
+    that review runs. Each is still a new process that ran nothing before its review; those left at the end
+    are killed with their socket folders."""
+
+    def __init__(self, zygote: Zygote, size: int, cwd: str) -> None:
+        import threading
+
+        self.zygote, self.size, self.cwd = zygote, size, cwd
+        self._spares: list[tuple[int, dict]] = []
+        self._fillers: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def fill(self) -> None:
+        """Fork kernels until there are `size` waiting (the zygote warmed by now)."""
+        while True:
+            with self._lock:
+                if self._closed or len(self._spares) >= self.size:
+                    return
+            try:
+                spare = self._fork()
+            except (OSError, RuntimeError):  # a review that finds none forks its own, and says what failed
+                return
+            with self._lock:
+                if not self._closed:
+                    self._spares.append(spare)
+                    continue
+            _discard(spare)
+            return
+
+    def _fork(self) -> tuple[int, dict]:
+        from jupyter_client.connect import write_connection_file
+        from jupyter_client.session import new_id_bytes
+
+        folder = Path(tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-"))
+        try:
+            path, info = write_connection_file(str(folder / "kernel.json"), transport="ipc", ip=str(folder / "k"),
+                                               key=new_id_bytes())
+            pid = self.zygote.fork(path, self.cwd)
+        except BaseException:
+            _discard((0, {"ip": str(folder / "k")}))
+            raise
+        return pid, {**info, "key": info["key"].encode()}
+
+    def take(self, cwd: str) -> tuple[int, dict] | None:
+        """A started kernel (pid, connection info) for a review in `cwd`, if one waits; another is forked."""
+        import threading
+
+        spare = None
+        with self._lock:
+            while not self._closed and cwd == self.cwd and self._spares and spare is None:
+                spare = self._spares.pop(0)
+                if _ForkedProcess(spare[0]).poll() is not None:  # died with a zygote that died since
+                    _discard(spare)
+                    spare = None
+        if spare is not None:
+            filler = threading.Thread(target=self.fill, daemon=True, name="xxgk-kernel-pool")
+            filler.start()
+            self._fillers = [f for f in self._fillers if f.is_alive()] + [filler]
+        return spare
+
+    def close(self) -> None:
+        """Before the zygote closes: a kernel being forked now is waited for, then killed with the rest."""
+        with self._lock:
+            self._closed = True
+        for filler in self._fillers:
+            filler.join(timeout=30)
+        with self._lock:
+            spares, self._spares = self._spares, []
+        for spare in spares:
+            _discard(spare)
+
+
+def _discard(spare: tuple[int, dict]) -> None:
+    """Kill a kernel nobody took and remove its socket folder."""
+    import shutil
+
+    pid, info = spare
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(Path(info["ip"]).parent, ignore_errors=True)
 
 
 class QuickKernelClient(AsyncKernelClient):
@@ -181,6 +275,7 @@ class ForkedKernelManager(AsyncKernelManager):
     """A KernelManager (usable as papermill's kernel_manager_class) whose kernels come from a Zygote."""
 
     zygote: Zygote | None = None  # set by the caller before use
+    pool: KernelPool | None = None  # kernels forked ahead, if the caller keeps some
     started: list | None = None  # when a list, every manager of this class appends itself (for watchdogs)
 
     client_class = DottedObjectName("xxgk.batch.kernels.QuickKernelClient")

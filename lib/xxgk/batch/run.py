@@ -298,11 +298,12 @@ def run(
     return summary
 
 
-def _forked_kernels(zygote) -> type:
-    """A kernel manager class whose kernels fork from this zygote."""
-    from xxgk.batch.kernels import ForkedKernelManager
+def _forked_kernels(zygote, spares: int = 0) -> type:
+    """A kernel manager class whose kernels fork from this zygote, `spares` of them forked ahead (KernelPool)."""
+    from xxgk.batch.kernels import ForkedKernelManager, KernelPool
 
-    return type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote})
+    pool = KernelPool(zygote, spares, str(NOTEBOOKS_DIR)) if spares else None
+    return type("BatchKernelManager", (ForkedKernelManager,), {"zygote": zygote, "pool": pool})
 
 
 @contextmanager
@@ -335,7 +336,7 @@ class _Local:
         """The zygote, its imports begun at once when there are reviews (`xxgk run` began it even earlier)."""
         from xxgk.batch.zygote import Zygote
 
-        self.manager = _forked_kernels(Zygote(warm, lazy=not warm))
+        self.manager = _forked_kernels(Zygote(warm, lazy=not warm), spares=max(1, self.jobs) if warm else 0)
 
     def warm(self):
         """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs;
@@ -343,6 +344,8 @@ class _Local:
         driver = threading.Thread(target=_warm_driver, daemon=True)
         driver.start()
         self.manager.zygote.start()
+        if self.manager.pool is not None:
+            self.manager.pool.fill()
         driver.join()
 
     def reviews(self, todo, progress):
@@ -365,6 +368,8 @@ class _Local:
 
     def close(self):
         if self.manager is not None:
+            if self.manager.pool is not None:
+                self.manager.pool.close()
             self.manager.zygote.close()
 
 
