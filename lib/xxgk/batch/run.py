@@ -448,7 +448,7 @@ def _worker_kernels(run_id: str, warm: tuple = (), lazy: bool = True, serve: boo
         manager = _WORKER_KERNELS.get(run_id)
         if manager is None:
             zygote = shared_zygote.for_run(run_id, warm, lazy=lazy, serve=serve)
-            manager = _WORKER_KERNELS[run_id] = _forked_kernels(zygote)
+            manager = _WORKER_KERNELS[run_id] = _forked_kernels(zygote, spares=1)  # one review at a time
     return manager
 
 
@@ -467,6 +467,7 @@ def _warm_worker_kernels(run_id: str, warm: tuple) -> None:
 def _review_on_worker(job: Job, run_id: str, warm: tuple) -> JobResult:
     manager = _worker_kernels(run_id, warm)
     manager.zygote.start()  # before run_one arms the watchdog: no agency's time limit pays for the start-up
+    manager.pool.fill()
     return run_one(job, manager)
 
 
@@ -485,6 +486,7 @@ def _close_worker_kernels(run_id: str) -> None:
     with _WORKER_LOCK:
         manager = _WORKER_KERNELS.pop(run_id, None)
     if manager is not None:
+        manager.pool.close()
         manager.zygote.close()
         if isinstance(manager.zygote, shared_zygote.Served):
             zygote.prestart()
