@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -143,8 +144,6 @@ class KernelPool:
     are killed with their socket folders."""
 
     def __init__(self, zygote: Zygote, size: int, cwd: str) -> None:
-        import threading
-
         self.zygote, self.size, self.cwd = zygote, size, cwd
         self._spares: list[tuple[int, dict]] = []
         self._fillers: list[threading.Thread] = []
@@ -184,8 +183,6 @@ class KernelPool:
 
     def take(self, cwd: str) -> tuple[int, dict] | None:
         """A started kernel (pid, connection info) for a review in `cwd`, if one waits; another is forked."""
-        import threading
-
         spare = None
         with self._lock:
             while not self._closed and cwd == self.cwd and self._spares and spare is None:
@@ -193,17 +190,18 @@ class KernelPool:
                 if _ForkedProcess(spare[0]).poll() is not None:  # died with a zygote that died since
                     _discard(spare)
                     spare = None
-        if spare is not None:
-            filler = threading.Thread(target=self.fill, daemon=True, name="xxgk-kernel-pool")
-            filler.start()
-            self._fillers = [f for f in self._fillers if f.is_alive()] + [filler]
+            if spare is not None:  # the next one, forked while this review runs (it waits for the lock)
+                filler = threading.Thread(target=self.fill, daemon=True, name="xxgk-kernel-pool")
+                filler.start()
+                self._fillers = [f for f in self._fillers if f.is_alive()] + [filler]
         return spare
 
     def close(self) -> None:
         """Before the zygote closes: a kernel being forked now is waited for, then killed with the rest."""
         with self._lock:
             self._closed = True
-        for filler in self._fillers:
+            fillers = list(self._fillers)
+        for filler in fillers:
             filler.join(timeout=30)
         with self._lock:
             spares, self._spares = self._spares, []
