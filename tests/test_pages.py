@@ -143,7 +143,7 @@ def test_the_year_index_filters_offline(site):
 
     seen = _browse(year / "index.html", act)
     got = seen["acted"]
-    assert got["all"] == {*names.values(), HOSTILE} and got["count"] == f"显示 {len(REVIEWED) + 1} / {len(REVIEWED) + 1} 个机关"
+    assert got["all"] == {*names.values(), HOSTILE} and got["count"] == f"筛选结果 {len(REVIEWED) + 1} / {len(REVIEWED) + 1} 个机关"
     assert got["township"] == {names["qh-hefeng"]}
     grade = summaries["qh-hefeng"]["grade"]
     assert got["grade"] == {names[a] for a, s in summaries.items() if s["grade"] == grade}

@@ -93,7 +93,7 @@ def test_a_long_index_pages_searches_and_sorts_offline(tmp_path):
     with offline_page(page_file) as (page, requests):
         page.goto(page_file.resolve().as_uri(), wait_until="load")
         first = shown(page)
-        assert len(first) == 100 and page.inner_text("#shown") == "显示 250 / 250 个机关"
+        assert len(first) == 100 and page.inner_text("#shown") == "筛选结果 250 / 250 个机关"
         page.click("p.pager button:last-child")
         second = shown(page)
         assert len(second) == 100 and not set(first) & set(second)
@@ -101,6 +101,7 @@ def test_a_long_index_pages_searches_and_sorts_offline(tmp_path):
         found = shown(page)
         assert found and all("第12" in name for name in found)
         assert sorted(found) == sorted(n for n in agencies["name"] if "第12" in n)
+        assert page.inner_text("#shown") == f"筛选结果 {len(found)} / 250 个机关"  # what the filters keep
         page.fill("input[name=q]", "")
         page.click("table.index th:nth-child(4)")  # 得分, ascending: the lowest first
         scores = [current[a]["score"] for a in agencies.index]
