@@ -100,3 +100,35 @@ def test_review_peer_chart_compares_the_same_level_only():
     assert level == "乡镇（街道）" and len(names) == 5 and names[me] == "禾丰镇人民政府"
     assert not any("局" in n for n in names)
     assert "与本地区其他乡镇（街道）比较（同级机关" in [c.title for c in town.chart_list()][-1]
+
+
+def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, monkeypatch):
+    """Townships of two counties may share a name: the rule counts are an agency's own, by id, never summed."""
+    import csv
+
+    with open(data_dir / "agencies.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    same = AGENCIES.loc["qh-nanhu", "name"]
+    for r in rows:
+        if r["agency_id"] == "qh-hefeng":
+            r["name"] = same
+    with open(data_dir / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    write(tmp_path / "out", 2021, {"qh-hefeng": 1, "qh-nanhu": 1, "qh-commerce": 1})
+    failed = {"rule": "A_TABLE3_TOTALS", "status": "fail", "severity": "error", "waived": False}
+    for agency, n in (("qh-hefeng", 2), ("qh-nanhu", 1)):
+        path = tmp_path / "out" / "2021" / f"{agency}.json"
+        s = json.loads(path.read_text(encoding="utf-8"))
+        s["agency"], s["findings"] = same, [dict(failed) for _ in range(n)]
+        path.write_text(json.dumps(s, ensure_ascii=False), encoding="utf-8")
+    ov = overview.load(2021, tmp_path / "out", data_dir)
+    assert ov.rule_matrix()["A_TABLE3_TOTALS"].to_dict() == {"qh-hefeng": 2, "qh-nanhu": 1}
+    from xxgk.review import charts
+
+    drawn = {}
+    monkeypatch.setattr(charts, "rule_heatmap",
+                        lambda names, rules, counts, *rest: drawn.update(zip(names, counts)) or charts.Chart("h", "", b""))
+    ov.charts()
+    assert drawn == {f"{same}（qh-hefeng）": [2], f"{same}（qh-nanhu）": [1]}

@@ -285,14 +285,14 @@ class Overview:
         return Html(pages.render("ranking.html.j2", levels=levels, columns=columns))
 
     def rule_matrix(self):
-        """Agencies × rules: failed places per rule (errors and warnings only)."""
+        """Agencies (by id: two agencies may share a name) × rules: failed places per rule (errors and warnings only)."""
         import pandas as pd
 
         f = self.findings
         if f.empty:
             return pd.DataFrame()
         f = f[(f["status"] == "fail") & (f["severity"].isin(["error", "warning"])) & (~f["waived"].astype(bool))]
-        return pd.crosstab(f["agency"], f["rule"]) if not f.empty else pd.DataFrame()
+        return pd.crosstab(f["agency_id"], f["rule"]) if not f.empty else pd.DataFrame()
 
     def changes(self):
         """Year-over-year: score and applications received, for agencies reviewed both years."""
@@ -395,9 +395,13 @@ class Overview:
                                           unscored=len(rows) - len(ranked)))
         matrix = self.rule_matrix()
         if not matrix.empty:
-            level_of = {name: level_name(code) for name, code in zip(self.frame["agency"], self.frame["level"])}
-            out.append(charts.rule_heatmap(list(matrix.index), list(matrix.columns), matrix.to_numpy().tolist(),
-                                           [level_of.get(a, "") for a in matrix.index],
+            ids = list(matrix.index)
+            names = [_name(self.frame.loc[a, "agency"], a) if a in self.frame.index else a for a in ids]
+            repeated = {n for n in names if names.count(n) > 1}  # one row each, told apart by id
+            out.append(charts.rule_heatmap([f"{n}（{a}）" if n in repeated else n for n, a in zip(names, ids)],
+                                           list(matrix.columns), matrix.to_numpy().tolist(),
+                                           [level_name(self.frame.loc[a, "level"]) if a in self.frame.index else ""
+                                            for a in ids],
                                            {level_name(code): len(rows) for code, rows in self.levels()}))
         for level, rows in levels:
             out.append(charts.volumes(list(rows["agency"]), [None if _missing(v) else v for v in rows["received"]],
@@ -408,6 +412,10 @@ class Overview:
         if ch is not None and not ch.empty:
             out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
         return out
+
+
+def _name(name, agency_id: str) -> str:
+    return name if isinstance(name, str) and name else agency_id
 
 
 def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: list[str] | None = None) -> Overview:
@@ -433,8 +441,8 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
         if y == int(year):
             current = found
     findings = pd.DataFrame(
-        [{**f, "agency": s.get("agency", a)} for a, s in current.items() for f in s.get("findings", [])],
-        columns=[c for c in FINDING_COLUMNS if c not in ("agency_id", "year")],
+        [{**f, "agency_id": a, "agency": s.get("agency", a)} for a, s in current.items() for f in s.get("findings", [])],
+        columns=[c for c in FINDING_COLUMNS if c != "year"],
     )
     similar = []
     for a, s in current.items():
