@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
-from xxgk.batch.zygote import SOCKET_PREFIX, Zygote
+from xxgk.batch.zygote import Zygote, new_socket_folder
 
 # What every review imports; forked kernels get them for free.
 WARM_MODULES = (
@@ -171,13 +170,15 @@ class KernelPool:
         from jupyter_client.connect import write_connection_file
         from jupyter_client.session import new_id_bytes
 
-        folder = Path(tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-"))
+        import shutil
+
+        folder = new_socket_folder()
         try:
             path, info = write_connection_file(str(folder / "kernel.json"), transport="ipc", ip=str(folder / "k"),
                                                key=new_id_bytes())
             pid = self.zygote.fork(path, self.cwd)
         except BaseException:
-            _discard((0, {"ip": str(folder / "k")}))
+            shutil.rmtree(folder, ignore_errors=True)
             raise
         return pid, {**info, "key": info["key"].encode()}
 
@@ -283,7 +284,7 @@ class ForkedKernelManager(AsyncKernelManager):
         kwargs.setdefault("transport", "ipc")
         super().__init__(**kwargs)
         if self.transport == "ipc":
-            self.ip = os.path.join(tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-"), "k")
+            self.ip = str(new_socket_folder() / "k")
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:

@@ -25,8 +25,8 @@ from xxgk.review import inputs
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR, code_files
 
 DEFAULT_TIMEOUT = 300  # seconds for one agency's whole notebook
-# A rehearsed zygote saves each forked review about 0.02 CPU-s, and the rehearsal holds the first fork about
-# 0.3 s: with two cores it pays from about 30 reviews on (measured with 13: wall 6.7 s with, 6.2-6.4 without).
+# A rehearsed zygote saves each forked review a little CPU, but the rehearsal (one whole review) holds the first
+# fork: it pays only when many reviews share it (benchmarks/batch.py: 13 agencies run faster without).
 REHEARSE_FROM = 40
 
 
@@ -385,9 +385,8 @@ def _warm_driver() -> None:
 class _Dask:
     """Reviews as tasks on a Dask cluster: the worker processes of a machine fork them from one zygote
     (shared_zygote: warmed as the run begins, closed at its end, the next one imported between runs), each under
-    its own whole-notebook watchdog;
-    the year's overview and files are one more such task. Data and output folders must be the same paths on
-    every worker (shared storage)."""
+    its own whole-notebook watchdog; the year's overview and files are one more such task. Data and output
+    folders must be the same paths on every worker (shared storage)."""
 
     def __init__(self, client):
         import uuid

@@ -156,6 +156,12 @@ def discard_prestarted() -> None:
 SOCKET_PREFIX = "xxgk-kernel-"  # + the driver's pid: the IPC socket folder of one kernel
 
 
+def new_socket_folder() -> Path:
+    """A private folder for one kernel's IPC sockets, named for this process so that a run killed before it
+    removed it leaves it to remove_stale_socket_folders."""
+    return Path(tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-"))
+
+
 def remove_stale_socket_folders() -> list[Path]:
     """Remove socket folders that killed runs left in the temp directory: only ours, only of dead drivers."""
     import shutil
