@@ -179,4 +179,13 @@ def test_region_chart_captions_count_only_what_they_draw():
     assert f"{n - 4}个机关有此类问题，另有4个机关层级不明，未列出" in title
     for chart in (charts.volumes(names[:3], [1.0, 2.0, 3.0], [None] * 3),
                   charts.peers(names[:3], [Fact("新收", 1.0)] * 3, [None] * 3, 0)):
-        assert "总计与各项不符" in chart.title or "办结总数与各项不符" in chart.title
+        assert charts._RATE_LEFT_OUT in chart.title and "合计与其各项不符" in charts._RATE_LEFT_OUT
+    said = []  # with no rate to draw, the empty panel gives every reason too, not only the 30-case base
+    real_empty = charts._empty
+    charts._empty = lambda ax, message: said.append(message) or real_empty(ax, message)
+    try:
+        charts.volumes(names, [100.0] * n, [None] * n)
+        charts.peers(names, [Fact("新收", 100.0)] * n, [None] * n, 0)
+    finally:
+        charts._empty = real_empty
+    assert said == [f"没有可比的公开率（{charts._RATE_LEFT_OUT}）"] * 2

@@ -270,7 +270,7 @@ class Overview:
         frame["disclosure_rate"] = [comparable_rate(r, p) for r, p in zip(frame["disclosure_rate"], frame["processed"])]
         return frame.rename(columns={"rank": "同级排名", "agency": "机关", "level": "层级", "score": "得分", "grade": "等级", "coverage": "可评估规则",
                                      "errors": "错误", "warnings": "警告", "received": "新收申请", "processed": "办结",
-                                     "disclosure_rate": f"公开率%（办结≥{MIN_RATE_BASE}件且总计与各项相符才计）"}).reset_index(drop=True)
+                                     "disclosure_rate": f"公开率%（办结≥{MIN_RATE_BASE}件且表内合计与其各项相符才计）"}).reset_index(drop=True)
 
     def ranking_view(self):
         """The ranking as readable tables, one per level: rates as percentages, small samples marked, no index."""

@@ -293,7 +293,7 @@ def years(series: dict[int, Facts]) -> Chart:
 
 PEER_LIMIT = 30  # more agencies than this are drawn as a distribution, not one bar each
 # Why an agency has no rate on a chart (Facts.disclosure_rate, comparable_rate): every reason, in one wording.
-_RATE_LEFT_OUT = f"办结不足{MIN_RATE_BASE}件、无法读取或办结总数与各项不符的不计"
+_RATE_LEFT_OUT = f"办结不足{MIN_RATE_BASE}件、无法读取或表内合计与其各项不符的不计"
 RANK_ROWS = 10  # beside an overview distribution: the lowest-scoring agencies by name (the full ranking is a table)
 
 
@@ -381,7 +381,7 @@ def _peer_distribution(received: list[Fact], rates: list[float | None], current:
             _strip(right, known_rates, my_rate, "%")
             right.set_xlim(-3, 105)
         else:
-            _empty(right, f"办结不少于{MIN_RATE_BASE}件的机关不足，不比较公开率")
+            _empty(right, f"没有可比的公开率（{_RATE_LEFT_OUT}）")
         right.set_xlabel("公开率（%）")
 
     unread = len(received) - len(vals)  # no dot and no place for them: the caption says how many
@@ -613,7 +613,7 @@ def _volume_distribution(key: str, base: str, received: list[float | None], rate
             _strip(right, known)
             right.set_xlim(-3, 105)
         else:
-            _empty(right, f"没有办结不少于{MIN_RATE_BASE}件的机关")
+            _empty(right, f"没有可比的公开率（{_RATE_LEFT_OUT}）")
         right.set_xlabel("公开率（%）")
 
     said = f"；共{len(received)}个"
