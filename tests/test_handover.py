@@ -151,3 +151,11 @@ def test_year_writes_only_notices_missing_or_older_than_their_summary(tmp_path):
     for notice, agency_id in ((stale, AGENCIES[1]), (missing, AGENCIES[2])):
         text = "\n".join(p.text for p in Document(notice).paragraphs)
         assert current[agency_id]["agency"] + "：" in text
+    # A summary copied in with its old time kept (cp -p, a restore) is newer than the notice all the same.
+    copied = out_year / f"{AGENCIES[0]}.json"
+    past = copied.stat().st_mtime_ns - 20 * 10**9
+    fresh.write_bytes(b"made before the summary was copied in")
+    os.utime(fresh, ns=(past + 10**9,) * 2)
+    os.utime(copied, ns=(past,) * 2)  # older than the notice by its time; its change time is now
+    handover.write_year(out_year, YEAR, agencies, current, DATA_DIR, overview._cells_csv(out_year, current))
+    assert current[AGENCIES[0]]["agency"] + "：" in "\n".join(p.text for p in Document(fresh).paragraphs)

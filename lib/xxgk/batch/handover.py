@@ -317,9 +317,11 @@ def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], da
 
 
 def _notice_current(out_year: Path, agency_id: str) -> bool:
-    """Is the agency's notice there and no older than the summary it is made from?"""
+    """Is the agency's notice there and no older than the summary it is made from? The summary's change time
+    counts too: a summary copied in with an older modification time (`cp -p`, a restore) is still newer."""
     try:
-        return (out_year / f"{agency_id}{NOTICE_SUFFIX}").stat().st_mtime_ns >= (out_year / f"{agency_id}.json").stat().st_mtime_ns
+        summary = (out_year / f"{agency_id}.json").stat()
+        return (out_year / f"{agency_id}{NOTICE_SUFFIX}").stat().st_mtime_ns >= max(summary.st_mtime_ns, summary.st_ctime_ns)
     except OSError:
         return False
 
