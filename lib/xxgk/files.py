@@ -44,6 +44,12 @@ def check_inside(path: Path | str, root: Path | str) -> None:
 _DIGESTS: dict[tuple, str] = {}
 
 
+def file_state(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What a memo of a file's contents is keyed by: the file (device, inode) and its size and times. The change
+    time is there because a rewrite that keeps size and modification time (`cp -p`, `touch -r`) still moves it."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def file_digest(path: Path | str, root: Path | str) -> str:
     """A content hash for fingerprints that never fails and never reads what a review would refuse.
 
@@ -56,7 +62,7 @@ def file_digest(path: Path | str, root: Path | str) -> str:
         st = path.stat()
     except OSError as exc:
         return f"outside:{path.name}" if not inside(path, root) else f"unreadable:{exc.errno}"
-    key = (str(path), str(root), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    key = (str(path), str(root), *file_state(st))
     if key not in _DIGESTS:
         _DIGESTS[key] = _digest(path, root, st)
     return _DIGESTS[key]

@@ -168,12 +168,12 @@ def load_agencies(path: Path = AGENCIES_CSV):
 
     Parsed once per file state (a batch's zygote parses it; each review asks for it three times), and each
     caller gets a copy of its own to change."""
+    from xxgk.files import file_state
+
     try:
-        st = os.stat(path)
+        state = file_state(os.stat(path))
     except OSError:
         state = None  # _parse_agencies says why
-    else:
-        state = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     known = _AGENCIES.get(str(path))
     if state is None or known is None or known[0] != state:
         known = (state, _parse_agencies(path))

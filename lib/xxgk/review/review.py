@@ -20,7 +20,7 @@ from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.review.narrative import Narrative, narrative
 from xxgk.parse_cache import read_cached
-from xxgk.files import check_inside, file_digest, write_atomic
+from xxgk.files import check_inside, file_digest, file_state, write_atomic
 from xxgk.read import ReadError
 
 CACHE_SUBDIR = ".cache/parsed"
@@ -253,8 +253,7 @@ def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir
     except OSError:
         _check_inside(path, reports_dir)
         return read_cached(path, year, name, cache)
-    key = (str(path), str(reports_dir), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, year, name,
-           str(cache))
+    key = (str(path), str(reports_dir), *file_state(st), year, name, str(cache))
     if key not in _READ:
         _check_inside(path, reports_dir)
         _READ[key] = read_cached(path, year, name, cache)
@@ -275,7 +274,8 @@ def reports_needed(agency_ids, year: int, agencies, reports_dir: Path) -> list[t
     rows = agencies.to_dict("index")
     regions = {rows[a]["region"] for a in chosen if a in rows} - {""}
     wanted = [(a, year) for a, row in rows.items() if a in chosen or row["region"] in regions]
-    wanted += [(a, y) for a in agency_ids for y in registry.report_years(reports_dir) if y < year]
+    earlier = [y for y in registry.report_years(reports_dir) if y < year]  # one listing, not one per agency
+    wanted += [(a, y) for a in agency_ids for y in earlier]
     found = [(a, y, registry.report_file(a, y, reports_dir)) for a, y in wanted]
     return [(a, y, path) for a, y, path in found if path is not None]
 
