@@ -118,6 +118,16 @@ def test_numbered_styles_read_from_pieces_as_from_the_whole_part(styles):
     assert style_numbers(styles.encode(), _parse) == style_numbers(whole.encode(), _parse) == expected
 
 
+def test_a_numbered_style_not_directly_under_the_root_is_not_taken():
+    """The whole parse reads only the root's own styles; cutting by position must not find one more."""
+    wrapped = STYLES.replace(
+        "</w:styles>",
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice Requires="w14">'
+        '<w:style w:styleId="C"><w:pPr><w:numPr><w:numId w:val="3"/></w:numPr></w:pPr></w:style>'
+        "</mc:Choice></mc:AlternateContent></w:styles>")
+    assert style_numbers(wrapped.encode(), _parse) == {"A": ("1", 0), "B": ("4", 2)}
+
+
 def test_a_huge_span_is_read_at_once(tmp_path):
     """A gridSpan of 10^8 columns (damage or an attack) was a loop over every column it named."""
     wide = '<w:gridSpan w:val="100000000"/>'

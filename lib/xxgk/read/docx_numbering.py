@@ -109,15 +109,15 @@ def style_numbers(styles: bytes, parse) -> dict[str, tuple[str, int]]:
     paragraphs, from the part's bytes; `parse` makes them an element.
 
     Only the styles around each "<w:numPr" are parsed, with the part's prolog and root tag: styles.xml
-    is mostly table styles, and parsing all of it took longer than the rest of the file. Cut
-    out by position, the styles are those a parser finds as long as every "<" opens a tag (no comment,
-    CDATA or processing instruction: no "!" or "?" after the root tag) and the styles are not nested
-    (no writer nests them); a part written otherwise (another prefix or encoding, a "!", pieces that
-    do not parse) is parsed whole.
+    is mostly table styles. Cut out by position, the styles are those a parser finds as long as every "<"
+    opens a tag (no comment, CDATA or processing instruction: no "!" or "?" after the root tag) and every
+    style stands directly under the root (no writer nests them; markup-compatibility wrappers, which could
+    hold one, send the part to the whole parse); a part written otherwise (another prefix or encoding, a
+    "!", pieces that do not parse) is parsed whole.
     """
     root = _STYLES_ROOT.search(styles)
     if (root is None or not _MAIN_AS_W.search(root.group()) or styles.find(b"!", root.end()) != -1
-            or styles.find(b"?", root.end()) != -1):
+            or styles.find(b"?", root.end()) != -1 or styles.find(b"AlternateContent", root.end()) != -1):
         return _numbered(parse(styles))
     pieces, done = [], root.end()
     for m in _NUM_PR_START.finditer(styles, done):
