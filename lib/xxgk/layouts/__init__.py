@@ -244,13 +244,16 @@ class Layout:
         """Characters the text shares with each indexed label, counted with repetition (difflib's quick_ratio
         matches), in index order: from a character -> labels index, so labels with nothing in common
         with the text cost nothing."""
-        if not self._postings:
+        postings = self._postings
+        if not postings:  # built whole, then published: a layout is shared, and another thread may be asking
+            postings = {}
             for k, label in enumerate(self.row_label_index()):
                 for ch, n in Counter(label).items():
-                    self._postings.setdefault(ch, []).append((k, n))
+                    postings.setdefault(ch, []).append((k, n))
+            self._postings.update(postings)
         shared = [0] * len(self.row_label_index())
         for ch, n in Counter(text).items():
-            for k, m in self._postings.get(ch, ()):
+            for k, m in postings.get(ch, ()):
                 shared[k] += min(n, m)
         return shared
 

@@ -88,13 +88,14 @@ def _names(col: Column, text: str) -> bool:
     """Does the header text name the column (its label or a variant, exactly, without bracketed notes,
     or closely)? Remembered by the names alone: hashing the frozen Column hashed all its fields."""
     key = (col.label, col.variants, text)
-    if key not in _NAMED:
+    named = _NAMED.get(key)
+    if named is None:
         if len(_NAMED) > _CACHE:
             _NAMED.clear()
         names, bare = _column_names(col.label, col.variants)
-        _NAMED[key] = text in names or bool(_bare(text)) and _bare(text) in bare or \
+        named = _NAMED[key] = text in names or bool(_bare(text)) and _bare(text) in bare or \
             len(text) >= 3 and any(_close(text, n) for n in names)
-    return _NAMED[key]
+    return named
 
 
 _NAMED: dict[tuple[str, tuple[str, ...], str], bool] = {}
