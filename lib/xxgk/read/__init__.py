@@ -37,10 +37,7 @@ def read_document(path: str | Path) -> Document:
         data = path.read_bytes()
     except OSError as exc:  # a folder, a file that vanished or is not readable
         raise ReadError(f"{name}: 无法读取（{exc.strerror}）") from exc
-    rendering = detect.binary_rendering(data)
-    if rendering is None:  # what sniff_rendering does, keeping the decoded head: most files are all head
-        head = detect.decode(data[:detect.SNIFF_BYTES], name)
-        rendering = detect.text_rendering(head[0])
+    rendering, head = detect.sniff(data, name)
     limits.check(rendering, data, name)
     if rendering == "pdf":
         from xxgk.read import pdf

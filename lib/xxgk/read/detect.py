@@ -70,7 +70,17 @@ SNIFF_BYTES = 200_000  # the head a text file's rendering is told from
 
 def sniff_rendering(data: bytes, path: str) -> str:
     """Choose a reader by content, not by file name."""
-    return binary_rendering(data) or text_rendering(decode(data[:SNIFF_BYTES], path)[0])
+    return sniff(data, path)[0]
+
+
+def sniff(data: bytes, path: str) -> tuple[str, tuple | None]:
+    """(rendering, decode()'s answer for a text file's head, None for pdf and docx): a reader of a text file
+    starts from that head, which is most files whole."""
+    rendering = binary_rendering(data)
+    if rendering is not None:
+        return rendering, None
+    head = decode(data[:SNIFF_BYTES], path)
+    return text_rendering(head[0]), head
 
 
 def binary_rendering(data: bytes) -> str | None:
