@@ -111,7 +111,7 @@ def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, m
     same = AGENCIES.loc["qh-nanhu", "name"]
     for r in rows:
         if r["agency_id"] == "qh-hefeng":
-            r["name"] = same
+            r["name"], r["level"] = same, ""  # and no level in the registry
     with open(data_dir / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -127,8 +127,14 @@ def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, m
     assert ov.rule_matrix()["A_TABLE3_TOTALS"].to_dict() == {"qh-hefeng": 2, "qh-nanhu": 1}
     from xxgk.review import charts
 
-    drawn = {}
-    monkeypatch.setattr(charts, "rule_heatmap",
-                        lambda names, rules, counts, *rest: drawn.update(zip(names, counts)) or charts.Chart("h", "", b""))
+    drawn, levels = {}, {}
+
+    def heatmap(names, rules, counts, agency_levels, sizes):
+        drawn.update(zip(names, counts))
+        levels.update(zip(names, agency_levels))
+        return charts.Chart("h", "", b"")
+
+    monkeypatch.setattr(charts, "rule_heatmap", heatmap)
     ov.charts()
     assert drawn == {f"{same}（qh-hefeng）": [2], f"{same}（qh-nanhu）": [1]}
+    assert levels[f"{same}（qh-hefeng）"] == "层级不明"  # a row of its own when levels are drawn, never a blank one

@@ -395,14 +395,15 @@ class Overview:
                                           unscored=len(rows) - len(ranked)))
         matrix = self.rule_matrix()
         if not matrix.empty:
-            ids = list(matrix.index)
-            names = [_name(self.frame.loc[a, "agency"], a) if a in self.frame.index else a for a in ids]
-            repeated = {n for n in names if names.count(n) > 1}  # one row each, told apart by id
-            out.append(charts.rule_heatmap([f"{n}（{a}）" if n in repeated else n for n, a in zip(names, ids)],
+            from collections import Counter
+
+            ids = list(matrix.index)  # every one a reviewed agency of the frame (both come from the same summaries)
+            names = [_name(self.frame.loc[a, "agency"], a) for a in ids]
+            seen = Counter(names)  # a name two agencies share: one row each, told apart by id
+            out.append(charts.rule_heatmap([f"{n}（{a}）" if seen[n] > 1 else n for n, a in zip(names, ids)],
                                            list(matrix.columns), matrix.to_numpy().tolist(),
-                                           [level_name(self.frame.loc[a, "level"]) if a in self.frame.index else ""
-                                            for a in ids],
-                                           {level_name(code): len(rows) for code, rows in self.levels()}))
+                                           [_level_label(self.frame.loc[a, "level"]) for a in ids],
+                                           {_level_label(code): len(rows) for code, rows in self.levels()}))
         for level, rows in levels:
             out.append(charts.volumes(list(rows["agency"]), [None if _missing(v) else v for v in rows["received"]],
                                       [comparable_rate(r, p) for r, p in zip(rows["disclosure_rate"], rows["processed"])],
@@ -412,6 +413,11 @@ class Overview:
         if ch is not None and not ch.empty:
             out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
         return out
+
+
+def _level_label(code) -> str:
+    """A level's name; an agency whose registry row names no level gets a row of its own, named so."""
+    return level_name(code) if isinstance(code, str) and code else "层级不明"
 
 
 def _name(name, agency_id: str) -> str:
