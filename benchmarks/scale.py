@@ -117,7 +117,8 @@ def run(data: Path, out: Path, jobs: int) -> tuple[float, float | None, dict]:
         for line in clock.read_text().splitlines():
             if "task-clock" in line:
                 cpu = float(line.split(",")[0]) / 1000
-    return seconds, cpu, {**sampler.peak, "kernel PSS": sampler.pss.get("kernel", 0)}
+    measured = {"kernel PSS": sampler.pss["kernel"]} if "kernel" in sampler.pss else {}  # left out, not 0, if unsampled
+    return seconds, cpu, {**sampler.peak, **measured}
 
 
 def main(argv=None) -> int:

@@ -47,7 +47,7 @@ def report_from_json(data: dict) -> Report:
     """A Report from every field of it (dataclasses.asdict, as the sandbox sends it; more than Report.to_json).
 
     The cells' strings are interned: labels, keys and statuses repeat in every report of a region, which a
-    batch holds in memory (with Cell's slots, a quarter of the memory)."""
+    batch holds in memory."""
     fields = dict(data)
     fields["sections"] = [Section(**s) for s in data["sections"]]
     fields["cells"] = [Cell(**{k: intern(v) if type(v) is str else v for k, v in c.items()}) for c in data["cells"]]

@@ -129,8 +129,6 @@ def _serve() -> None:
 def _warm_up() -> None:
     """Read one report the project writes per layout, so the readers' label and header caches are filled
     before the fork: each child starts warm instead of rebuilding them for its one file."""
-    import tempfile
-
     from xxgk.samples.synth import consistent_report, render_pipe_text
 
     with tempfile.TemporaryDirectory(prefix="xxgk-sandbox-") as folder:

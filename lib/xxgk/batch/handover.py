@@ -199,7 +199,7 @@ def findings_csv_bytes(rows: list[dict]) -> bytes:
 def cells_csv_bytes(machine_text: str) -> bytes:
     """cells.csv for Excel: the machine form's rows under Chinese headers, statuses in words, with a BOM."""
     words = labels()
-    records = csv.reader(io.StringIO(machine_text))  # row by row: a region's cells are 100,000s of rows
+    records = csv.reader(io.StringIO(machine_text))  # row by row, never every row as a list at once
     header = next(records, None)
     if header is None:
         return BOM.encode("utf-8")

@@ -42,8 +42,7 @@ def read(text: str, path: str) -> Document:
                 continue
             if len(line) != len(header):
                 doc.note("csv_row_width", f"这一行有 {len(line)} 列，表头有 {len(header)} 列", where)
-            fields = [plain(x.strip()) for x in line]
-            row = dict(zip(header, fields + [""] * (len(header) - len(line))))
+            row = dict(zip(header, [plain(x.strip()) for x in line] + [""] * (len(header) - len(line))))
             for key in meta:
                 if row.get(key):
                     meta[key].setdefault(row[key], where)
