@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from xxgk.read.detect import MAX_BYTES
+from xxgk.registry import file_state
 
 
 def run_folders(data_dir: Path | str, out_dir: Path | str) -> tuple[Path, Path]:
@@ -42,12 +43,6 @@ def check_inside(path: Path | str, root: Path | str) -> None:
 # leads to; no tool can set the change time back): every review of a region records each peer's file, and a kernel
 # forked after the zygote hashed them finds them here.
 _DIGESTS: dict[tuple, str] = {}
-
-
-def file_state(st: os.stat_result) -> tuple[int, int, int, int, int]:
-    """What a memo of a file's contents is keyed by: the file (device, inode) and its size and times. The change
-    time is there because a rewrite that keeps size and modification time (`cp -p`, `touch -r`) still moves it."""
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def file_digest(path: Path | str, root: Path | str) -> str:

@@ -159,6 +159,13 @@ class RegistryError(ValueError):
     """agencies.csv cannot be used; the one-line message names the file and the line."""
 
 
+def file_state(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What a memo of a file's contents is keyed by (here, files.py, review.py): the file (device, inode) and its
+    size and times. The change time is there because a rewrite that keeps size and modification time (`cp -p`,
+    `touch -r`) still moves it."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 _AGENCIES: dict[str, tuple[tuple, object]] = {}  # registry path -> (its file state, its frame), the last read
 
 
@@ -168,8 +175,6 @@ def load_agencies(path: Path = AGENCIES_CSV):
 
     Parsed once per file state (a batch's zygote parses it; each review asks for it three times), and each
     caller gets a copy of its own to change."""
-    from xxgk.files import file_state
-
     try:
         state = file_state(os.stat(path))
     except OSError:

@@ -20,7 +20,7 @@ from xxgk.layouts import layout_for_year
 from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
 from xxgk.review.narrative import Narrative, narrative
 from xxgk.parse_cache import read_cached
-from xxgk.files import check_inside, file_digest, file_state, write_atomic
+from xxgk.files import check_inside, file_digest, write_atomic
 from xxgk.read import ReadError
 
 CACHE_SUBDIR = ".cache/parsed"
@@ -253,7 +253,7 @@ def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir
     except OSError:
         _check_inside(path, reports_dir)
         return read_cached(path, year, name, cache)
-    key = (str(path), str(reports_dir), *file_state(st), year, name, str(cache))
+    key = (str(path), str(reports_dir), *registry.file_state(st), year, name, str(cache))
     if key not in _READ:
         _check_inside(path, reports_dir)
         _READ[key] = read_cached(path, year, name, cache)
