@@ -8,7 +8,7 @@ import pytest
 
 from conftest import data_subset
 from xxgk.batch import run as batch
-from xxgk.batch import zygote
+from xxgk.batch import dask_worker, zygote
 
 pytestmark = pytest.mark.slow
 
@@ -25,20 +25,26 @@ def test_a_local_cluster_renders_the_pages_of_the_local_run(tmp_path):
 
     data = data_subset(tmp_path, AGENCIES)
     local = batch.run(2021, jobs=2, out_dir=tmp_path / "local", data_root=data)
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+    def spare():
+        return zygote._prestarted.pid if zygote._prestarted is not None and zygote._prestarted.poll() is None else None
+
+    # Started the documented way (`--preload xxgk.batch.dask_worker`): one worker of the machine begins a zygote.
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                      preload=["xxgk.batch.dask_worker"]) as cluster:
+        client = cluster.get_client()
+        assert all(client.run(dask_worker.wait_ready).values())
+        preloaded = client.run(spare)
+        assert len([w for w, pid in preloaded.items() if pid]) == 1
         on_dask = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "dask", data_root=data)
         workers = cluster.scheduler_info["workers"]
-        # The workers forked their kernels from the machine's one zygote for the run, and let it go when it ended;
-        # the worker that served it began the next run's zygote.
+        # The workers forked their kernels from the machine's one zygote for the run (the preloaded one: its worker
+        # served), and let it go when it ended; the worker that served it began the next run's zygote.
         assert len(workers) == 2
-        client = cluster.get_client()
         assert client.run(lambda: dict(batch._WORKER_KERNELS)) == {w: {} for w in workers}
-        def spare():
-            return zygote._prestarted.pid if zygote._prestarted is not None and zygote._prestarted.poll() is None else None
-
         spares = client.run(spare)
         server = next(w for w, pid in spares.items() if pid)
         assert [w for w, pid in spares.items() if pid] == [server]
+        assert preloaded[server] and spares[server] != preloaded[server]
         again = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "again", data_root=data)
         after = client.run(spare)  # the same worker served again: it took that zygote and began another
         assert [w for w, pid in after.items() if pid] == [server] and after[server] != spares[server]

@@ -341,7 +341,7 @@ class _Local:
     def warm(self):
         """Wait for the zygote's imports and run its warm-up (reports read by now), before any time limit runs;
         meanwhile this process imports papermill and compiles its page exporter."""
-        driver = threading.Thread(target=_warm_driver, daemon=True)
+        driver = threading.Thread(target=warm_driver, daemon=True)
         driver.start()
         self.manager.zygote.start()
         if self.manager.pool is not None:
@@ -373,7 +373,7 @@ class _Local:
             self.manager.zygote.close()
 
 
-def _warm_driver() -> None:
+def warm_driver() -> None:
     """What the first reviews would otherwise wait for in this process: the notebook stack's imports and the
     page exporter."""
     from xxgk.review import render  # first: it defers a slow grammar build that nbformat's import does
@@ -392,10 +392,14 @@ class _Dask:
         import uuid
 
         self.client, self.warm_calls, self.run_id = client, (), uuid.uuid4().hex
-        # One worker per machine serves the machine's zygote: the same one every run, so the zygote it began
-        # importing at the end of the last run is ready for this one.
+        # One worker per machine serves the machine's zygote: one with a zygote already imported if there is one
+        # (it began it at the end of the last run, or as it started: dask_worker), else the first by address.
+        from xxgk.batch.zygote import has_prestarted
+
+        prestarted = client.run(has_prestarted)
         servers: dict[str, str] = {}
-        for address, worker in sorted(client.scheduler_info()["workers"].items()):
+        for address, worker in sorted(client.scheduler_info()["workers"].items(),
+                                      key=lambda item: (not prestarted.get(item[0]), item[0])):
             servers.setdefault(worker.get("host", address), address)
         client.run(_start_worker_kernels, self.run_id, sorted(servers.values()))
 
@@ -454,9 +458,15 @@ def _worker_kernels(run_id: str, warm: tuple = (), lazy: bool = True, serve: boo
 def _start_worker_kernels(run_id: str, servers: list[str], dask_worker=None) -> None:
     """On every worker as a run begins (Client.run): the machine's zygote begins its imports (or takes the one
     its server began at the last run's end), and a thread of the worker imports the notebook stack and compiles
-    its page exporter, while the driver decides what to render and reads the reports."""
-    _worker_kernels(run_id, lazy=False, serve=dask_worker is not None and dask_worker.address in servers)
-    threading.Thread(target=_warm_driver, daemon=True, name="xxgk-warm-driver").start()
+    its page exporter, while the driver decides what to render and reads the reports. A zygote a worker that does
+    not serve began (another worker served its machine before) is ended: one idle zygote per machine."""
+    from xxgk.batch import zygote
+
+    serve = dask_worker is not None and dask_worker.address in servers
+    if not serve:
+        zygote.discard_prestarted()
+    _worker_kernels(run_id, lazy=False, serve=serve)
+    threading.Thread(target=warm_driver, daemon=True, name="xxgk-warm-driver").start()
 
 
 def _warm_worker_kernels(run_id: str, warm: tuple) -> None:

@@ -143,6 +143,22 @@ def prestart() -> None:
             _prestarted = _spawn()
 
 
+def has_prestarted() -> bool:
+    """Whether a prestarted zygote is waiting here, alive, for this process's next Zygote."""
+    with _PRESTART_LOCK:
+        return _prestarted is not None and _prestarted.poll() is None
+
+
+def prestarted_ready(timeout: float) -> bool:
+    """Wait up to `timeout` seconds for the prestarted zygote's imports (its "ready" line, left unread for the
+    Zygote that takes it); False if there is none, it died, or it is still importing."""
+    import select
+
+    with _PRESTART_LOCK:
+        proc = _prestarted
+    return proc is not None and bool(select.select([proc.stdout], [], [], timeout)[0]) and proc.poll() is None
+
+
 def discard_prestarted() -> None:
     """End a prestarted zygote no Zygote took (the run rendered nothing)."""
     global _prestarted
