@@ -138,3 +138,42 @@ def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, m
     ov.charts()
     assert drawn == {f"{same}（qh-hefeng）": [2], f"{same}（qh-nanhu）": [1]}
     assert levels[f"{same}（qh-hefeng）"] == "层级不明"  # a row of its own when levels are drawn, never a blank one
+
+
+def test_two_agencies_of_one_name_are_told_apart_in_every_chart(tmp_path, data_dir, monkeypatch):
+    """Two townships of one name and level: two bars in the ranking and the volumes, each labelled with its id."""
+    import csv
+
+    from xxgk.review import charts
+
+    with open(data_dir / "agencies.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    same = AGENCIES.loc["qh-nanhu", "name"]
+    for r in rows:
+        if r["agency_id"] == "qh-hefeng":
+            r["name"] = same
+    with open(data_dir / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    write(tmp_path / "out", 2021, {"qh-hefeng": 1, "qh-nanhu": 1, "qh-qingshi": 1})
+    for agency in ("qh-hefeng", "qh-nanhu"):
+        path = tmp_path / "out" / "2021" / f"{agency}.json"
+        s = json.loads(path.read_text(encoding="utf-8"))
+        s["agency"] = same
+        path.write_text(json.dumps(s, ensure_ascii=False), encoding="utf-8")
+    drawn = {}
+
+    def keep(kind):
+        def chart(names, *args, **kw):
+            drawn[kind] = list(names)
+            return charts.Chart(kind, "", b"")
+        return chart
+
+    for kind in ("ranking", "volumes", "rule_heatmap"):
+        monkeypatch.setattr(charts, kind, keep(kind))
+    overview.load(2021, tmp_path / "out", data_dir).charts()
+    told_apart = {f"{same}（qh-hefeng）", f"{same}（qh-nanhu）"}
+    assert told_apart <= set(drawn["ranking"]) and same not in drawn["ranking"]
+    assert told_apart <= set(drawn["volumes"]) and same not in drawn["volumes"]
+    assert AGENCIES.loc["qh-qingshi", "name"] in drawn["ranking"]  # a name no other agency has stays as it is

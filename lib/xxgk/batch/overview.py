@@ -382,6 +382,19 @@ class Overview:
 
         return Html("".join(c._repr_html_() for c in self.charts()))
 
+    def labels(self, ids) -> list[str]:
+        """The chart labels of these agencies: each one's name, and its id beside a name another agency of the
+        year shares (two townships of one name are two bars or rows, told apart, never one)."""
+        from collections import Counter
+
+        names = [_name(self.frame.loc[a, "agency"], a) for a in self.frame.index]
+        shared = {n for n, count in Counter(names).items() if count > 1}
+        out = []
+        for a in ids:
+            name = _name(self.frame.loc[a, "agency"], a)
+            out.append(f"{name}（{a}）" if name in shared else name)
+        return out
+
     def charts(self):
         from xxgk.review import charts
 
@@ -391,27 +404,23 @@ class Overview:
         for level, rows in levels:  # ranked among agencies of the same level only
             ranked = rows[rows["grade"].notna()]
             if len(ranked) > 1:
-                out.append(charts.ranking(list(ranked["agency"]), list(ranked["score"]), level_name(level), level,
+                out.append(charts.ranking(self.labels(ranked.index), list(ranked["score"]), level_name(level), level,
                                           unscored=len(rows) - len(ranked)))
         matrix = self.rule_matrix()
         if not matrix.empty:
-            from collections import Counter
-
             ids = list(matrix.index)  # every one a reviewed agency of the frame (both come from the same summaries)
-            names = [_name(self.frame.loc[a, "agency"], a) for a in ids]
-            seen = Counter(names)  # a name two agencies share: one row each, told apart by id
-            out.append(charts.rule_heatmap([f"{n}（{a}）" if seen[n] > 1 else n for n, a in zip(names, ids)],
+            out.append(charts.rule_heatmap(self.labels(ids),
                                            list(matrix.columns), matrix.to_numpy().tolist(),
                                            [_level_label(self.frame.loc[a, "level"]) for a in ids],
                                            {_level_label(code): len(rows) for code, rows in self.levels()}))
         for level, rows in levels:
-            out.append(charts.volumes(list(rows["agency"]), [None if _missing(v) else v for v in rows["received"]],
+            out.append(charts.volumes(self.labels(rows.index), [None if _missing(v) else v for v in rows["received"]],
                                       [comparable_rate(r, p) for r, p in zip(rows["disclosure_rate"], rows["processed"])],
                                       level_name(level), level))
         ch = self.changes()
         ch = ch.dropna(subset=["score", "score_prev"]) if ch is not None else None
         if ch is not None and not ch.empty:
-            out.append(charts.score_changes(list(ch["agency"]), list(ch["score_prev"]), list(ch["score"])))
+            out.append(charts.score_changes(self.labels(ch.index), list(ch["score_prev"]), list(ch["score"])))
         return out
 
 
