@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from dataclasses import asdict
 
 import pytest
@@ -21,13 +22,15 @@ YEAR, NAME = 2021, "青禾示例县商务局"
 def counted(monkeypatch):
     """The sandboxed reads parse_cache starts, counted (the real child still reads)."""
     calls = []
-    sandboxed = parse_cache.read_sandboxed
 
-    def read(path, year, name):
-        calls.append(path)
-        return sandboxed(path, year, name)
+    def counting(read):
+        def counted_read(path, year, name):
+            calls.append(path)
+            return read(path, year, name)
+        return counted_read
 
-    monkeypatch.setattr(parse_cache, "read_sandboxed", read)
+    for name in ("read_sandboxed", "read_sandboxed_json"):
+        monkeypatch.setattr(parse_cache, name, counting(getattr(parse_cache, name)))
     return calls
 
 
@@ -140,11 +143,39 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
 
 def test_a_killed_read_server_is_replaced():
     assert "report" in sandbox.read_sandboxed(SEED, YEAR, NAME)
-    server = sandbox._idle[-1]
-    server.kill()
-    server.wait()
+    server = sandbox._server
+    server.proc.kill()
+    server.proc.wait()
     assert "report" in sandbox.read_sandboxed(SEED, YEAR, NAME)
-    assert server not in sandbox._idle
+    assert sandbox._server is not server
+
+
+def test_one_server_reads_for_every_thread_at_once(tmp_path, slow_and_hog, monkeypatch):
+    """Threads share one server, which reads side by side: a slow file holds up no other read, and each answer
+    reaches the thread that asked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    slow, _ = slow_and_hog
+    monkeypatch.setenv("XXGK_READ_SECONDS", "1")
+    started = []
+
+    class Counted(sandbox._Server):
+        def __init__(self):
+            started.append(self)
+            super().__init__()
+
+    monkeypatch.setattr(sandbox, "_Server", Counted)
+    monkeypatch.setattr(sandbox, "_server", None)
+    files = sorted((DATA_DIR / "reports" / "2021").glob("qh-*.txt"))
+    with ThreadPoolExecutor(max_workers=len(files) + 1) as pool:
+        slow_read = pool.submit(lambda: (sandbox.read_sandboxed(slow, 2021, NAME), time.monotonic()))
+        time.sleep(0.2)  # the slow read is under way
+        quick = list(pool.map(lambda f: (f, sandbox.read_sandboxed(f, 2021, NAME), time.monotonic()), files))
+        slow_reply, slow_done = slow_read.result()
+    assert "读取超过 1 秒" in slow_reply["error"]
+    assert len(files) > 3 and all(r["report"]["source_file"] == str(f) for f, r, _ in quick)
+    assert max(t for *_, t in quick) < slow_done  # answered while the slow one was still being read
+    assert len(started) == 1 and started[0].proc.poll() is None
 
 
 def test_a_killed_or_crashed_reader_is_one_line(monkeypatch):
@@ -153,8 +184,11 @@ def test_a_killed_or_crashed_reader_is_one_line(monkeypatch):
 
     monkeypatch.setattr(sandbox, "read_report", lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))
     seconds, memory = sandbox.read_limits()
-    result = sandbox._read_in_child({"path": str(SEED), "year": YEAR, "name": NAME, "seconds": seconds,
-                                     "memory": memory, "deadline": seconds + sandbox.GRACE})
+    reading = sandbox._Reading(0, {"path": str(SEED), "year": YEAR, "name": NAME, "seconds": seconds,
+                                   "memory": memory, "deadline": seconds + sandbox.GRACE})
+    while reading.pump():
+        pass
+    result = json.loads(reading.reply())
     assert result["error"].startswith(f"{SEED}: 读取进程异常退出（被信号 {int(signal.SIGKILL)} 终止")
     assert "\n" not in result["error"] and result["limits"] == [seconds, memory]
 
@@ -165,7 +199,15 @@ def test_a_read_server_that_cannot_start_says_why(tmp_path, monkeypatch):
     broken.mkdir(parents=True)
     (broken / "__init__.py").write_text("raise ImportError('示例：读取模块损坏')\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(broken.parent))
-    monkeypatch.setattr(sandbox, "_idle", [])  # no server started before this test may answer
+    monkeypatch.setattr(sandbox, "_server", None)  # no server started before this test may answer
     reply = sandbox.read_sandboxed(SEED, YEAR, NAME)
     assert reply["error"].startswith(f"{SEED}: 读取进程无法启动，未读取（")
     assert "ImportError: 示例：读取模块损坏" in reply["error"] and "\n" not in reply["error"]
+    # Nothing was read, so nothing is remembered: once a server starts again, the file is read.
+    cache = tmp_path / "cache"
+    with pytest.raises(ReadError, match="读取进程无法启动"):
+        parse_cache.read_cached(SEED, YEAR, NAME, cache)
+    assert list(cache.iterdir()) == []
+    monkeypatch.delenv("PYTHONPATH")
+    monkeypatch.setattr(sandbox, "_server", None)
+    assert parse_cache.read_cached(SEED, YEAR, NAME, cache).cells

@@ -27,7 +27,7 @@ from xxgk.model import Cell, Note, Report, Section
 from xxgk.files import open_no_follow
 from xxgk.read import ReadError, read_report
 from xxgk.read.detect import MAX_BYTES
-from xxgk.sandbox import read_limits, read_sandboxed
+from xxgk.sandbox import ServerUnavailable, read_limits, read_sandboxed, read_sandboxed_json
 
 FORMAT = 3  # bump when the entry layout changes (3: notes carry structured label fields)
 # What a parsed report depends on besides its file: a change here invalidates the cache.
@@ -58,21 +58,12 @@ def report_from_json(data: dict) -> Report:
 def read_cached(path: Path, year: int, name: str, cache_dir: Path | None = None) -> Report:
     """read_report in a sandbox, memoized in `cache_dir` (no cache without one); a cached failure raises ReadError again."""
     path = Path(path)
-    folder = _usable(cache_dir)
-    try:
-        st = path.stat()
-    except OSError:
-        st = None
+    st = _stat(path)
     if st is None or st.st_size > MAX_BYTES:  # read_report names what is wrong without reading the file
         return read_report(path, year=year, agency=name)
-    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block the hashing, and a reader, forever
-        raise ReadError(f"{path}: 不是普通文件（管道或设备），拒绝读取")
-    if folder is None:
+    entry = _entry(path, st, year, name, cache_dir)
+    if entry is None:
         return _report(read_sandboxed(path, year, name))
-    with open(path, "rb") as fh:
-        key = hashlib.file_digest(fh, "sha256")
-    key.update(f"|{year}|{name}|{reader_fingerprint()}|{FORMAT}".encode())
-    entry = folder / f"{key.hexdigest()[:32]}.json"
     cached = _load(entry)
     if cached is not None and _outgrown(cached.get("limits")):
         cached = None
@@ -86,9 +77,38 @@ def read_cached(path: Path, year: int, name: str, cache_dir: Path | None = None)
         if report is not None:
             report.source_file = str(path)
             return report
-    result = read_sandboxed(path, year, name)
-    _store(entry, {**result, "path": str(path)})
-    return _report(result)
+    return _report(json.loads(_read_and_store(path, year, name, entry)))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _entry(path: Path, st: os.stat_result, year: int, name: str, cache_dir: Path | None) -> Path | None:
+    """The file's cache entry, None without a usable cache folder; a ReadError for a pipe or device."""
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block the hashing, and a reader, forever
+        raise ReadError(f"{path}: 不是普通文件（管道或设备），拒绝读取")
+    folder = _usable(cache_dir)
+    if folder is None:
+        return None
+    with open(path, "rb") as fh:
+        key = hashlib.file_digest(fh, "sha256")
+    key.update(f"|{year}|{name}|{reader_fingerprint()}|{FORMAT}".encode())
+    return folder / f"{key.hexdigest()[:32]}.json"
+
+
+def _read_and_store(path: Path, year: int, name: str, entry: Path) -> bytes:
+    """The sandbox's JSON for the file, stored as it came with the path it was read at (not decoded and encoded
+    again); a file no server could read is not stored: nothing about it is known."""
+    try:
+        reply = read_sandboxed_json(path, year, name)
+    except ServerUnavailable as exc:
+        raise ReadError(str(exc)) from None
+    _store(entry, reply[:-1] + b', "path": ' + dumps(str(path), ensure_ascii=False).encode("utf-8") + b"}")
+    return reply
 
 
 def _report(result: dict) -> Report:
@@ -110,15 +130,28 @@ def _outgrown(limits) -> bool:
 
 def prepare(files, cache_dir: Path, jobs: int = 2) -> None:
     """Read (path, year, name) files into the cache, `jobs` children at a time: before a batch's reviews
-    start, so each file is read once per run and every review finds its peers, children and earlier years."""
+    start, so each file is read once per run and every review finds its peers, children and earlier years.
+    Only the cache is filled: no report is built here."""
     def one(item):
+        path, year, name = Path(item[0]), item[1], item[2]
+        st = _stat(path)
+        if st is None or st.st_size > MAX_BYTES:  # refused unread: the review says why
+            return
         try:
-            read_cached(*item, cache_dir)
+            entry = _entry(path, st, year, name, cache_dir)
+            if entry is not None and not _fresh(entry):
+                _read_and_store(path, year, name, entry)
         except ReadError:  # cached with its reason; the reviews that need the file report it
             pass
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(one, dict.fromkeys(files)))
+
+
+def _fresh(entry: Path) -> bool:
+    """Is the entry a usable report or a failure under today's limits (what read_cached would take)?"""
+    cached = _load(entry)
+    return cached is not None and ("report" in cached or "error" in cached) and not _outgrown(cached.get("limits"))
 
 
 def _usable(cache_dir: Path | None) -> Path | None:
@@ -146,7 +179,7 @@ def _load(entry: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _store(entry: Path, data: dict) -> None:
+def _store(entry: Path, data: bytes) -> None:
     """Write privately (mkstemp is 0600) and rename over the entry: a planted link is replaced, not followed."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=entry.parent)
@@ -154,7 +187,7 @@ def _store(entry: Path, data: dict) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(dumps(data, ensure_ascii=False).encode("utf-8"))
+            fh.write(data)
         os.replace(tmp, entry)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
