@@ -150,13 +150,14 @@ def test_a_killed_read_server_is_replaced():
     assert sandbox._server is not server
 
 
-def test_one_server_reads_for_every_thread_at_once(tmp_path, slow_and_hog, monkeypatch):
+def test_one_server_reads_for_every_thread_at_once(tmp_path, monkeypatch):
     """Threads share one server, which reads side by side: a slow file holds up no other read, and each answer
     reaches the thread that asked."""
     from concurrent.futures import ThreadPoolExecutor
 
-    slow, _ = slow_and_hog
-    monkeypatch.setenv("XXGK_READ_SECONDS", "1")
+    slow = tmp_path / "slow.txt"  # a report repeated to 12 MB: far more than the time limit to read
+    slow.write_text((DATA_DIR / "reports/2022/qh-commerce.txt").read_text(encoding="utf-8") * 2000, encoding="utf-8")
+    monkeypatch.setenv("XXGK_READ_SECONDS", "2")
     started = []
 
     class Counted(sandbox._Server):
@@ -172,7 +173,7 @@ def test_one_server_reads_for_every_thread_at_once(tmp_path, slow_and_hog, monke
         time.sleep(0.2)  # the slow read is under way
         quick = list(pool.map(lambda f: (f, sandbox.read_sandboxed(f, 2021, NAME), time.monotonic()), files))
         slow_reply, slow_done = slow_read.result()
-    assert "读取超过 1 秒" in slow_reply["error"]
+    assert "读取超过 2 秒" in slow_reply["error"]
     assert len(files) > 3 and all(r["report"]["source_file"] == str(f) for f, r, _ in quick)
     assert max(t for *_, t in quick) < slow_done  # answered while the slow one was still being read
     assert len(started) == 1 and started[0].proc.poll() is None
@@ -211,3 +212,13 @@ def test_a_read_server_that_cannot_start_says_why(tmp_path, monkeypatch):
     monkeypatch.delenv("PYTHONPATH")
     monkeypatch.setattr(sandbox, "_server", None)
     assert parse_cache.read_cached(SEED, YEAR, NAME, cache).cells
+
+
+@pytest.mark.parametrize("path", sorted((DATA_DIR / "reports").glob("*/*")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_report_record_is_every_field_and_builds_the_same_report(path):
+    """What the sandbox sends (Report.record) is dataclasses.asdict of the report, and the cache's report_from_json
+    gives that report back."""
+    report = read_report(path, year=int(path.parent.name))
+    record = report.record()
+    assert record == asdict(report) and list(record) == list(asdict(report))
+    assert asdict(parse_cache.report_from_json(json.loads(json.dumps(record)))) == asdict(report)

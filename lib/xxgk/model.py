@@ -5,7 +5,7 @@ Readers produce Reports; rules read them; narrative, charts, the CLI and exports
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from xxgk.values import BLANK, MISSING, NUMBER
@@ -180,6 +180,15 @@ class Report:
         self._index: dict[tuple[str, str, str], Cell] = {}
         self._indexed, self._indexed_cells = 0, self.cells
 
+    def record(self) -> dict:
+        """dataclasses.asdict(self), without its recursion and deep copies (every field of a section, cell or
+        note is a plain value): what the sandbox sends and the parse cache keeps, per read."""
+        out = {f: getattr(self, f) for f in _REPORT_FIELDS}
+        out["sections"] = [{f: getattr(s, f) for f in _SECTION_FIELDS} for s in self.sections]
+        out["cells"] = [{f: getattr(c, f) for f in _CELL_FIELDS} for c in self.cells]
+        out["notes"] = [{f: getattr(n, f) for f in _NOTE_FIELDS} for n in self.notes]
+        return out
+
     # -- lookups -------------------------------------------------------------------------------
     def cell(self, table_id: str, row_key: str, column_key: str) -> Cell | None:
         if self._indexed_cells is not self.cells:  # a new list: index it afresh
@@ -250,3 +259,9 @@ class Report:
             key = c.row if index is None else (c.subtable or "", c.row)
             frame.loc[key, c.column] = _shown(c)
         return frame
+
+
+_REPORT_FIELDS = tuple(f.name for f in fields(Report))
+_SECTION_FIELDS = tuple(f.name for f in fields(Section))
+_CELL_FIELDS = tuple(f.name for f in fields(Cell))
+_NOTE_FIELDS = tuple(f.name for f in fields(Note))

@@ -44,7 +44,7 @@ def reader_fingerprint() -> str:
 
 
 def report_from_json(data: dict) -> Report:
-    """A Report from every field of it (dataclasses.asdict, as the sandbox sends it; more than Report.to_json).
+    """A Report from every field of it (Report.record, as the sandbox sends it; more than Report.to_json).
 
     The cells' strings are interned: labels, keys and statuses repeat in every report of a region, which a
     batch holds in memory."""

@@ -273,7 +273,6 @@ def _json(obj: dict) -> bytes:
 def _child(fd: int, req: dict) -> None:
     """The reading child: limits first, then read, then the result as JSON on the pipe."""
     import resource
-    from dataclasses import asdict
 
     devnull = os.open(os.devnull, os.O_RDWR)
     for std in (0, 1, 2):  # a reader's stray output must neither corrupt a reply nor fill the server's error file
@@ -284,7 +283,7 @@ def _child(fd: int, req: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     start = time.monotonic()
     try:
-        result = {"report": asdict(read_report(path, year=year, agency=name, time_limit=seconds))}
+        result = {"report": read_report(path, year=year, agency=name, time_limit=seconds).record()}
     except (MemoryError, ReadError) as exc:  # readers wrap what they catch: a MemoryError may be the cause
         limits = {"limits": [seconds, memory]}
         if isinstance(exc, MemoryError) or isinstance(exc.__cause__, MemoryError):
