@@ -149,16 +149,23 @@ class _Walker:
         self.tables = 0
         self.meta: dict[str, str] = {}
         self.headings: list[str] = []  # visible <h1>–<h3> text, title candidates
-        self.unseen = _unseen(root)
+        # Every element the walks leave out, found once per page (the tag scans run in C), so that asking
+        # an element is one set lookup: hidden by its attributes, a tag never shown, a list of links only.
+        self.hidden = _unseen(root)
+        self.hidden.update(root.iter(*_SKIP))
+        self.hidden.update(el for el in root.iter("ul", "ol") if _links_only(el))
 
     def shown(self, el) -> str | None:
         """The element's lowercased tag, or None when it is no element or is invisible or site furniture."""
+        if el in self.hidden:
+            return None
         tag = el.tag
+        if tag.__class__ is str and tag.isascii():  # the parser lowercases ASCII letters
+            return tag
         if not isinstance(tag, str):
             return None  # a comment or processing instruction
-        if not tag.isascii():  # the parser lowercases ASCII letters only (and a Kelvin sign lowers to k)
-            tag = tag.lower()
-        if tag in _SKIP or el in self.unseen:
+        tag = tag.lower()  # a Kelvin sign lowers to k
+        if tag in _SKIP:
             return None
         return None if tag in ("ul", "ol") and _links_only(el) else tag
 
@@ -258,7 +265,11 @@ class _Walker:
         return "\n".join(filter(None, map(" ".join, map(str.split, joined.split("\n")))))  # _clean of each line
 
     def visit_cell(self, el, parts: list[str]) -> None:
-        tag = self.shown(el)
+        tag = el.tag  # shown(el), its common case inline: a cell's elements are most of a page's
+        if el in self.hidden:
+            tag = None
+        elif tag.__class__ is not str or not tag.isascii():
+            tag = self.shown(el)
         if tag is not None:
             block = tag in _BLOCK
             if tag == "br" or block:
