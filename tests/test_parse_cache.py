@@ -222,3 +222,15 @@ def test_a_report_record_is_every_field_and_builds_the_same_report(path):
     record = report.record()
     assert record == asdict(report) and list(record) == list(asdict(report))
     assert asdict(parse_cache.report_from_json(json.loads(json.dumps(record)))) == asdict(report)
+
+
+def test_reports_held_together_share_their_cell_keys():
+    """A batch holds a region's reports at once: the cell index of two reports of one layout holds one key tuple
+    per cell between them, not one each, and still finds every cell of its own report."""
+    first, second = (parse_cache.report_from_json(json.loads(json.dumps(read_report(p).record())))
+                     for p in sorted((DATA_DIR / "reports" / "2022").glob("*"))[:2])
+    for report in (first, second):
+        assert all(report.cell(c.table_id, c.row_key, c.column_key) is not None for c in report.cells)
+    shared = {id(k) for k in first._index} & {id(k) for k in second._index}
+    common = set(first._index) & set(second._index)
+    assert common and len(shared) == len(common)

@@ -195,7 +195,7 @@ class Report:
             self._index, self._indexed, self._indexed_cells = {}, 0, self.cells
         if self._indexed != len(self.cells):  # cells are only ever appended to a list (while a report is read)
             for c in self.cells[self._indexed:]:
-                self._index.setdefault((c.table_id, c.row_key, c.column_key), c)
+                self._index.setdefault(_key(c.table_id, c.row_key, c.column_key), c)
             self._indexed = len(self.cells)
         return self._index.get((table_id, row_key, column_key))
 
@@ -259,6 +259,21 @@ class Report:
             key = c.row if index is None else (c.subtable or "", c.row)
             frame.loc[key, c.column] = _shown(c)
         return frame
+
+
+# One key tuple per distinct (table, row, column) in a process, shared by every report's index: the reports of a
+# layout have the same cells, and a batch holds a region's reports together (a tuple per cell was about 13 KB a
+# report). Keys beyond the cap (a damaged file's odd rows) are not kept.
+_KEYS: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+_KEYS_KEPT = 100_000
+
+
+def _key(table_id: str, row_key: str, column_key: str) -> tuple[str, str, str]:
+    key = (table_id, row_key, column_key)
+    shared = _KEYS.get(key)
+    if shared is None and len(_KEYS) < _KEYS_KEPT:
+        shared = _KEYS[key] = key
+    return shared or key
 
 
 _REPORT_FIELDS = tuple(f.name for f in fields(Report))
