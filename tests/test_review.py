@@ -125,7 +125,7 @@ def test_table_headers_follow_the_layout():
 # -- charts ---------------------------------------------------------------------------------------
 def test_charts_are_pngs_and_never_parse_math():
     f = facts(made_report(t3=BUSY))
-    made = charts.review_charts(f, {2021: f, 2022: f}, (["$x$局", "乙局"], [f.received, f.received], [80.0, None], 0))
+    made = charts.review_charts(f, {2021: f, 2022: f}, (["$x$局", "乙局"], [f.received.value] * 2, [80.0, None], 0))
     assert [c.key for c in made] == ["flow", "outcomes", "applicants", "years", "peers"]
     assert all(c.png.startswith(b"\x89PNG") for c in made)
 
@@ -133,9 +133,9 @@ def test_charts_are_pngs_and_never_parse_math():
 def test_a_character_the_font_lacks_is_a_box_and_a_note():
     f = facts(made_report(t3=BUSY))
     for _ in range(2):  # matplotlib warns once per glyph and process; the note must not depend on that
-        chart = charts.peers(["青禾局\U0001f600", "乙局"], [f.received, f.received], [None, None], 0)
+        chart = charts.peers(["青禾局\U0001f600", "乙局"], [f.received.value] * 2, [None, None], 0)
         assert chart.png.startswith(b"\x89PNG") and "字体缺少「\U0001f600」" in chart.title
-    plain = charts.peers(["青禾局", "乙局"], [f.received, f.received], [None, None], 0)
+    plain = charts.peers(["青禾局", "乙局"], [f.received.value] * 2, [None, None], 0)
     assert "字体缺少" not in plain.title
 
 

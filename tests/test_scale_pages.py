@@ -112,7 +112,6 @@ def test_a_long_index_pages_searches_and_sorts_offline(tmp_path):
 
 def test_region_charts_keep_their_height_however_many_agencies():
     from xxgk.review import charts
-    from xxgk.review.facts import Fact
 
     rng = random.Random(3)
     for n in (12, 200, 1000):
@@ -121,7 +120,7 @@ def test_region_charts_keep_their_height_however_many_agencies():
         received = [float(rng.randint(0, 300)) for _ in names]
         rates = [None if r < 30 else rng.uniform(20, 100) for r in received]
         made = [charts.ranking(names, scores, "县级政府部门", "d"), charts.volumes(names, received, rates, "县级政府部门", "d"),
-                charts.peers(names, [Fact("新收", r) for r in received], rates, n // 2, "县级政府部门")]
+                charts.peers(names, received, rates, n // 2, "县级政府部门")]
         for chart in made:
             height = Image.open(io.BytesIO(chart.png)).size[1]
             assert height <= MAX_CHART_HEIGHT, (n, chart.key, height)
@@ -153,10 +152,9 @@ def test_a_large_regions_peer_chart_says_how_many_counts_it_could_not_read():
     """Dots and places are of the readable counts only: the caption says how many it left out, never implying
     the agency's place among all of them."""
     from xxgk.review import charts
-    from xxgk.review.facts import Fact
 
     n = charts.PEER_LIMIT + 10
-    received = [Fact("新收", float(i)) for i in range(n - 3)] + [Fact("新收", None, (), "为空")] * 3
+    received = [float(i) for i in range(n - 3)] + [None] * 3
     title = charts.peers([f"第{i}局" for i in range(n)], received, [None] * n, 0).title
     assert f"共{n}个" in title and f"第{n - 3}位（{n - 3}个机关可读）" in title
     assert "3个机关的新收数无法读取，未计入" in title
@@ -166,7 +164,6 @@ def test_region_chart_captions_count_only_what_they_draw():
     """A ranking leaves out the agencies with no score and says how many; the heat map counts only agencies it has
     a level row for; a missing rate is explained by every reason a rate is withheld, a contested total included."""
     from xxgk.review import charts
-    from xxgk.review.facts import Fact
 
     n = charts.PEER_LIMIT + 5
     names = [f"第{i}局" for i in range(n)]
@@ -178,14 +175,14 @@ def test_region_chart_captions_count_only_what_they_draw():
     title = charts.rule_heatmap(names, ["A_1", "A_2"], counts, levels, {"县级政府部门": n - 4}).title
     assert f"{n - 4}个机关有此类问题，另有4个机关层级不明，未列出" in title
     for chart in (charts.volumes(names[:3], [1.0, 2.0, 3.0], [None] * 3),
-                  charts.peers(names[:3], [Fact("新收", 1.0)] * 3, [None] * 3, 0)):
+                  charts.peers(names[:3], [1.0] * 3, [None] * 3, 0)):
         assert charts._RATE_LEFT_OUT in chart.title and "合计与其各项不符" in charts._RATE_LEFT_OUT
     said = []  # with no rate to draw, the empty panel gives every reason too, not only the 30-case base
     real_empty = charts._empty
     charts._empty = lambda ax, message: said.append(message) or real_empty(ax, message)
     try:
         charts.volumes(names, [100.0] * n, [None] * n)
-        charts.peers(names, [Fact("新收", 100.0)] * n, [None] * n, 0)
+        charts.peers(names, [100.0] * n, [None] * n, 0)
     finally:
         charts._empty = real_empty
     assert said == [f"没有可比的公开率（{charts._RATE_LEFT_OUT}）"] * 2

@@ -329,9 +329,9 @@ def _place(values: list[float], me: float) -> int:
     return 1 + sum(1 for v in values if v > me)
 
 
-def peers(names: list[str], received: list[Fact], rates: list[float | None], current: int, level: str = "") -> Chart:
+def peers(names: list[str], received: list[float | None], rates: list[float | None], current: int, level: str = "") -> Chart:
     """This agency (highlighted) against the others of its region (of its level, when given): applications
-    and disclosure rate. Up to PEER_LIMIT agencies, one named bar each; beyond, the distribution — every
+    (None where the cell is blank or unreadable) and disclosure rate. Up to PEER_LIMIT agencies, one named bar each; beyond, the distribution — every
     agency a dot, the quartiles a box, this agency in red with its place — so the chart stays one picture
     however large the region."""
     if len(names) > PEER_LIMIT:
@@ -341,11 +341,10 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
     def draw(fig):
         left, right = fig.subplots(1, 2, sharey=True)
         colors = [_HIGHLIGHT if i == current else _MUTED for i in range(n)]
-        vals = _values(received)
         at = range(n)  # positions, not names: two agencies may be shortened alike
-        bars = left.barh(at, _heights(vals), color=colors)
+        bars = left.barh(at, _heights(received), color=colors)
         left.set_yticks(at, names)
-        _bar_labels(left, bars, vals)
+        _bar_labels(left, bars, received)
         left.invert_yaxis()
         left.set_xlabel("新收申请（件）")
         _counts(left.xaxis)
@@ -363,9 +362,9 @@ def peers(names: list[str], received: list[Fact], rates: list[float | None], cur
                   height=height, left=0.24, bottom=0.55 / height, top=1 - 0.15 / height, wspace=0.08)
 
 
-def _peer_distribution(received: list[Fact], rates: list[float | None], current: int, level: str) -> Chart:
-    vals = [f.value for f in received if f.known]
-    mine = received[current].value if received[current].known else None
+def _peer_distribution(received: list[float | None], rates: list[float | None], current: int, level: str) -> Chart:
+    vals = [v for v in received if v is not None]
+    mine = received[current]
     known_rates = [r for r in rates if r is not None]
     my_rate = rates[current]
 

@@ -191,16 +191,11 @@ class Review:
         def short(name: str) -> str:  # every name starts with the region: leave it out
             return name[len(region):] if region and name.startswith(region) and len(name) > len(region) else name
 
-        rows = [(short(self.agency.get("name") or self.agency_id), self.facts)]
-        rows += [(short(name), _read_facts(rep)) for name, rep in same.values()]
-        rows.sort(key=lambda x: -(x[1].received.value or 0))
-        me = next(i for i, (_, f) in enumerate(rows) if f is self.facts)
-
-        def rate(f: Facts):
-            return comparable_rate(f.disclosure_rate, f.processed.value)
-
-        return ([n for n, _ in rows], [f.received for _, f in rows], [rate(f) for _, f in rows], me,
-                registry.level_name(level))
+        rows = [(short(self.agency.get("name") or self.agency_id), *_numbers(self.facts), True)]
+        rows += [(short(name), *_peer_numbers(rep), False) for name, rep in same.values()]
+        rows.sort(key=lambda row: -(row[1] or 0))
+        me = next(i for i, row in enumerate(rows) if row[3])
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], me, registry.level_name(level)
 
     def write_summary(self) -> Path | None:
         """<output_dir>/<year>/<agency>.json (summary and findings) and .parts/<agency>.cells.csv, atomically.
@@ -233,16 +228,22 @@ class Review:
 _READ: dict[tuple, Report] = {}
 
 
-# The Facts of reports in _READ, by the report's id (checked against Facts.report, so a reused id is recomputed):
-# every review of a region sets itself against all its peers, and warm() works them out before the forks.
-_FACTS: dict[int, Facts] = {}
+# Each report's numbers in its level's chart (applications received; the disclosure rate where comparable), by
+# the report's id (checked against the report kept beside them, so a reused id is worked out again): every review
+# of a region sets itself against all its peers, and warm() works them out before the forks as two plain numbers,
+# so a kernel reads no peer's Facts (reading them copied their pages into every kernel: 8 MiB at 1,000 agencies).
+_PEER_NUMBERS: dict[int, tuple[Report, float | int | None, float | None]] = {}
 
 
-def _read_facts(report: Report) -> Facts:
-    found = _FACTS.get(id(report))
-    if found is None or found.report is not report:
-        found = _FACTS[id(report)] = facts(report)
-    return found
+def _numbers(f: Facts) -> tuple[float | int | None, float | None]:
+    return f.received.value, comparable_rate(f.disclosure_rate, f.processed.value)
+
+
+def _peer_numbers(report: Report) -> tuple[float | int | None, float | None]:
+    found = _PEER_NUMBERS.get(id(report))
+    if found is None or found[0] is not report:
+        found = _PEER_NUMBERS[id(report)] = (report, *_numbers(facts(report)))
+    return found[1:]
 
 
 def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report:
@@ -309,7 +310,7 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
     for region in regions.values():
         similarity.warm(region)
         for report in region:
-            _read_facts(report).disclosure_rate  # noqa: B018  (worked out, and kept, before the forks)
+            _peer_numbers(report)  # worked out, and kept, before the forks
     return done
 
 
