@@ -119,35 +119,43 @@ def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publicati
 
 # -- files ------------------------------------------------------------------------------------------
 def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
-    """问题清单.xlsx: 汇总 and 问题清单 sheets, frozen header, filters, set widths; text is never a formula."""
+    """问题清单.xlsx: 汇总 and 问题清单 sheets, frozen header, filters, set widths; text is never a formula.
+
+    Written row by row (openpyxl's write-only mode): a region of a thousand agencies has tens of thousands of
+    cells, which a workbook held whole keeps as objects until it is saved."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     words = labels()
-    book = Workbook()
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for sheet, columns, data in ((book.active, words["summary_columns"], summary),
-                                 (book.create_sheet(), words["sheet_columns"], rows)):
-        sheet.title = "汇总" if data is summary else "问题清单"
-        sheet.append(columns)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row, record in enumerate(data, start=2):  # not sheet.max_row: it scans every cell
-            sheet.append([None] * len(columns))
-            for col, name in enumerate(columns, start=1):
-                cell = sheet.cell(row=row, column=col)
+    book = Workbook(write_only=True)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for title, columns, data in (("汇总", words["summary_columns"], summary), ("问题清单", words["sheet_columns"], rows)):
+        sheet = book.create_sheet(title)
+        for col, name in enumerate(columns, start=1):  # set before any row: a streamed sheet writes them first
+            sheet.column_dimensions[get_column_letter(col)].width = words["widths"].get(name, 12)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(data) + 1}"
+        header = []
+        for name in columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for record in data:
+            line = []
+            for name in columns:
                 value = record.get(name)
-                cell.value = value
+                cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str) and as_text(value) != value:
                     cell.data_type = "s"  # openpyxl would store "=…" as a formula
                     cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
                 if name == "可评估规则占比" and value is not None:
                     cell.number_format = "0%"
                 cell.alignment = wrap
-        for col, name in enumerate(columns, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = words["widths"].get(name, 12)
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
+                line.append(cell)
+            sheet.append(line)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
