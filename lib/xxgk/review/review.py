@@ -283,8 +283,11 @@ def reports_needed(agency_ids, year: int, agencies, reports_dir: Path) -> list[t
 
 def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None,
          agency_ids: list[str] | None = None) -> int:
-    """Read every report the reviews of `agency_ids` (default: every agency) need and shingle each region's texts,
-    so kernels forked afterwards share that work instead of each repeating it; returns reports read."""
+    """Read the year's reports the reviews of `agency_ids` (default: every agency) need and shingle each region's
+    texts, so kernels forked afterwards share that work instead of each repeating it; returns reports read.
+
+    Earlier years are left to the kernels: each serves only its own agency's review, so holding them here would
+    only make every kernel's parent larger (and this serial step longer) for no sharing."""
     from xxgk.rules import similarity
 
     year = int(year)
@@ -297,16 +300,16 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
     done = 0
     for agency_id, y, path in reports_needed(list(agencies.index) if agency_ids is None else agency_ids, year,
                                              agencies, reports_dir):
+        if y != year:
+            continue
         try:
             report = _read_data(path, y, rows[agency_id]["name"] or agency_id, cache, reports_dir)
         except Exception:  # the review that needs it reports the problem
             continue
         file_digest(path, reports_dir)  # what each review records having read (inputs.py)
         done += 1
-        if y == year and rows[agency_id]["region"]:
+        if rows[agency_id]["region"]:
             regions.setdefault(rows[agency_id]["region"], []).append(report)
-        elif y < year:
-            similarity.warm([report])  # compared section by section with the next year's report
     for region in regions.values():
         similarity.warm(region)
         for report in region:
