@@ -329,11 +329,12 @@ def _place(values: list[float], me: float) -> int:
     return 1 + sum(1 for v in values if v > me)
 
 
-def peers(names: list[str], received: list[float | None], rates: list[float | None], current: int, level: str = "") -> Chart:
+def peers(names: list[str], received: list[float | None], rates: list[float | None], current: int,
+          level: str = "") -> Chart:
     """This agency (highlighted) against the others of its region (of its level, when given): applications
-    (None where the cell is blank or unreadable) and disclosure rate. Up to PEER_LIMIT agencies, one named bar each; beyond, the distribution — every
-    agency a dot, the quartiles a box, this agency in red with its place — so the chart stays one picture
-    however large the region."""
+    (None where the cell is blank or unreadable) and disclosure rate. Up to PEER_LIMIT agencies, one named bar
+    each; beyond, the distribution — every agency a dot, the quartiles a box, this agency in red with its place —
+    so the chart stays one picture however large the region."""
     if len(names) > PEER_LIMIT:
         return _peer_distribution(received, rates, current, level)
     n = len(names)
