@@ -102,20 +102,25 @@ def test_review_peer_chart_compares_the_same_level_only():
     assert "与本地区其他乡镇（街道）比较（同级机关" in [c.title for c in town.chart_list()][-1]
 
 
-def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, monkeypatch):
-    """Townships of two counties may share a name: the rule counts are an agency's own, by id, never summed."""
+def _registered_as(data_dir, agency_id: str, **fields) -> None:
+    """Rewrite one agency's row of the data folder's registry with the given fields."""
     import csv
 
     with open(data_dir / "agencies.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    same = AGENCIES.loc["qh-nanhu", "name"]
     for r in rows:
-        if r["agency_id"] == "qh-hefeng":
-            r["name"], r["level"] = same, ""  # and no level in the registry
+        if r["agency_id"] == agency_id:
+            r.update(fields)
     with open(data_dir / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, monkeypatch):
+    """Townships of two counties may share a name: the rule counts are an agency's own, by id, never summed."""
+    same = AGENCIES.loc["qh-nanhu", "name"]
+    _registered_as(data_dir, "qh-hefeng", name=same, level="")  # and no level in the registry
     write(tmp_path / "out", 2021, {"qh-hefeng": 1, "qh-nanhu": 1, "qh-commerce": 1})
     failed = {"rule": "A_TABLE3_TOTALS", "status": "fail", "severity": "error", "waived": False}
     for agency, n in (("qh-hefeng", 2), ("qh-nanhu", 1)):
@@ -142,20 +147,10 @@ def test_two_agencies_of_one_name_keep_a_heat_map_row_each(tmp_path, data_dir, m
 
 def test_two_agencies_of_one_name_are_told_apart_in_every_chart(tmp_path, data_dir, monkeypatch):
     """Two townships of one name and level: two bars in the ranking and the volumes, each labelled with its id."""
-    import csv
-
     from xxgk.review import charts
 
-    with open(data_dir / "agencies.csv", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
     same = AGENCIES.loc["qh-nanhu", "name"]
-    for r in rows:
-        if r["agency_id"] == "qh-hefeng":
-            r["name"] = same
-    with open(data_dir / "agencies.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _registered_as(data_dir, "qh-hefeng", name=same)
     write(tmp_path / "out", 2021, {"qh-hefeng": 1, "qh-nanhu": 1, "qh-qingshi": 1})
     for agency in ("qh-hefeng", "qh-nanhu"):
         path = tmp_path / "out" / "2021" / f"{agency}.json"
