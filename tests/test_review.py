@@ -257,3 +257,14 @@ def test_waived_finding_stays_visible_and_marked():
     page = finding_html(waived)
     assert "已豁免" in page and "机构改革，数据由上级汇总" in page and "空白单元格" in page
     assert "官方表格每个数据单元格都应填写" in page  # the rule's statement, from the catalog
+
+
+def test_warm_keeps_only_the_years_reports(tmp_path):
+    """The zygote's warm-up holds the year's reports, which every review of a region reads; an earlier year serves
+    only its own agency's review and is read in that review's kernel."""
+    from xxgk.review import review
+
+    review._READ.clear()  # a cache by file state: emptied, it is only read again
+    read = review.warm(2022, DATA_DIR, tmp_path)
+    assert read == len(list((DATA_DIR / "reports" / "2022").iterdir()))
+    assert {key[-3] for key in review._READ} == {2022}

@@ -262,8 +262,8 @@ class Report:
 
 
 # One key tuple per distinct (table, row, column) in a process, shared by every report's index: the reports of a
-# layout have the same cells, and a batch holds a region's reports together (a tuple per cell was about 11 KB a
-# report). Keys beyond the cap (a damaged file's odd rows) are not kept.
+# layout have the same cells, and a batch holds a region's reports together (test_parse_cache checks the sharing).
+# Keys beyond the cap (a damaged file's odd rows) are not kept.
 _KEYS: dict[tuple[str, str, str], tuple[str, str, str]] = {}
 _KEYS_KEPT = 100_000
 

@@ -231,7 +231,7 @@ _READ: dict[tuple, Report] = {}
 # Each report's numbers in its level's chart (applications received; the disclosure rate where comparable), by
 # the report's id (checked against the report kept beside them, so a reused id is worked out again): every review
 # of a region sets itself against all its peers, and warm() works them out before the forks as two plain numbers,
-# so a kernel reads no peer's Facts (reading them copied their pages into every kernel: 8 MiB at 1,000 agencies).
+# so a kernel reads no peer's Facts (reading them copied their pages into every kernel).
 _PEER_NUMBERS: dict[int, tuple[Report, float | int | None, float | None]] = {}
 
 
@@ -268,15 +268,17 @@ def _check_inside(path: Path, reports_dir: Path) -> None:
         raise ReadError(str(exc)) from None
 
 
-def reports_needed(agency_ids, year: int, agencies, reports_dir: Path) -> list[tuple[str, int, Path]]:
+def reports_needed(agency_ids, year: int, agencies, reports_dir: Path,
+                   earlier: bool = True) -> list[tuple[str, int, Path]]:
     """(agency id, year, file) of every report the reviews of `agency_ids` read (load): their regions' reports of
-    the year and their own earlier years."""
+    the year and, unless `earlier` is False, their own earlier years."""
     chosen = set(agency_ids)
     rows = agencies.to_dict("index")
     regions = {rows[a]["region"] for a in chosen if a in rows} - {""}
     wanted = [(a, year) for a, row in rows.items() if a in chosen or row["region"] in regions]
-    earlier = [y for y in registry.report_years(reports_dir) if y < year]  # one listing, not one per agency
-    wanted += [(a, y) for a in agency_ids for y in earlier]
+    if earlier:
+        years = [y for y in registry.report_years(reports_dir) if y < year]  # one listing, not one per agency
+        wanted += [(a, y) for a in agency_ids for y in years]
     found = [(a, y, registry.report_file(a, y, reports_dir)) for a, y in wanted]
     return [(a, y, path) for a, y, path in found if path is not None]
 
@@ -299,9 +301,7 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
     regions: dict[str, list[Report]] = {}
     done = 0
     for agency_id, y, path in reports_needed(list(agencies.index) if agency_ids is None else agency_ids, year,
-                                             agencies, reports_dir):
-        if y != year:
-            continue
+                                             agencies, reports_dir, earlier=False):
         try:
             report = _read_data(path, y, rows[agency_id]["name"] or agency_id, cache, reports_dir)
         except Exception:  # the review that needs it reports the problem
