@@ -20,6 +20,7 @@ import yaml
 
 from xxgk import registry
 
+from xxgk.batch.word import Paragraph, document_bytes
 from xxgk.review import pages
 from xxgk.config import PACKAGE_DIR
 from xxgk.fmt import SEVERITY_NAMES
@@ -163,34 +164,22 @@ def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
 
 def notice_bytes(agency: str, year: int, rows: list[dict]) -> bytes:
     """整改通知.docx: the agency, its report, each problem with basis, place, words and fix; a blank deadline."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
     words = labels()["notice"]
-    doc = Document()
-    title = doc.add_heading(words["title"], level=1)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"{agency}：")
+    paragraphs = [Paragraph(words["title"], "Heading 1", "center"), Paragraph(f"{agency}：")]
     problems = [r for r in rows if r["_status"] in ("fail", "uncertain") and not r["_waived"]]
-    if not problems:
-        doc.add_paragraph(words["none"])
-    else:
-        doc.add_paragraph(words["opening"].format(year=year))
+    paragraphs.append(Paragraph(words["opening"].format(year=year) if problems else words["none"]))
     for n, r in enumerate(problems, start=1):
-        doc.add_paragraph(words["problem"].format(n=n, category=r["类别"], severity=r["严重程度"] if r["_status"] == "fail"
-                                                  else r["状态"], message=r["问题"]))
+        paragraphs.append(Paragraph(words["problem"].format(
+            n=n, category=r["类别"], severity=r["严重程度"] if r["_status"] == "fail" else r["状态"], message=r["问题"])))
         for key, value in (("basis", {"basis": r["依据"]}), ("where", {"where": r["原文位置"]}),
                            ("words", {"raw": r["原文"].strip("“”")}),
                            ("values", {"expected": r["应为"], "actual": r["实为"]}),
                            ("correction", {"correction": r["整改要求"]})):
             if any(value.values()) and (key != "values" or (r["应为"] and r["实为"])):
-                doc.add_paragraph(words[key].format(**value), style="List Bullet")
-    doc.add_paragraph(words["closing"])
-    for line in (words["signature"], words["date_line"]):
-        doc.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+                paragraphs.append(Paragraph(words[key].format(**value), "List Bullet"))
+    paragraphs.append(Paragraph(words["closing"]))
+    paragraphs += [Paragraph(line, align="right") for line in (words["signature"], words["date_line"])]
+    return document_bytes(paragraphs)
 
 
 def findings_csv_bytes(rows: list[dict]) -> bytes:
