@@ -374,12 +374,15 @@ class _Local:
 
 
 def warm_driver() -> None:
-    """What the first reviews would otherwise wait for in this process: the notebook stack's imports and the
-    page exporter."""
+    """What the first reviews would otherwise wait for in this process: the notebook stack's imports, the
+    page exporter and the notices' Word package."""
     from xxgk.review import render  # first: it defers a slow grammar build that nbformat's import does
     import papermill  # noqa: F401
 
+    from xxgk.batch import word
+
     render.exporter()
+    word.document_bytes([])
 
 
 class _Dask:
