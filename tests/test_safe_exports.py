@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from xxgk.batch import overview
+from xxgk.batch import handover, overview
 from xxgk.review.export import cells_csv
 from xxgk.read import read_report
 from xxgk.review.review import PARTS_SUBDIR
@@ -50,7 +50,8 @@ def test_joined_cells_csv_keeps_records_whole(tmp_path):
     parts.mkdir()
     for agency_id in ("qh-a", "qh-b"):
         (parts / f"{agency_id}.cells.csv").write_text(cells_csv(report), encoding="utf-8")
-    rows = _rows(overview._cells_csv(tmp_path, {"qh-a": {}, "qh-b": {}}))
+    handover.write_cells(tmp_path, overview.cell_records(tmp_path, {"qh-a": {}, "qh-b": {}}))
+    rows = _rows((tmp_path / handover.MACHINE_SUBDIR / "cells.csv").read_text(encoding="utf-8"))
     assert rows[0][:2] == ["agency_id", "table"]
     assert len(rows) == 1 + 2 * len(report.cells)
     assert {row[0] for row in rows[1:]} == {"qh-a", "qh-b"}

@@ -12,6 +12,7 @@ import hashlib
 import os
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from xxgk.read.detect import MAX_BYTES
@@ -84,11 +85,19 @@ def open_no_follow(path: Path | str, flags: int, mode: int = 0o600) -> int:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target, then rename: readers see the old file or the new one, never half."""
+    with atomic_file(path) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path):
+    """A binary file to write `path` through piece by piece (a region's CSVs need not stand in memory whole): made
+    next to it and renamed over it only when the block ends without an error, so readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.chmod(tmp, 0o644)  # mkstemp makes it private; reviews are for sharing
         os.replace(tmp, path)
     except BaseException:

@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
@@ -24,7 +25,7 @@ from xxgk.batch.word import Paragraph, document_bytes
 from xxgk.review import pages
 from xxgk.config import PACKAGE_DIR
 from xxgk.fmt import SEVERITY_NAMES
-from xxgk.files import write_atomic
+from xxgk.files import atomic_file, write_atomic
 from xxgk.spreadsheet_safe import Writer, as_text
 
 WORKBOOK = "问题清单.xlsx"
@@ -193,25 +194,32 @@ def findings_csv_bytes(rows: list[dict]) -> bytes:
     return (BOM + out.getvalue()).encode("utf-8")
 
 
-def cells_csv_bytes(machine_text: str) -> bytes:
-    """cells.csv for Excel: the machine form's rows under Chinese headers, statuses in words, with a BOM."""
+def write_cells(out_year: Path, records: Iterable[list[str]]) -> None:
+    """machine/cells.csv (the records as they come: header, then agency_id-first rows) and cells.csv for Excel
+    (BOM, Chinese headers, statuses in words), both written record by record: a region's cells are never in
+    memory at once (about 28 KB of CSV an agency, which the joined text, its encoding and the Excel copy held
+    several times over at the year's end). Without records, an empty machine file and a BOM."""
     words = labels()
-    records = csv.reader(io.StringIO(machine_text))  # row by row, never every row as a list at once
-    header = next(records, None)
-    if header is None:
-        return BOM.encode("utf-8")
-    status_at = header.index("status") if "status" in header else None
-    out = io.BytesIO()
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # encoded as it is written, not all at the end
-    text.write(BOM)
-    writer = csv.writer(text, lineterminator="\n")  # fields are already spreadsheet-safe in the machine form
-    writer.writerow([words["cells_columns"].get(h, h) for h in header])
-    for rec in records:
-        if status_at is not None and status_at < len(rec):
-            rec[status_at] = words["cell_statuses"].get(rec[status_at], rec[status_at])
-        writer.writerow(rec)
-    text.flush()
-    return out.getvalue()
+    with atomic_file(out_year / MACHINE_SUBDIR / "cells.csv") as machine_file, \
+            atomic_file(out_year / "cells.csv") as excel_file:
+        machine, excel = (io.TextIOWrapper(f, encoding="utf-8", newline="") for f in (machine_file, excel_file))
+        excel.write(BOM)
+        to_machine = csv.writer(machine, lineterminator="\n")  # fields are already spreadsheet-safe in the parts
+        to_excel = csv.writer(excel, lineterminator="\n")
+        header = None
+        for rec in records:
+            to_machine.writerow(rec)
+            if header is None:
+                header = rec
+                status_at = header.index("status") if "status" in header else None
+                to_excel.writerow([words["cells_columns"].get(h, h) for h in header])
+                continue
+            if status_at is not None and status_at < len(rec):
+                rec = [*rec[:status_at], words["cell_statuses"].get(rec[status_at], rec[status_at]), *rec[status_at + 1:]]
+            to_excel.writerow(rec)
+        for text in (machine, excel):
+            text.flush()
+            text.detach()  # the atomic file closes itself
 
 
 def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict[str, dict], generated: str,
@@ -291,15 +299,13 @@ def _changes(group: list[dict], previous: dict[str, dict]) -> str:
 
 
 # -- the year's handover --------------------------------------------------------------------------
-def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], data_root: Path,
-               machine_cells: str) -> None:
-    """问题清单.xlsx, findings.csv, cells.csv and 领导摘要.html, atomically, and each agency's 整改通知.docx that
-    is missing or older than its summary (a batch's reviews write their own as they finish: write_agency)."""
+def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], data_root: Path) -> None:
+    """问题清单.xlsx, findings.csv and 领导摘要.html, atomically, and each agency's 整改通知.docx that is missing or
+    older than its summary (a batch's reviews write their own as they finish: write_agency). cells.csv: write_cells."""
     rows = finding_rows(current)
     publications = registry.load_publications(registry.publications_path(data_root))
     summary = summary_rows(agencies, current, rows, publications, year)
     write_atomic(out_year / "findings.csv", findings_csv_bytes(rows))
-    write_atomic(out_year / "cells.csv", cells_csv_bytes(machine_cells))
     write_atomic(out_year / WORKBOOK, workbook_bytes(summary, rows))
     by_agency: dict[str, list[dict]] = {}
     for r in rows:

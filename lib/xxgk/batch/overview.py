@@ -67,10 +67,9 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-overview") as pool:
             made_overview = pool.submit(render_overview, year, out_year.parent, data_root, kernel_manager_class,
                                         agency_ids=list(current)) if current else None
-            cells = _cells_csv(out_year, current)
             write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
-            write_atomic(out_year / handover.MACHINE_SUBDIR / "cells.csv", cells.encode("utf-8"))
-            handover.write_year(out_year, year, agencies, current, Path(data_root), cells)
+            handover.write_cells(out_year, cell_records(out_year, current))
+            handover.write_year(out_year, year, agencies, current, Path(data_root))
             try:
                 if made_overview is not None:
                     made_overview.result()
@@ -136,10 +135,9 @@ def _findings_csv(current: dict[str, dict]) -> str:
     return out.getvalue()
 
 
-def _cells_csv(out_year: Path, current: dict[str, dict]) -> str:
-    """The agencies' cell parts joined as CSV records (a field may hold a line break), agency_id first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")  # the parts' fields are already spreadsheet-safe
+def cell_records(out_year: Path, current: dict[str, dict]):
+    """The agencies' cell parts as one table's CSV records, agency_id first: the header once, then each part's
+    rows, one part read at a time (a part that cannot be read is left out)."""
     header = False
     for agency_id in current:
         part = out_year / PARTS_SUBDIR / f"{agency_id}.cells.csv"
@@ -150,10 +148,10 @@ def _cells_csv(out_year: Path, current: dict[str, dict]) -> str:
         if not rows:
             continue
         if not header:
-            writer.writerow(["agency_id", *rows[0]])
+            yield ["agency_id", *rows[0]]
             header = True
-        writer.writerows([agency_id, *row] for row in rows[1:])
-    return out.getvalue()
+        for row in rows[1:]:
+            yield [agency_id, *row]
 
 
 # -- the index page --------------------------------------------------------------------------------
