@@ -62,7 +62,9 @@ def recorded(tmp_path):
 def test_nothing_changed_nothing_stale(recorded):
     data, answers = recorded
     assert _stale(answers, data) == set()
-    assert any(q.startswith('["report", "qh-education"') for q in answers["qh-gov"])  # a child's report
+    # a child's report (among the region's rows and reports), asked once whatever the region's size
+    assert [q for q in answers["qh-gov"] if q.startswith('["peers"')] == ['["peers", "青禾示例县", 2022]']
+    assert len(answers["qh-gov"]) == len(answers[APART])
 
 
 def test_removing_a_childs_report_touches_its_region_only(recorded):
@@ -82,6 +84,14 @@ def test_a_peers_report_touches_its_region_only(recorded):
     data, answers = recorded
     report = data / "reports" / "2022" / "qh-commerce.txt"
     report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _stale(answers, data) == set(COUNTY)
+
+
+def test_a_peers_registry_row_touches_its_region_only(recorded):
+    data, answers = recorded
+    registry_csv = data / "agencies.csv"
+    registry_csv.write_text(registry_csv.read_text(encoding="utf-8").replace("青禾示例县教育局", "青禾示例县教育体育局"),
+                            encoding="utf-8")
     assert _stale(answers, data) == set(COUNTY)
 
 

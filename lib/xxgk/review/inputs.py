@@ -3,13 +3,14 @@
 A re-run must re-render a page exactly when something it showed could differ. A fixed list of files
 misses what a review looks up: a child's report removed, a peer's added, a waiver or a publication row
 naming the agency. So the review records each lookup as a question (("report", agency, year),
-("waivers", agency), …) with a short answer (a file name and content hash, a row as JSON), and a later
-run asks the same questions again (`changed`). Code, catalog, layouts and notebook are the batch's
+("waivers", agency), ("peers", region, year), …) with a short answer (a file name and content hash, a row as
+JSON, a digest of the region's rows and reports), and a later run asks the same questions again (`changed`). Code, catalog, layouts and notebook are the batch's
 code fingerprint, beside these.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from xxgk import registry
 from xxgk.files import file_digest
 
-KINDS = ("report", "agency", "region", "years", "publications", "waivers", "sources")
+KINDS = ("report", "agency", "peers", "years", "publications", "waivers", "sources")
 
 
 _AGENCY_ROWS: dict[tuple, dict[str, str]] = {}  # registry file state -> Data._agency_rows
@@ -84,8 +85,17 @@ class Data:
     def _agency(self, agency_id: str) -> str:
         return self._agency_rows.get(agency_id, "-")
 
-    def _region(self, region: str) -> str:
-        return _json(sorted(self.agencies.index[self.agencies["region"] == region]))
+    def _peers(self, region: str, year: int) -> str:
+        """The region's agencies, each with its registry row and its report of the year, as one digest. A review
+        reads them all (its peers, its children, the peer chart), so any of them changing may change its page;
+        one short answer, where two per agency made a review's record grow with its region (at 200 agencies,
+        70 KB per review, written twice, and read back by every re-run)."""
+        ids = sorted(self.agencies.index[self.agencies["region"] == region])
+        digest = hashlib.sha256()
+        for agency_id in ids:
+            digest.update(_json([agency_id, self._agency(agency_id), self._report(agency_id, year)]).encode("utf-8"))
+            digest.update(b"\n")
+        return f"{len(ids)}:{digest.hexdigest()}"
 
     def _years(self, before: int) -> str:
         """The report years earlier than `before` (a later year's folder is no input of this review)."""

@@ -362,12 +362,9 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     region = agency.get("region")
     region_rows = agencies[agencies["region"] == region].to_dict("index") if region else {}  # not iterrows: slow per row
     if region:
-        seen.ask("region", region)
+        seen.ask("peers", region, year)  # every agency of the region: its name, level and parent, and its report
         for other, row in region_rows.items():
             path = registry.report_file(other, year, reports_dir) if other != agency_id else None
-            if other != agency_id:  # its name, level and parent (children, peer chart) and its report
-                seen.ask("agency", other)
-                seen.ask("report", other, year)
             if path is not None:
                 try:
                     peers[other] = (row.get("name") or other, _read_data(path, year, row.get("name") or other, cache, reports_dir))
