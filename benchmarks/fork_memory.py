@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import json
 import os
 import statistics
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from scale import YEARS, agencies, make_region  # benchmarks/scale.py: the generated region
 
-from xxgk.batch.kernels import WARM_CALLS, WARM_MODULES
+from xxgk.batch.kernels import warm_up
 
 STAGES = ("load", "pieces", "charts", "summary")
 
@@ -65,15 +64,7 @@ def _imports() -> None:
     """What the zygote does as it starts (kernels._serve)."""
     os.environ.setdefault("MPLBACKEND", "agg")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    for name in WARM_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-    for target in WARM_CALLS:
-        module, func = target.split(":")
-        getattr(importlib.import_module(module), func)()
-    gc.freeze()
+    warm_up()
 
 
 def _warm(data: Path, out: Path, ids: list[str]) -> bool:
@@ -91,46 +82,44 @@ def _warm(data: Path, out: Path, ids: list[str]) -> bool:
     return rehearsed
 
 
-def measure(size: int, reviews: int) -> tuple[float, bool, dict[str, float]]:
-    """(the warm-up's growth of this process in MiB, whether it rehearsed, median private MiB per stage) for one
-    region, in a child of this script so that each size starts from a fresh interpreter."""
+def _in_child(work) -> str:
+    """What `work(fd)` writes to a pipe in a forked child (empty if it failed)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         try:
-            with tempfile.TemporaryDirectory(prefix="xxgk-forkmem-") as tmp:
-                data, out = Path(tmp) / "data", Path(tmp) / "out"
-                make_region(data, size)
-                ids = [row["agency_id"] for row in agencies(size)]
-                _imports()
-                before = _rss_mib()
-                rehearsed = _warm(data, out, ids)
-                grown = _rss_mib() - before
-                results = []
-                step = max(1, len(ids) // reviews)
-                for agency_id in ids[1::step][:reviews]:  # departments and townships, spread over the region
-                    r, w = os.pipe()
-                    child = os.fork()
-                    if child == 0:
-                        os.close(r)
-                        try:
-                            _review(agency_id, data, out, w)
-                        finally:
-                            os._exit(0)
-                    os.close(w)
-                    with os.fdopen(r) as fh:
-                        text = fh.read()
-                    os.waitpid(child, 0)
-                    results.append(json.loads(text))
-                medians = {s: statistics.median(r[s] for r in results) for s in STAGES}
-                os.write(write, json.dumps([grown, rehearsed, medians]).encode())
+            work(write)
         finally:
             os._exit(0)
     os.close(write)
     with os.fdopen(read) as fh:
         text = fh.read()
     os.waitpid(pid, 0)
+    return text
+
+
+def _region(size: int, reviews: int, pipe: int) -> None:
+    """In a fresh child: the region written, the warm-up, then the reviews forked from it; the results to the pipe."""
+    with tempfile.TemporaryDirectory(prefix="xxgk-forkmem-") as tmp:
+        data, out = Path(tmp) / "data", Path(tmp) / "out"
+        make_region(data, size)
+        ids = [row["agency_id"] for row in agencies(size)]
+        _imports()
+        before = _rss_mib()
+        rehearsed = _warm(data, out, ids)
+        grown = _rss_mib() - before
+        step = max(1, len(ids) // reviews)
+        results = [json.loads(_in_child(lambda fd, a=agency_id: _review(a, data, out, fd)))
+                   for agency_id in ids[1::step][:reviews]]  # departments and townships, spread over the region
+        medians = {s: statistics.median(r[s] for r in results) for s in STAGES}
+        os.write(pipe, json.dumps([grown, rehearsed, medians]).encode())
+
+
+def measure(size: int, reviews: int) -> tuple[float, bool, dict[str, float]]:
+    """(the warm-up's growth of the warmed process in MiB, whether it rehearsed, median private MiB per stage) for
+    one region, in a child of this script so that each size starts from a fresh interpreter."""
+    text = _in_child(lambda fd: _region(size, reviews, fd))
     if not text:
         raise SystemExit(f"the probe for {size} agencies failed")
     return tuple(json.loads(text))

@@ -319,16 +319,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def _serve() -> None:
-    """Zygote main loop: warm up, then fork a kernel for each request line."""
-    _die_with_parent()
-    if os.getppid() == 1:  # the driver died before we got here
-        return
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle; we end when it does
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    # debugpy, imported ahead for the kernels, otherwise warns on stderr about frozen modules at every run.
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+def warm_up() -> None:
+    """What every kernel would otherwise import and prepare itself, done once in the zygote (and by
+    benchmarks/fork_memory.py, which measures what its forks then cost)."""
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)
@@ -341,6 +334,19 @@ def _serve() -> None:
         except Exception:  # a warm-up only saves time; the review reports real problems itself
             pass
     gc.freeze()  # the kernels' collector leaves the zygote's objects alone: fewer copied pages per fork
+
+
+def _serve() -> None:
+    """Zygote main loop: warm up, then fork a kernel for each request line."""
+    _die_with_parent()
+    if os.getppid() == 1:  # the driver died before we got here
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle; we end when it does
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # debugpy, imported ahead for the kernels, otherwise warns on stderr about frozen modules at every run.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    warm_up()
     print("ready", flush=True)
     for line in sys.stdin:
         req = json.loads(line)
