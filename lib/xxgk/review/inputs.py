@@ -3,9 +3,9 @@
 A re-run must re-render a page exactly when something it showed could differ. A fixed list of files
 misses what a review looks up: a child's report removed, a peer's added, a waiver or a publication row
 naming the agency. So the review records each lookup as a question (("report", agency, year),
-("waivers", agency), ("peers", region, year), …) with a short answer (a file name and content hash, a row as
-JSON, a digest of the region's rows and reports), and a later run asks the same questions again (`changed`). Code, catalog, layouts and notebook are the batch's
-code fingerprint, beside these.
+("waivers", agency), ("peers", region, year), …) with a short answer (a file name and content hash, a row
+as JSON, a digest of the region's rows and reports), and a later run asks the same questions again
+(`changed`). Code, catalog, layouts and notebook are the batch's code fingerprint, beside these.
 """
 
 from __future__ import annotations
