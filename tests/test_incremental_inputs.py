@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 
 import pytest
@@ -92,6 +93,18 @@ def test_a_peers_registry_row_touches_its_region_only(recorded):
     registry_csv = data / "agencies.csv"
     registry_csv.write_text(registry_csv.read_text(encoding="utf-8").replace("青禾示例县教育局", "青禾示例县教育体育局"),
                             encoding="utf-8")
+    assert _stale(answers, data) == set(COUNTY)
+
+
+def test_a_registry_rewritten_with_its_size_and_time_kept_is_read_again(recorded):
+    """An edited registry copied in with `cp -p` can keep its size and modification time; its change time moves, and
+    the rows remembered for the old one must not answer for it."""
+    data, answers = recorded
+    registry_csv = data / "agencies.csv"
+    before = registry_csv.stat()
+    registry_csv.write_bytes(registry_csv.read_bytes().replace("教育局".encode(), "教体局".encode()))  # the same length
+    os.utime(registry_csv, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert registry_csv.stat().st_size == before.st_size
     assert _stale(answers, data) == set(COUNTY)
 
 
