@@ -70,7 +70,7 @@ def test_cells_csv_for_excel(handed):
 
 def test_cells_csvs_are_written_record_by_record(tmp_path):
     """A region's cells once went through memory whole at the year's end, as text, its encoding and the Excel
-    copy (29 MiB at 200 agencies); written as the records come, the writing holds little more than one."""
+    copy, several times the file's size); written as the records come, the writing holds little more than one."""
     import tracemalloc
 
     statuses = list(handover.labels()["cell_statuses"])

@@ -197,8 +197,8 @@ def findings_csv_bytes(rows: list[dict]) -> bytes:
 def write_cells(out_year: Path, records: Iterable[list[str]]) -> None:
     """machine/cells.csv (the records as they come: header, then agency_id-first rows) and cells.csv for Excel
     (BOM, Chinese headers, statuses in words), both written record by record: a region's cells are never in
-    memory at once (about 28 KB of CSV an agency, which the joined text, its encoding and the Excel copy held
-    several times over at the year's end). Without records, an empty machine file and a BOM."""
+    memory at once (the joined text, its encoding and the Excel copy held them several times over at the year's
+    end). Without records, an empty machine file and a BOM."""
     words = labels()
     with atomic_file(out_year / MACHINE_SUBDIR / "cells.csv") as machine_file, \
             atomic_file(out_year / "cells.csv") as excel_file:
@@ -214,8 +214,8 @@ def write_cells(out_year: Path, records: Iterable[list[str]]) -> None:
                 status_at = header.index("status") if "status" in header else None
                 to_excel.writerow([words["cells_columns"].get(h, h) for h in header])
                 continue
-            if status_at is not None and status_at < len(rec):
-                rec = [*rec[:status_at], words["cell_statuses"].get(rec[status_at], rec[status_at]), *rec[status_at + 1:]]
+            if status_at is not None and status_at < len(rec):  # the machine file has it already
+                rec[status_at] = words["cell_statuses"].get(rec[status_at], rec[status_at])
             to_excel.writerow(rec)
         for text in (machine, excel):
             text.flush()

@@ -59,8 +59,7 @@ def document_bytes(paragraphs: list[Paragraph]) -> bytes:
     rest, before, after, styles = _package()
     body = "".join(_paragraph(p, styles) for p in paragraphs)
     out = io.BytesIO(rest)
-    out.seek(0, io.SEEK_END)
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:  # it finds the end of the archive itself
         package.writestr(DOCUMENT_PART, (before + body + after).encode("utf-8"))
     return out.getvalue()
 

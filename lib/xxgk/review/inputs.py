@@ -88,8 +88,8 @@ class Data:
     def _peers(self, region: str, year: int) -> str:
         """The region's agencies, each with its registry row and its report of the year, as one digest. A review
         reads them all (its peers, its children, the peer chart), so any of them changing may change its page;
-        one short answer, where two per agency made a review's record grow with its region (at 200 agencies,
-        70 KB per review, written twice, and read back by every re-run)."""
+        one short answer, where two per agency made a review's record grow with its region (and every review's
+        record is written twice and read back by each re-run)."""
         ids = sorted(self.agencies.index[self.agencies["region"] == region])
         digest = hashlib.sha256()
         for agency_id in ids:
