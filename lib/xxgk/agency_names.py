@@ -12,14 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
+from xxgk import yamlfile
 from xxgk.config import PACKAGE_DIR
 
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    return yaml.safe_load((PACKAGE_DIR / "agency_names.yaml").read_text(encoding="utf-8"))
+    return yamlfile.load(PACKAGE_DIR / "agency_names.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -17,9 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-import yaml
-
-from xxgk import registry
+from xxgk import registry, yamlfile
 
 from xxgk.batch.word import Paragraph, document_bytes
 from xxgk.review import pages
@@ -39,7 +37,7 @@ TIMELINESS = "timeliness"
 
 @lru_cache(maxsize=1)
 def labels() -> dict:
-    return yaml.safe_load((PACKAGE_DIR / "batch" / "handover.yaml").read_text(encoding="utf-8"))
+    return yamlfile.load(PACKAGE_DIR / "batch" / "handover.yaml")
 
 
 # -- one row per finding --------------------------------------------------------------------------

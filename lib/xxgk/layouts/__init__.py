@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-import yaml
-
+from xxgk import yamlfile
 from xxgk.config import LAYOUTS_DIR
 
 VERSIONS = ("2019", "2021")
@@ -350,14 +349,12 @@ def load_layout(version: str) -> Layout:
     """The official layout '2019' or '2021'."""
     if version not in VERSIONS:
         raise KeyError(f"unknown layout version {version!r}; known: {', '.join(VERSIONS)}")
-    with open(LAYOUTS_DIR / f"gb{version}.yaml", encoding="utf-8") as fh:
-        return _layout_from_yaml(yaml.safe_load(fh))
+    return _layout_from_yaml(yamlfile.load(LAYOUTS_DIR / f"gb{version}.yaml"))
 
 
 @lru_cache(maxsize=None)
 def pre2019_markers() -> dict:
-    with open(LAYOUTS_DIR / "pre2019.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return yamlfile.load(LAYOUTS_DIR / "pre2019.yaml")
 
 
 def layout_for_year(year: int) -> Layout | None:

@@ -12,8 +12,7 @@ import json
 import re
 from functools import lru_cache
 
-import yaml
-
+from xxgk import yamlfile
 from xxgk.config import LAYOUTS_DIR
 from xxgk.read import mojibake
 from xxgk.read.document import Document, KeyedCell, ReadError
@@ -24,8 +23,7 @@ _YEAR_FIELD = re.compile(r'"year"\s*:\s*((?:19|20)\d{2})\b')
 
 @lru_cache(maxsize=None)
 def _kiro() -> dict:
-    with open(LAYOUTS_DIR / "kiro_json.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return yamlfile.load(LAYOUTS_DIR / "kiro_json.yaml")
 
 
 def read(text: str, path: str) -> Document:

@@ -12,9 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-import yaml
-
-from xxgk import registry
+from xxgk import registry, yamlfile
 from xxgk.layouts import Layout, load_layout, normalize_label
 from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Report, cell_ref
 from xxgk.values import MISSING, NUMBER
@@ -39,8 +37,7 @@ class RuleMeta:
 @lru_cache(maxsize=None)
 def _catalog_documents() -> tuple[dict, list]:
     """catalog.yaml's two documents: the scoring parameters (a mapping) and the rules (a list)."""
-    with open(CATALOG_FILE, encoding="utf-8") as fh:
-        docs = [d for d in yaml.safe_load_all(fh) if d is not None]
+    docs = [d for d in yamlfile.load_all(CATALOG_FILE) if d is not None]
     settings = next((d for d in docs if isinstance(d, dict)), {})
     entries = next(d for d in docs if isinstance(d, list))
     return settings, entries

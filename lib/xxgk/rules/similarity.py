@@ -14,8 +14,7 @@ from pathlib import Path
 from sys import intern
 from typing import Iterable
 
-import yaml
-
+from xxgk import yamlfile
 from xxgk.layouts import VERSIONS, load_layout
 from xxgk.model import FAIL, Finding, Report, Section
 from xxgk.rules import Context, parameters, rule
@@ -41,8 +40,7 @@ def shingles(text: str, n: int = SHINGLE) -> set[str]:
 @lru_cache(maxsize=1)
 def boilerplate() -> tuple[str, ...]:
     """Cleaned boilerplate phrases, longest first (so a long phrase is cut before its parts)."""
-    with open(BOILERPLATE_FILE, encoding="utf-8") as fh:
-        phrases = list(yaml.safe_load(fh))
+    phrases = list(yamlfile.load(BOILERPLATE_FILE))
     for v in VERSIONS:
         lay = load_layout(v)
         phrases += [lay.format_title, lay.issuing_document]
