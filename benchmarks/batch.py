@@ -3,7 +3,8 @@
 two agencies at a time; and the floor: the review's own work (load, check, views, charts, summary) in warm
 processes, two at a time, with no notebook, kernel or export. With --dask, also `xxgk run --dask` twice on a
 LocalCluster of two single-threaded worker processes that is already running, started as the README says
-(preloaded with xxgk.batch.dask_worker, and timed once its workers report their imports and zygote ready): once
+(with the Dask settings of lib/xxgk/batch/dask/, preloaded with xxgk.batch.dask_worker, and timed once its workers
+report their imports and zygote ready): once
 on its fresh workers, and again on the same workers (a standing cluster's workers have served runs before).
 
 Run: .venv/bin/python benchmarks/batch.py [--copies 1] [--year 2022] [--dask] [--no-cli]
@@ -220,10 +221,12 @@ def xxgk_run(ids, year, data, out, jobs, dask: str = "") -> tuple[float, float, 
 
 _CLUSTER = """
 import sys
+import dask
 from distributed import LocalCluster
 from xxgk.batch import dask_worker
-with LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None,
-                  preload=["xxgk.batch.dask_worker"]) as c:
+with dask.config.set(dask_worker.config()), LocalCluster(
+        n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None,
+        preload=["xxgk.batch.dask_worker"]) as c:
     if not all(c.get_client().run(dask_worker.wait_ready).values()):
         raise SystemExit("the workers did not get ready")
     print(c.scheduler_address, flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import dask
 import pytest
 
 from conftest import data_subset
@@ -14,6 +15,21 @@ pytestmark = pytest.mark.slow
 
 AGENCIES = ("qh-gov", "qh-commerce", "qh-education", "qh-hefeng")
 _DATE = re.compile(r"生成日期：\d{4}-\d{2}-\d{2}")  # the only thing a page may change from one run to the next
+
+
+def _profiled_and_tick(dask_worker):
+    return "profile" in dask_worker.periodic_callbacks, dask_worker.periodic_callbacks["tick"].callback_time
+
+
+def test_the_cluster_settings_are_settings_dask_has():
+    """A key Dask renamed or dropped would be set and silently do nothing: each must be one of Dask's defaults."""
+    import distributed  # noqa: F401  (its defaults join dask.config.defaults on import)
+
+    defaults = dask.config.merge(*dask.config.defaults)
+    settings = dask_worker.config()
+    assert "distributed.worker.profile.enabled" in settings
+    missing = object()
+    assert [k for k in settings if dask.config.get(k, missing, config=defaults) is missing] == []
 
 
 def _pages(out_year):
@@ -28,11 +44,15 @@ def test_a_local_cluster_renders_the_pages_of_the_local_run(tmp_path):
     def spare():
         return zygote._prestarted.pid if zygote._prestarted is not None and zygote._prestarted.poll() is None else None
 
-    # Started the documented way (`--preload xxgk.batch.dask_worker`): one worker of the machine begins a zygote.
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      preload=["xxgk.batch.dask_worker"]) as cluster:
+    # Started the documented way (the cluster settings, `--preload xxgk.batch.dask_worker`): one worker of the
+    # machine begins a zygote.
+    with dask.config.set(dask_worker.config()), LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+            preload=["xxgk.batch.dask_worker"]) as cluster:
         client = cluster.get_client()
         assert all(client.run(dask_worker.wait_ready).values())
+        # The settings reached the worker processes: no task profiler, event loops checked each second.
+        assert set(client.run(_profiled_and_tick).values()) == {(False, 1000)}
         preloaded = client.run(spare)
         assert len([w for w, pid in preloaded.items() if pid]) == 1
         on_dask = batch.run(2021, dask_address=cluster.scheduler_address, out_dir=tmp_path / "dask", data_root=data)

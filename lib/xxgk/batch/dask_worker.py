@@ -14,7 +14,10 @@ import tempfile
 import threading
 from pathlib import Path
 
+from xxgk import yamlfile
 from xxgk.batch import zygote
+
+CONFIG_DIR = Path(__file__).parent / "dask"  # Dask settings for an xxgk cluster (DASK_CONFIG may point here)
 
 _READY = threading.Event()  # this worker's notebook stack is imported
 _held: list[int] = []  # the machine lock's descriptor, held for this process's life once taken
@@ -26,6 +29,20 @@ def dask_setup(worker=None) -> None:
     if _take_machine_lock():
         zygote.prestart()
     threading.Thread(target=_import_stack, daemon=True, name="xxgk-warm-driver").start()
+
+
+def config() -> dict[str, object]:
+    """The settings of CONFIG_DIR as dotted keys, for `dask.config.set` around a cluster started in Python (a
+    nested mapping given to it would replace whole sections of Dask's defaults)."""
+    def flat(prefix: str, value) -> dict[str, object]:
+        if not isinstance(value, dict):
+            return {prefix: value}
+        return {k: v for key, sub in value.items() for k, v in flat(f"{prefix}.{key}" if prefix else key, sub).items()}
+
+    out: dict[str, object] = {}
+    for path in sorted(CONFIG_DIR.glob("*.yaml")):
+        out.update(flat("", yamlfile.load(path)))
+    return out
 
 
 def wait_ready(timeout: float = 120.0) -> bool:
