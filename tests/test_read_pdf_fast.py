@@ -5,9 +5,14 @@ it cannot reproduce (a Type3 font, as Chromium prints CJK) keeps pdfplumber's pa
 from __future__ import annotations
 
 import io
+from functools import lru_cache
+from types import SimpleNamespace
 
 import pdfplumber
+import pdfplumber.table
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REAL
 from xxgk.read import pdf
@@ -65,3 +70,46 @@ def test_type3_fonts_keep_pdfplumbers_parse(tmp_path):
     print_pdf([(page, tmp_path / "p.pdf")])
     pages = list(_pages((tmp_path / "p.pdf").read_bytes()))
     assert pages and all(fast is None for _, fast in pages)
+
+
+# -- the cells' text --------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _every_table():
+    """(page chars, table) for every ruled table of the corpus PDFs, as the reader's pages give them."""
+    out = []
+    for name in PDFS:
+        data = (REAL / name).read_bytes()
+        with pdfplumber.open(io.BytesIO(data)) as doc:
+            fast = pdf._FastPages.open(data, len(doc.pages))
+            try:
+                for k, page in enumerate(doc.pages):
+                    fast.fill(k, page)
+                    out += [(page.chars, table) for table in page.find_tables()]
+            finally:
+                fast.close()
+    return out
+
+
+def test_cell_text_is_pdfplumbers_on_every_corpus_table():
+    assert len(_every_table()) >= 10
+    for chars, table in _every_table():
+        assert pdf._Chars(chars).table_text(table.rows) == table.extract()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_cell_text_is_pdfplumbers_with_characters_on_the_edges(data):
+    """Characters moved so that their middle lies exactly on a cell's edge (the left and top edges hold it, the
+    right and bottom ones do not), or outside the page, or nowhere (NaN): the texts stay pdfplumber's."""
+    chars, table = data.draw(st.sampled_from(_every_table()))
+    chars = [dict(c) for c in chars]
+    cells = [c for row in table.rows for c in row.cells if c is not None]
+    for i in data.draw(st.lists(st.integers(0, len(chars) - 1), max_size=40)):
+        c = chars[i]
+        x0, top, x1, bottom = data.draw(st.sampled_from(cells))
+        h = data.draw(st.sampled_from([x0, x1, -5.0, float("nan"), (c["x0"] + c["x1"]) / 2]))
+        v = data.draw(st.sampled_from([top, bottom, 1e6, float("nan"), (c["top"] + c["bottom"]) / 2]))
+        w, t = (c["x1"] - c["x0"]) / 2, (c["bottom"] - c["top"]) / 2
+        c.update(x0=h - w, x1=h + w, top=v - t, bottom=v + t)
+    shifted = pdfplumber.table.Table(SimpleNamespace(chars=chars), table.cells)
+    assert pdf._Chars(chars).table_text(shifted.rows) == shifted.extract()

@@ -25,9 +25,11 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
+import math
 import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 
 import pdfplumber
@@ -37,6 +39,7 @@ from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.pdfinterp import PDFGraphicState
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import LIT
+from pdfplumber import utils as plumber_utils
 
 from xxgk.layouts import VERSIONS, load_layout, normalize_label
 from xxgk.read.document import Document, ReadError
@@ -291,14 +294,15 @@ class _PageReader:
         self.pages_with_text += 1
         events: list[tuple[float, int, tuple]] = []
         bands: list[tuple[float, float]] = []
+        chars = _Chars(page.chars)
         for t_no, table in enumerate(page.find_tables(), 1):
-            grid = table.extract()
-            for r_no, (row, cells) in enumerate(zip(table.rows, grid), 1):
+            rows = table.rows  # a property that sorts the table's cells again at every call
+            for r_no, (row, cells) in enumerate(zip(rows, chars.table_text(rows)), 1):
                 if sum(c is not None for c in cells) < 2:
                     continue  # a full-width row: prose or a caption, read below as text lines
                 top, bottom = row.bbox[1], row.bbox[3]
                 bands.append((top, bottom))
-                events.append((top, len(events), ("row", t_no, r_no, table, cells)))
+                events.append((top, len(events), ("row", t_no, r_no, rows, cells)))
         for line in page.extract_text_lines():
             line["text"] = _unradical(line["text"])
             mid = (line["top"] + line["bottom"]) / 2
@@ -332,12 +336,12 @@ class _PageReader:
         spans measured against the table's column and row edges (a merged cell is None elsewhere)."""
         if not rows:
             return
-        t_no, table = rows[0][0], rows[0][2]
-        xs = sorted({round(c[0], 1) for row in table.rows for c in row.cells if c is not None})
-        tops = [round(r_no_row.bbox[1], 1) for r_no_row in table.rows]
+        t_no, table_rows = rows[0][0], rows[0][2]
+        xs = sorted({round(c[0], 1) for row in table_rows for c in row.cells if c is not None})
+        tops = [round(r_no_row.bbox[1], 1) for r_no_row in table_rows]
         spans: list[Span] = []
         for g_row, (_, r_no, _, cells) in enumerate(rows):
-            boxes = table.rows[r_no - 1].cells
+            boxes = table_rows[r_no - 1].cells
             for j, (raw, box) in enumerate(zip(cells, boxes)):
                 if box is None or raw is None:
                     continue
@@ -392,6 +396,43 @@ class _PageReader:
                 para, where = text, line["where"]
             open_para = line["x1"] >= right - 1.5 * size  # a full line: the paragraph goes on
         doc.text(para, where)
+
+
+class _Chars:
+    """A page's characters with their middles, for the text of table cells.
+
+    The text is pdfplumber's Table.extract: a cell holds the characters whose middle lies in it (left and top
+    edges in, right and bottom out), in the page's order, joined by pdfplumber's extract_text. Table.extract
+    tests every character of the page against every row; here they are sorted once by their vertical middle
+    and each row takes its band by bisection."""
+
+    def __init__(self, chars: list[dict]):
+        self.chars = chars
+        self.v_mid = [(c["top"] + c["bottom"]) / 2 for c in chars]  # Table.extract's own arithmetic
+        self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+        self.order = sorted(range(len(chars)), key=self.v_mid.__getitem__)
+        self.keys = [self.v_mid[i] for i in self.order]
+        self.sortable = not any(math.isnan(v) for v in self.v_mid)  # NaN sorts nowhere: test each, as pdfplumber does
+
+    def table_text(self, rows: list) -> list[list[str | None]]:
+        """Each row's cell texts (None where a merged cell lies), as Table.extract gives them."""
+        chars, v_mid, h_mid = self.chars, self.v_mid, self.h_mid
+        out = []
+        for row in rows:
+            x0, top, x1, bottom = row.bbox
+            band = (sorted(self.order[bisect_left(self.keys, top): bisect_left(self.keys, bottom)]) if self.sortable
+                    else [i for i, v in enumerate(v_mid) if top <= v < bottom])
+            in_row = [i for i in band if x0 <= h_mid[i] < x1]
+            texts: list[str | None] = []
+            for cell in row.cells:
+                if cell is None:
+                    texts.append(None)
+                    continue
+                cx0, ctop, cx1, cbottom = cell
+                mine = [chars[i] for i in in_row if cx0 <= h_mid[i] < cx1 and ctop <= v_mid[i] < cbottom]
+                texts.append(plumber_utils.extract_text(mine) if mine else "")
+            out.append(texts)
+        return out
 
 
 def _row_like(text: str) -> bool:
