@@ -54,14 +54,15 @@ def wait_ready(timeout: float = 120.0) -> bool:
 
 def _import_stack() -> None:
     """What a worker's reviews and year task import besides the zygote's: the driver side of a review (papermill,
-    the page exporter), the notices' python-docx and the year's workbook (openpyxl)."""
+    the page exporter), the notices' python-docx, the year's workbook (openpyxl) and the registry frame the year
+    task receives (pandas)."""
     import importlib
 
     from xxgk.batch.run import warm_driver
 
     try:
         warm_driver()
-        for name in ("xxgk.batch.overview", "xxgk.batch.handover", "docx", "openpyxl"):
+        for name in ("xxgk.batch.overview", "xxgk.batch.handover", "docx", "openpyxl", "pandas"):
             importlib.import_module(name)
     finally:
         _READY.set()
