@@ -434,7 +434,7 @@ class _Dask:
 
     def year_outputs(self, out_year, year, agencies, summary, data_root):
         # The registry frame and the summary go as one pickle: the scheduler unpickles a task's arguments, and a
-        # DataFrame among them made it import pandas (about 0.4 s on the run's clock, on a fresh cluster).
+        # DataFrame among them made it import pandas, on the run's clock, before it would hand the task on.
         frozen = pickle.dumps((agencies, summary), protocol=pickle.HIGHEST_PROTOCOL)
         self.client.submit(_year_outputs_on_worker, self.run_id, out_year, year, frozen, data_root, pure=False).result()
 
