@@ -1,8 +1,13 @@
-"""`xxgk run --dask`: a year on a LocalCluster of two worker processes gives the local run's pages."""
+"""`xxgk run --dask`: a year on a LocalCluster of two worker processes gives the local run's pages; the cluster
+settings (lib/xxgk/batch/dask/) reach Dask by each route the README gives."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import dask
 import pytest
@@ -30,6 +35,15 @@ def test_the_cluster_settings_are_settings_dask_has():
     assert "distributed.worker.profile.enabled" in settings
     missing = object()
     assert [k for k in settings if dask.config.get(k, missing, config=defaults) is missing] == []
+
+
+def test_dask_config_pointing_at_the_folder_gives_the_settings():
+    """The README's route for `dask worker` and `dask scheduler`: DASK_CONFIG names the folder, Dask reads it."""
+    settings = dask_worker.config()
+    code = "import json, sys, dask, distributed; print(json.dumps([dask.config.get(k) for k in sys.argv[1:]]))"
+    env = {**os.environ, "DASK_CONFIG": str(dask_worker.CONFIG_DIR)}
+    out = subprocess.run([sys.executable, "-c", code, *settings], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == list(settings.values())
 
 
 def _pages(out_year):
