@@ -4,8 +4,8 @@ two agencies at a time; and the floor: the review's own work (load, check, views
 processes, two at a time, with no notebook, kernel or export. With --dask, also `xxgk run --dask` twice on a
 LocalCluster of two single-threaded worker processes that is already running, started as the README says
 (with the Dask settings of lib/xxgk/batch/dask/, preloaded with xxgk.batch.dask_worker, and timed once its workers
-report their imports and zygote ready): once
-on its fresh workers, and again on the same workers (a standing cluster's workers have served runs before).
+report their imports and zygote ready): once on its fresh workers, and again on the same workers (a standing
+cluster's workers have served runs before).
 
 Run: .venv/bin/python benchmarks/batch.py [--copies 1] [--year 2022] [--dask] [--no-cli]
 Prints, for each, seconds per agency, CPU seconds per agency (task-clock of the whole process tree from

@@ -23,7 +23,7 @@ def test_the_c_parser_is_used():
 @pytest.mark.parametrize("path", FILES, ids=[p.relative_to(PACKAGE_DIR).as_posix() for p in FILES])
 def test_both_parsers_agree(path):
     with open(path, encoding="utf-8") as fh:
-        python = list(yaml.load_all(fh, Loader=yaml.SafeLoader))  # noqa: S506
+        python = list(yaml.load_all(fh, Loader=yaml.SafeLoader))
     assert yamlfile.load_all(path) == python
     assert python, f"{path}: empty"
 
