@@ -27,7 +27,7 @@ from pathlib import Path
 
 from scale import YEARS, agencies, make_region  # benchmarks/scale.py: the generated region
 
-from xxgk.batch.kernels import warm_up
+from xxgk.batch.kernels import call, warm_up
 
 STAGES = ("load", "pieces", "charts", "summary")
 
@@ -68,18 +68,14 @@ def _imports() -> None:
 
 
 def _warm(data: Path, out: Path, ids: list[str]) -> bool:
-    """The batch's warm calls before the first fork: the year's reports, and a rehearsal from REHEARSE_FROM
-    reviews on (batch/run.py); whether it rehearsed."""
-    from xxgk.batch.kernels import rehearse
-    from xxgk.batch.run import REHEARSE_FROM
-    from xxgk.review import review
+    """The batch's warm calls before the first fork (batch/run.py's warm_calls); whether they rehearsed a review."""
+    from xxgk.batch.run import warm_calls
 
-    review.warm(YEARS[-1], data, out, ids)
-    rehearsed = len(ids) >= REHEARSE_FROM
-    if rehearsed:
-        rehearse(ids[0], YEARS[-1], str(data), str(out))
+    calls = warm_calls(YEARS[-1], data, out, ids)
+    for target, *args in calls:
+        call(target, *args)
     gc.freeze()
-    return rehearsed
+    return len(calls) > 1
 
 
 def _in_child(work) -> str:

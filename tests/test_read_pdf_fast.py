@@ -76,18 +76,8 @@ def test_type3_fonts_keep_pdfplumbers_parse(tmp_path):
 @lru_cache(maxsize=1)
 def _every_table():
     """(page chars, table) for every ruled table of the corpus PDFs, as the reader's pages give them."""
-    out = []
-    for name in PDFS:
-        data = (REAL / name).read_bytes()
-        with pdfplumber.open(io.BytesIO(data)) as doc:
-            fast = pdf._FastPages.open(data, len(doc.pages))
-            try:
-                for k, page in enumerate(doc.pages):
-                    fast.fill(k, page)
-                    out += [(page.chars, table) for table in page.find_tables()]
-            finally:
-                fast.close()
-    return out
+    return [(fast.chars, table) for name in PDFS for _, fast in _pages((REAL / name).read_bytes())
+            for table in fast.find_tables()]
 
 
 def test_cell_text_is_pdfplumbers_on_every_corpus_table():

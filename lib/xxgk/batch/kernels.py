@@ -319,6 +319,12 @@ def _die_with_parent() -> None:
         pass
 
 
+def call(target: str, *args) -> None:
+    """Call a function named "module:function" (the zygote's warm-ups and the calls the driver sends it)."""
+    module, func = target.split(":")
+    getattr(importlib.import_module(module), func)(*args)
+
+
 def warm_up() -> None:
     """What every kernel would otherwise import and prepare itself, done once in the zygote (and by
     benchmarks/fork_memory.py, which measures what its forks then cost)."""
@@ -328,9 +334,8 @@ def warm_up() -> None:
         except ImportError:
             pass
     for target in WARM_CALLS:
-        module, func = target.split(":")
         try:
-            getattr(importlib.import_module(module), func)()
+            call(target)
         except Exception:  # a warm-up only saves time; the review reports real problems itself
             pass
     gc.freeze()  # the kernels' collector leaves the zygote's objects alone: fewer copied pages per fork
@@ -351,10 +356,9 @@ def _serve() -> None:
     for line in sys.stdin:
         req = json.loads(line)
         if "call" in req:
-            module, func = req["call"].split(":")
             try:
                 with contextlib.redirect_stdout(sys.stderr):  # stdout carries the replies
-                    getattr(importlib.import_module(module), func)(*req["args"])
+                    call(req["call"], *req["args"])
                 gc.freeze()
                 print(json.dumps({"done": True}), flush=True)
             except Exception as exc:  # see Zygote.call

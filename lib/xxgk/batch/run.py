@@ -272,10 +272,7 @@ def run(
             progress = _Progress(len(todo), progress_stream)
             # The year's reports read and shingled, and for many reviews one review rehearsed, once in each zygote
             # before the forks; locally, no zygote at all unless a review or the overview is rendered.
-            warm = [("xxgk.review.review:warm", year, str(data_root), str(out_dir), [j.agency_id for j in todo])]
-            if len(todo) >= REHEARSE_FROM:
-                warm.append(("xxgk.batch.kernels:rehearse", todo[0].agency_id, year, str(data_root), str(out_dir)))
-            executor.begin(tuple(warm) if todo else ())
+            executor.begin(warm_calls(year, data_root, out_dir, [j.agency_id for j in todo]) if todo else ())
             if todo:  # each report read once, in sandboxed children, before any review (or warm-up) needs it
                 from xxgk.review.review import CACHE_SUBDIR
 
@@ -297,6 +294,15 @@ def run(
         write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
         overview.write_root(Path(out_dir), Path(data_root))
     return summary
+
+
+def warm_calls(year: int, data_root, out_dir, agency_ids: list[str]) -> tuple[tuple, ...]:
+    """What a zygote runs before its first fork ("module:function", *args): the year's reports read and shingled,
+    and, for REHEARSE_FROM reviews or more, one review rehearsed."""
+    calls = [("xxgk.review.review:warm", year, str(data_root), str(out_dir), list(agency_ids))]
+    if len(agency_ids) >= REHEARSE_FROM:
+        calls.append(("xxgk.batch.kernels:rehearse", agency_ids[0], year, str(data_root), str(out_dir)))
+    return tuple(calls)
 
 
 def _forked_kernels(zygote, spares: int = 0) -> type:

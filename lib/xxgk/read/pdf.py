@@ -410,9 +410,10 @@ class _Chars:
         self.chars = chars
         self.v_mid = [(c["top"] + c["bottom"]) / 2 for c in chars]  # Table.extract's own arithmetic
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
-        self.order = sorted(range(len(chars)), key=self.v_mid.__getitem__)
-        self.keys = [self.v_mid[i] for i in self.order]
-        self.sortable = not any(math.isnan(v) for v in self.v_mid)  # NaN sorts nowhere: test each, as pdfplumber does
+        # NaN sorts nowhere: then every character is tested against every row, as pdfplumber does.
+        self.order = (None if any(map(math.isnan, self.v_mid))
+                      else sorted(range(len(chars)), key=self.v_mid.__getitem__))
+        self.keys = None if self.order is None else [self.v_mid[i] for i in self.order]
 
     def table_text(self, rows: list) -> list[list[str | None]]:
         """Each row's cell texts (None where a merged cell lies), as Table.extract gives them."""
@@ -420,8 +421,10 @@ class _Chars:
         out = []
         for row in rows:
             x0, top, x1, bottom = row.bbox
-            band = (sorted(self.order[bisect_left(self.keys, top): bisect_left(self.keys, bottom)]) if self.sortable
-                    else [i for i, v in enumerate(v_mid) if top <= v < bottom])
+            if self.order is not None:
+                band = sorted(self.order[bisect_left(self.keys, top): bisect_left(self.keys, bottom)])
+            else:
+                band = [i for i, v in enumerate(v_mid) if top <= v < bottom]
             in_row = [i for i in band if x0 <= h_mid[i] < x1]
             texts: list[str | None] = []
             for cell in row.cells:

@@ -46,8 +46,9 @@ class Data:
         except OSError:
             key = None
         rows = _AGENCY_ROWS.get(key) if key else None
-        if rows is None:
-            rows = {agency_id: _json(row) for agency_id, row in self.agencies.to_dict("index").items()}
+        if rows is None:  # read after the stat, not self.agencies: rows older than their key would outlive an edit
+            frame = registry.load_agencies(self.agencies_csv)
+            rows = {agency_id: _json(row) for agency_id, row in frame.to_dict("index").items()}
             if key:
                 _AGENCY_ROWS[key] = rows
         return rows
