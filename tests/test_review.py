@@ -259,12 +259,51 @@ def test_waived_finding_stays_visible_and_marked():
     assert "官方表格每个数据单元格都应填写" in page  # the rule's statement, from the catalog
 
 
-def test_warm_keeps_only_the_years_reports(tmp_path):
-    """The zygote's warm-up holds the year's reports, which every review of a region reads; an earlier year serves
-    only its own agency's review and is read in that review's kernel."""
+def test_warm_keeps_the_years_reports_as_peers(tmp_path):
+    """The zygote's warm-up keeps the year's reports as Peers, what every review of a region reads of them; whole
+    reports (an agency's own, its earlier years, a summing report's children) are read in that review's kernel."""
     from xxgk.review import review
 
-    review._READ.clear()  # a cache by file state: emptied, it is only read again
-    read = review.warm(2022, DATA_DIR, tmp_path)
-    assert read == len(list((DATA_DIR / "reports" / "2022").iterdir()))
-    assert {key[-3] for key in review._READ} == {2022}
+    review._READ.clear()  # caches by file state: emptied, they are only read again
+    review._PEERS.clear()
+    try:
+        read = review.warm(2022, DATA_DIR, tmp_path)
+        assert read == len(list((DATA_DIR / "reports" / "2022").iterdir())) == len(review._PEERS)
+        assert {key[-3] for key in review._PEERS} == {2022}
+        assert not review._READ
+    finally:
+        review._PEERS.clear()
+
+
+def test_reviews_from_warmed_peers_say_what_whole_reports_say(tmp_path):
+    """Every agency's findings, summary, peer chart and skipped files are the same whether its region's reports
+    were read whole or kept as the warm-up's Peers; the summing county government still compares its children."""
+    from xxgk.model import Peer
+    from xxgk.review import review
+
+    ids = list(load_agencies(DATA_DIR / "agencies.csv").index)
+
+    def everything():
+        out = {}
+        for agency_id in ids:
+            rv = load(agency_id, HISTORY_YEAR, DATA_DIR, tmp_path)
+            out[agency_id] = ([f.to_json() for f in rv.findings], rv.summary(), rv.peer_view(), rv.skipped)
+            kinds = {type(peer) for _, peer in rv.peers.values()}
+        return out, kinds
+
+    review._READ.clear()
+    review._PEERS.clear()
+    try:
+        whole, kinds = everything()
+        assert kinds == {Report}
+        review._READ.clear()
+        review.warm(HISTORY_YEAR, DATA_DIR, tmp_path)
+        warmed, kinds = everything()
+        assert kinds == {Peer}
+    finally:
+        review._PEERS.clear()
+    assert warmed == whole
+    sums = [f for f in whole["qh-gov"][0] if f["rule"] == "H_PARENT_SUMS_CHILDREN"]
+    assert sums and all(f["status"] not in ("not_assessable", "rule_error") for f in sums)
+
+

@@ -268,6 +268,24 @@ _KEYS: dict[tuple[str, str, str], tuple[str, str, str]] = {}
 _KEYS_KEPT = 100_000
 
 
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """Another agency's report of the same year, as the reviews of its region use it: who wrote it and its sections
+    (the copied-text check), and its two numbers in the peer chart (applications received; the comparable
+    disclosure rate, None where not comparable). A batch's kernels' parent keeps one per report of the region
+    (review.warm) rather than the whole Report: no rule reads a peer's cells, so asking for them is an error."""
+
+    source_file: str
+    agency: str | None
+    year: int | None
+    sections: tuple[Section, ...]
+    received: float | int | None
+    rate: float | None
+
+    def section(self, number: int) -> Section | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+
 def _key(table_id: str, row_key: str, column_key: str) -> tuple[str, str, str]:
     key = (table_id, row_key, column_key)
     shared = _KEYS.get(key)

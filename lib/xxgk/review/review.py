@@ -17,7 +17,7 @@ from xxgk import config, registry
 from xxgk.review import inputs
 from xxgk.review.facts import Facts, comparable_rate, facts
 from xxgk.layouts import layout_for_year
-from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Report
+from xxgk.model import FAIL, RULE_ERROR, UNCERTAIN, Finding, Peer, Report
 from xxgk.review.narrative import Narrative, narrative
 from xxgk.parse_cache import read_cached
 from xxgk.files import check_inside, file_digest, write_atomic
@@ -54,7 +54,7 @@ class Review:
     report: Report
     findings: list[Finding]
     history: dict[int, Report] = field(default_factory=dict)  # earlier years of this agency
-    peers: dict[str, tuple[str, Report]] = field(default_factory=dict)  # agency id -> (name, report)
+    peers: dict[str, tuple[str, Report | Peer]] = field(default_factory=dict)  # id -> (name, report; a batch: Peer)
     data_dir: Path = config.DATA_DIR
     skipped: list[str] = field(default_factory=list)  # earlier-year or peer files that could not be read
     output_dir: Path | None = None
@@ -223,42 +223,56 @@ class Review:
         return self.header() + self.narrative()._repr_html_()
 
 
-# Reports this process has read, by file state: a kernel forked after warm() finds its peers, children and
-# earlier years here instead of re-loading each from the parse cache (nothing outside the readers mutates a Report).
+# Reports this process has read, by file state (nothing outside the readers mutates a Report).
 _READ: dict[tuple, Report] = {}
 
-
-# Each report's numbers in its level's chart (applications received; the disclosure rate where comparable), by
-# the report's id (checked against the report kept beside them, so a reused id is worked out again): every review
-# of a region sets itself against all its peers, and warm() works them out before the forks as two plain numbers,
-# so a kernel reads no peer's Facts (reading them copied their pages into every kernel).
-_PEER_NUMBERS: dict[int, tuple[Report, float | int | None, float | None]] = {}
+# The year's reports as their region's other reviews use them (model.Peer), by the same file state: warm() keeps
+# these before the forks instead of whole Reports, so the kernels' parent holds no peer's cells and a kernel
+# reads no peer's Facts. A kernel reads its own report, its earlier years and, for a report that sums them, its
+# children whole, from the parse cache.
+_PEERS: dict[tuple, Peer] = {}
 
 
 def _numbers(f: Facts) -> tuple[float | int | None, float | None]:
     return f.received.value, comparable_rate(f.disclosure_rate, f.processed.value)
 
 
-def _peer_numbers(report: Report) -> tuple[float | int | None, float | None]:
-    found = _PEER_NUMBERS.get(id(report))
-    if found is None or found[0] is not report:
-        found = _PEER_NUMBERS[id(report)] = (report, *_numbers(facts(report)))
-    return found[1:]
+def _peer(report: Report) -> Peer:
+    return Peer(report.source_file, report.agency, report.year, tuple(report.sections), *_numbers(facts(report)))
+
+
+def _peer_numbers(peer: Report | Peer) -> tuple[float | int | None, float | None]:
+    return (peer.received, peer.rate) if isinstance(peer, Peer) else _numbers(facts(peer))
+
+
+def _state_key(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> tuple | None:
+    """What a read of the file is cached under: its file state (registry.file_state) and how it is read."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), str(reports_dir), *registry.file_state(st), year, name, str(cache))
 
 
 def _read_data(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report:
     """A report file of the data folder, parsed once per content (parse_cache); a link out of it is refused
     (checked once per file state: a link moved to another file leads to another inode, so to another key)."""
-    try:
-        st = path.stat()
-    except OSError:
+    key = _state_key(path, year, name, cache, reports_dir)
+    if key is None:
         _check_inside(path, reports_dir)
         return read_cached(path, year, name, cache)
-    key = (str(path), str(reports_dir), *registry.file_state(st), year, name, str(cache))
     if key not in _READ:
         _check_inside(path, reports_dir)
         _READ[key] = read_cached(path, year, name, cache)
     return _READ[key]
+
+
+def _read_peer(path: Path, year: int, name: str, cache: Path | None, reports_dir: Path) -> Report | Peer:
+    """A peer as warm() kept it (checked inside the data folder then, under the same file state); else, as
+    outside a batch, the report itself."""
+    key = _state_key(path, year, name, cache, reports_dir)
+    found = _PEERS.get(key) if key is not None else None
+    return found if found is not None else _read_data(path, year, name, cache, reports_dir)
 
 
 def _check_inside(path: Path, reports_dir: Path) -> None:
@@ -285,11 +299,13 @@ def reports_needed(agency_ids, year: int, agencies, reports_dir: Path,
 
 def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None,
          agency_ids: list[str] | None = None) -> int:
-    """Read the year's reports the reviews of `agency_ids` (default: every agency) need and shingle each region's
-    texts, so kernels forked afterwards share that work instead of each repeating it; returns reports read.
+    """Read the year's reports the reviews of `agency_ids` (default: every agency) need, keep each as its region's
+    reviews use it (a Peer) and shingle each region's texts, so kernels forked afterwards share that work instead
+    of each repeating it; returns reports read.
 
-    Earlier years are left to the kernels: each serves only its own agency's review, so holding them here would
-    only make every kernel's parent larger (and this serial step longer) for no sharing."""
+    Whole reports are left to the kernels, as are earlier years: each serves only its own agency's review (or,
+    for a report that sums its children, that one review), so holding them here would only make every kernel's
+    parent larger for no sharing."""
     from xxgk.rules import similarity
 
     year = int(year)
@@ -298,22 +314,25 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
     agencies_csv, reports_dir, _ = registry.data_paths(data_dir)
     agencies = registry.load_agencies(agencies_csv)
     rows = agencies.to_dict("index")
-    regions: dict[str, list[Report]] = {}
+    regions: dict[str, list[Peer]] = {}
     done = 0
     for agency_id, y, path in reports_needed(list(agencies.index) if agency_ids is None else agency_ids, year,
                                              agencies, reports_dir, earlier=False):
+        name = rows[agency_id]["name"] or agency_id
+        key = _state_key(path, y, name, cache, reports_dir)
         try:
-            report = _read_data(path, y, rows[agency_id]["name"] or agency_id, cache, reports_dir)
+            _check_inside(path, reports_dir)
+            peer = _peer(read_cached(path, y, name, cache))  # the Report itself is let go at once
         except Exception:  # the review that needs it reports the problem
             continue
         file_digest(path, reports_dir)  # what each review records having read (inputs.py)
         done += 1
+        if key is not None:
+            _PEERS[key] = peer
         if rows[agency_id]["region"]:
-            regions.setdefault(rows[agency_id]["region"], []).append(report)
+            regions.setdefault(rows[agency_id]["region"], []).append(peer)
     for region in regions.values():
         similarity.warm(region)
-        for report in region:
-            _peer_numbers(report)  # worked out, and kept, before the forks
     return done
 
 
@@ -325,6 +344,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
     writes there.
     """
     from xxgk import rules
+    from xxgk.rules.hierarchy import truthy
 
     year = int(year)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
@@ -358,7 +378,7 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
             except Exception as exc:  # an unreadable earlier year only limits the comparison
                 skipped.append(f"{path.name}：{exc}")
 
-    peers = {}
+    peers, files = {}, {}
     region = agency.get("region")
     region_rows = agencies[agencies["region"] == region].to_dict("index") if region else {}  # not iterrows: slow per row
     if region:
@@ -367,11 +387,20 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
             path = registry.report_file(other, year, reports_dir) if other != agency_id else None
             if path is not None:
                 try:
-                    peers[other] = (row.get("name") or other, _read_data(path, year, row.get("name") or other, cache, reports_dir))
+                    peers[other] = (row.get("name") or other, _read_peer(path, year, row.get("name") or other, cache, reports_dir))
+                    files[other] = path
                 except Exception as exc:  # a peer's broken file is that peer's problem, not this review's
                     skipped.append(f"{path.name}：{exc}")
 
-    children = [rep for other, (_, rep) in peers.items() if region_rows[other]["parent"] == agency_id]
+    children = []
+    if truthy(agency.get("sums_children")):  # the one rule that reads children (rules.hierarchy) reads their cells
+        for other, (other_name, peer) in peers.items():
+            if region_rows[other]["parent"] == agency_id:
+                try:
+                    children.append(peer if isinstance(peer, Report) else
+                                    _read_data(files[other], year, other_name, cache, reports_dir))
+                except Exception as exc:  # changed since it was read as a peer: that child is missing
+                    skipped.append(f"{files[other].name}：{exc}")
     findings = rules.check(
         report,
         previous=history.get(year - 1),

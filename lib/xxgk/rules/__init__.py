@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from xxgk import registry, yamlfile
 from xxgk.layouts import Layout, load_layout, normalize_label
-from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Report, cell_ref
+from xxgk.model import FAIL, NOT_ASSESSABLE, PASS, RULE_ERROR, UNCERTAIN, Cell, Finding, Peer, Report, cell_ref
 from xxgk.values import MISSING, NUMBER
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
@@ -102,7 +102,7 @@ class Context:
 
     report: Report
     previous: Report | None = None
-    peers: Sequence[Report] = ()
+    peers: Sequence[Report | Peer] = ()  # a Peer: what a batch keeps of a region's report (model.Peer)
     agencies: list[dict[str, Any]] = field(default_factory=list)
     children: Sequence[Report] = ()
     publications: list[dict[str, Any]] = field(default_factory=list)  # publications.csv records
@@ -195,7 +195,7 @@ def records(agencies) -> list[dict[str, Any]]:
     return list(agencies)
 
 
-def check(report: Report, previous: Report | None = None, peers: Sequence[Report] = (),
+def check(report: Report, previous: Report | None = None, peers: Sequence[Report | Peer] = (),
           registry: Registry | None = None, waivers=None, agencies=None,
           children: Sequence[Report] = (), publications=None) -> list[Finding]:
     """Run every catalogued rule on one report; waived findings stay in the list, marked waived.

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from xxgk import yamlfile
 from xxgk.layouts import VERSIONS, load_layout
-from xxgk.model import FAIL, Finding, Report, Section
+from xxgk.model import FAIL, Finding, Peer, Report, Section
 from xxgk.rules import Context, parameters, rule
 
 _PARAMS = parameters()["similarity"]  # catalog.yaml says what each means
@@ -90,7 +90,7 @@ def _at_least(texts: frozenset[tuple[str, int]], threshold: float) -> frozenset[
     return frozenset(sh for sh, k in _counts(texts).items() if k >= threshold)
 
 
-def _common(reports: Iterable[Report], number: int, mine: str = "") -> set[str]:
+def _common(reports: Iterable[Report | Peer], number: int, mine: str = "") -> set[str]:
     """Shingles of section `number` that most of the given reports share.
 
     The counts are taken over the reports plus `mine` (the checked report's own section) and `mine` is then
@@ -113,7 +113,7 @@ def _multiset(texts: list[str]) -> frozenset[tuple[str, int]]:
     return frozenset(copies.items())
 
 
-def warm(region: Iterable[Report]) -> None:
+def warm(region: Iterable[Report | Peer]) -> None:
     """Shingle every section of a region's reports and count the shared ones, as each review of the region
     (its peers being the region less itself) will ask: done once before the reviews fork, not in each."""
     region = list(region)
@@ -224,7 +224,8 @@ def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[tu
     return found
 
 
-def _check(ctx: Context, other: Report, who: str, common_pool: list[Report], commons: dict) -> list[Finding]:
+def _check(ctx: Context, other: Report | Peer, who: str, common_pool: list[Report | Peer],
+           commons: dict) -> list[Finding]:
     """`commons` keeps the shared shingles of each section number across the calls of one rule."""
     out = []
     for mine in ctx.report.sections:
