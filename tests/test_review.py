@@ -275,20 +275,22 @@ def test_warm_keeps_the_years_reports_as_peers(tmp_path):
         review._PEERS.clear()
 
 
-def test_reviews_from_warmed_peers_say_what_whole_reports_say(tmp_path):
+@pytest.mark.parametrize("year", [2021, 2022])
+def test_reviews_from_warmed_peers_say_what_whole_reports_say(tmp_path, year):
     """Every agency's findings, summary, peer chart and skipped files are the same whether its region's reports
-    were read whole or kept as the warm-up's Peers; the summing county government still compares its children."""
+    were read whole or kept as the warm-up's Peers: the copied sections are still found (2021) and the summing county
+    government still compares its children."""
     from xxgk.model import Peer
     from xxgk.review import review
 
     ids = list(load_agencies(DATA_DIR / "agencies.csv").index)
 
     def everything():
-        out = {}
+        out, kinds = {}, set()
         for agency_id in ids:
-            rv = load(agency_id, HISTORY_YEAR, DATA_DIR, tmp_path)
+            rv = load(agency_id, year, DATA_DIR, tmp_path)
             out[agency_id] = ([f.to_json() for f in rv.findings], rv.summary(), rv.peer_view(), rv.skipped)
-            kinds = {type(peer) for _, peer in rv.peers.values()}
+            kinds |= {type(peer) for _, peer in rv.peers.values()}
         return out, kinds
 
     review._READ.clear()
@@ -297,12 +299,14 @@ def test_reviews_from_warmed_peers_say_what_whole_reports_say(tmp_path):
         whole, kinds = everything()
         assert kinds == {Report}
         review._READ.clear()
-        review.warm(HISTORY_YEAR, DATA_DIR, tmp_path)
+        review.warm(year, DATA_DIR, tmp_path)
         warmed, kinds = everything()
         assert kinds == {Peer}
     finally:
         review._PEERS.clear()
     assert warmed == whole
+    copied = [f for found, *_ in whole.values() for f in found if f["rule"] == "X_SIMILARITY_PEERS"]
+    assert any(f["status"] == "fail" for f in copied) == (year == 2021)
     sums = [f for f in whole["qh-gov"][0] if f["rule"] == "H_PARENT_SUMS_CHILDREN"]
     assert sums and all(f["status"] not in ("not_assessable", "rule_error") for f in sums)
 
