@@ -75,7 +75,7 @@ def _warm(data: Path, out: Path, ids: list[str]) -> bool:
     for target, *args in calls:
         call(target, *args)
     gc.freeze()
-    return len(calls) > 1
+    return any(target == "xxgk.batch.kernels:rehearse" for target, *_ in calls)
 
 
 def _in_child(work) -> str:

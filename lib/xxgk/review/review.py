@@ -394,11 +394,10 @@ def load(agency_id: str, year: int | str, data_dir: Path | str | None = None,
 
     children = []
     if truthy(agency.get("sums_children")):  # the one rule that reads children (rules.hierarchy) reads their cells
-        for other, (other_name, peer) in peers.items():
+        for other, (other_name, _) in peers.items():
             if region_rows[other]["parent"] == agency_id:
-                try:
-                    children.append(peer if isinstance(peer, Report) else
-                                    _read_data(files[other], year, other_name, cache, reports_dir))
+                try:  # the peer itself when it was read whole (_READ), else its whole report now
+                    children.append(_read_data(files[other], year, other_name, cache, reports_dir))
                 except Exception as exc:  # changed since it was read as a peer: that child is missing
                     skipped.append(f"{files[other].name}：{exc}")
     findings = rules.check(
