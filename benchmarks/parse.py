@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python benchmarks/parse.py [--rounds N] [--sample]
 
-Each round is a fresh process that imports the readers, then reads every file once in turn, as a
-batch does (what one report leaves cached, such as label lookups, helps the next, never itself
+Each round is a fresh process that imports the readers and loads the layouts they consult
+(xxgk.read.preload, what a batch's zygote does once before its first report), then reads every file
+once in turn, as a batch does (what one report leaves cached, such as label lookups, helps the next, never itself
 again). CPU time (time.process_time) is counted, so the rate is per core whatever else the machine
 runs, and each file's fastest round is kept: load can inflate a time, never shrink it. `--sample`
 adds the bundled fictional sample (data/reports: the only Word files), as readers named `sample/…`.
@@ -40,6 +41,15 @@ for module in ("crawler_text", "docx", "html", "json_tables", "markdown", "pdf",
         importlib.import_module("xxgk.read." + module)
     except ImportError:  # an older tree without this reader
         pass
+try:  # nor is loading the layouts, once per process (a batch's zygote does it before its first report)
+    from xxgk.read import preload
+except ImportError:  # an older tree: its layouts, what its first report loaded
+    from xxgk.layouts import VERSIONS, load_layout, pre2019_markers
+    def preload():
+        for version in VERSIONS:
+            load_layout(version)
+        pre2019_markers()
+preload()
 out = {}
 for name in sys.argv[1:]:
     path = Path(name)
