@@ -37,6 +37,7 @@ ROOM_OF = {
     "xxgk.registry": "shared",
     "xxgk.agency_names": "shared",
     "xxgk.yamlfile": "shared",
+    "xxgk.nfkc": "shared",
     "xxgk.model": "model",
     "xxgk.fmt": "model",           # words for the model's severities and statuses, number formatting
     "xxgk.files": "read",          # safe paths use the readers' size limit

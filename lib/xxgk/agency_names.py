@@ -8,12 +8,12 @@ The word lists are data in agency_names.yaml.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from xxgk import yamlfile
 from xxgk.config import PACKAGE_DIR
+from xxgk.nfkc import nfkc
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +29,7 @@ def _place_pattern() -> re.Pattern:
 
 def normalize(name: str) -> str:
     """The name as compared: full-width folded, no spaces or punctuation."""
-    text = unicodedata.normalize("NFKC", name or "")
+    text = nfkc(name or "")
     return re.sub(r"[\s\u3000·•・,，、()（）\[\]【】<>《》\"'“”‘’:：]", "", text)
 
 

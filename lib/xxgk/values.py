@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+
+from xxgk.nfkc import nfkc
 
 # Cell statuses, shared by every reader, rule and export.
 NUMBER = "number"
@@ -47,7 +48,7 @@ def parse_value(raw: str | None) -> Value:
         >>> parse_value("9" * 31).status
         'text'
     """
-    text = unicodedata.normalize("NFKC", raw or "").strip().strip("|").strip()
+    text = nfkc(raw or "").strip().strip("|").strip()
     text = re.sub(r"\s+", "", text)
     if not text:
         return Value(None, BLANK)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from xxgk import yamlfile
 from xxgk.config import LAYOUTS_DIR
+from xxgk.nfkc import nfkc
 
 VERSIONS = ("2019", "2021")
 
@@ -40,7 +40,7 @@ def normalize_label(text: str) -> str:
 
     Memoized: every reader and the assembler ask for the same few thousand labels and lines many times.
     Quotes are replaced where present: str.translate looks up every character of a whole page in a dict."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = nfkc(text or "")
     for quote, plain in _QUOTES:
         if quote in text:
             text = text.replace(quote, plain)

@@ -7,13 +7,13 @@ Text-versus-table rules only fail on a plain contradiction: when a sentence spea
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 from xxgk.layouts import load_layout, normalize_label
 from xxgk.model import FAIL, UNCERTAIN, Finding, Section
+from xxgk.nfkc import nfkc
 from xxgk.values import MISSING
 from xxgk.rules import Context, catalog, evidence, number, parameters, rule
 
@@ -81,7 +81,7 @@ class Statement:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[ \t\u3000]+", "", unicodedata.normalize("NFKC", text or ""))
+    return re.sub(r"[ \t\u3000]+", "", nfkc(text or ""))
 
 
 def _narrative_sections(ctx: Context) -> list[tuple[str, str]]:

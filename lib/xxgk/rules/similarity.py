@@ -17,6 +17,7 @@ from typing import Iterable
 from xxgk import yamlfile
 from xxgk.layouts import VERSIONS, load_layout
 from xxgk.model import FAIL, Finding, Peer, Report, Section
+from xxgk.nfkc import nfkc
 from xxgk.rules import Context, parameters, rule
 
 _PARAMS = parameters()["similarity"]  # catalog.yaml says what each means
@@ -28,7 +29,7 @@ _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 def clean(text: str) -> str:
     """NFKC, no spaces or punctuation, every digit folded to 0."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = nfkc(text or "")
     return re.sub(r"\d", "0", _DROP.sub("", text))
 
 
