@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from xxgk import yamlfile
 from xxgk.config import LAYOUTS_DIR
@@ -57,9 +57,9 @@ class Column:
     variants: tuple[str, ...] = ()
     role: str | None = None  # what the code asks the column for (total: the sum of its table or group)
 
-    @property
+    @cached_property
     def path(self) -> str:
-        """The header path joined by '/', e.g. 行政诉讼/复议后起诉/总计."""
+        """The header path joined by '/', e.g. 行政诉讼/复议后起诉/总计 (asked for every cell a reader places)."""
         return f"{self.group}/{self.label}" if self.group else self.label
 
 
@@ -98,7 +98,7 @@ class Table:
     corner_note: str | None = None
     column_groups: tuple[ColumnGroup, ...] = ()  # in printed order
 
-    @property
+    @cached_property
     def data_rows(self) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if not r.group)
 
@@ -124,7 +124,7 @@ class Table:
         first = self.columns[0]
         return (first.group or first.label).split("/")[0]
 
-    @property
+    @cached_property
     def group_width(self) -> int:
         """Columns under each column group (表四's three are equally wide)."""
         return len(self.group_columns(self.column_groups[0])) if self.column_groups else 0
@@ -164,7 +164,12 @@ class Layout:
     _postings: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, table_id: str) -> Table:
-        return next(t for t in self.tables if t.id == table_id)
+        return self._by_id[table_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Table]:
+        """Tables by id: readers ask for 表四 at every value they take."""
+        return {t.id: t for t in self.tables}
 
     def tables_of(self, name: str) -> tuple[Table, ...]:
         return tuple(t for t in self.tables if t.table == name)

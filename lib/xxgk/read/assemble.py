@@ -96,11 +96,19 @@ def _heading_match(text: str):
             continue
         # A heading with a typo (四、政府信息公开行政法复议…) or in other words under the right numeral
         # (六、需要说明的其他事项与附表; 五、当前存在的突出问题…) still starts its section.
-        if any(difflib.SequenceMatcher(None, norm, o).ratio() >= _HEADING_SIMILARITY for o in official):
+        if any(_similar(norm, o) for o in official):
             return sec.number, sec, first_line.strip()
         if len(norm) <= _HEADING_CHARS and any(all(k in body for k in group) for group in sec.keywords):
             return sec.number, sec, first_line.strip()
     return None
+
+
+def _similar(text: str, heading: str) -> bool:
+    """difflib's ratio of the two reaches _HEADING_SIMILARITY; its cheap upper bounds (lengths, then shared
+    characters) rule out most lines before the full comparison."""
+    matcher = difflib.SequenceMatcher(None, text, heading)
+    return (matcher.real_quick_ratio() >= _HEADING_SIMILARITY and matcher.quick_ratio() >= _HEADING_SIMILARITY
+            and matcher.ratio() >= _HEADING_SIMILARITY)
 
 
 def _numbered(heading: str, numeral: str) -> str:
