@@ -3,9 +3,11 @@
 Run: .venv/bin/python benchmarks/parse.py [--rounds N] [--sample]
 
 Each round is a fresh process that imports the readers and loads the layouts they consult
-(xxgk.read.preload, what a batch's zygote does once before its first report), then reads every file
-once in turn, as a batch does (what one report leaves cached, such as label lookups, helps the next, never itself
-again). CPU time (time.process_time) is counted, so the rate is per core whatever else the machine
+(xxgk.read.preload: a batch's processes do it once, before their first report), then reads every file
+once in turn: what one report leaves cached, such as label lookups, helps the next, never itself again.
+This measures the readers; a batch's parse-once pass reads each report in its own child forked from a
+warmed server (sandbox.py), which also pays for the pages the child copies from its parent.
+CPU time (time.process_time) is counted, so the rate is per core whatever else the machine
 runs, and each file's fastest round is kept: load can inflate a time, never shrink it. `--sample`
 adds the bundled fictional sample (data/reports: the only Word files), as readers named `sample/…`.
 Every line but the comments (#) starts with the reader's name and ends with its reports/s. A file the readers refuse on
