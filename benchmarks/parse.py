@@ -2,11 +2,10 @@
 
 Run: .venv/bin/python benchmarks/parse.py [--rounds N] [--sample]
 
-Each round is a fresh process that imports the readers and loads the layouts they consult
-(xxgk.read.preload: a batch's processes do it once, before their first report), then reads every file
-once in turn: what one report leaves cached, such as label lookups, helps the next, never itself again.
-This measures the readers; a batch's parse-once pass reads each report in its own child forked from a
-warmed server (sandbox.py), which also pays for the pages the child copies from its parent.
+Each round is a fresh process that imports the readers and loads the official layouts (once per
+process, as a batch's processes load them), then reads every file once in turn: what one report leaves
+cached, such as label lookups, helps the next, never itself again. This measures the readers, not a
+batch's parse-once pass, which reads each report in its own child forked from a warmed server (sandbox.py).
 CPU time (time.process_time) is counted, so the rate is per core whatever else the machine
 runs, and each file's fastest round is kept: load can inflate a time, never shrink it. `--sample`
 adds the bundled fictional sample (data/reports: the only Word files), as readers named `sample/…`.
@@ -43,15 +42,10 @@ for module in ("crawler_text", "docx", "html", "json_tables", "markdown", "pdf",
         importlib.import_module("xxgk.read." + module)
     except ImportError:  # an older tree without this reader
         pass
-try:  # nor is loading the layouts, once per process (a batch's zygote does it before its first report)
-    from xxgk.read import preload
-except ImportError:  # an older tree: its layouts, what its first report loaded
-    from xxgk.layouts import VERSIONS, load_layout, pre2019_markers
-    def preload():
-        for version in VERSIONS:
-            load_layout(version)
-        pre2019_markers()
-preload()
+from xxgk.layouts import VERSIONS, load_layout, pre2019_markers
+for version in VERSIONS:  # nor is loading the official layouts, once per process
+    load_layout(version)
+pre2019_markers()
 out = {}
 for name in sys.argv[1:]:
     path = Path(name)

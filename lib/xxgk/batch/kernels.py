@@ -50,9 +50,8 @@ WARM_MODULES = (
     "encodings.utf_8_sig",
 )
 # Agency-independent warm-ups run once in the zygote: fonts and first-figure set-up, the rule modules,
-# the catalog, the readers' layouts and the boilerplate read from their YAML.
-WARM_CALLS = ("xxgk.review.charts:warm_up", "xxgk.rules:load_rules", "xxgk.read:preload",
-              "xxgk.rules.similarity:boilerplate")
+# the catalog, layouts and boilerplate read from their YAML.
+WARM_CALLS = ("xxgk.review.charts:warm_up", "xxgk.rules:load_rules", "xxgk.rules.similarity:boilerplate")
 
 
 def rehearse(agency_id: str, year: int, data_dir: str, output_dir: str) -> None:

@@ -19,22 +19,9 @@ from xxgk.read.assemble import assemble
 from xxgk.read.document import Document, ReadError
 from xxgk.values import TEXT, parse_value
 
-__all__ = ["read_report", "read_document", "preload", "ReadError", "ReaderFailure", "TIME_LIMIT"]
+__all__ = ["read_report", "read_document", "ReadError", "ReaderFailure", "TIME_LIMIT"]
 
 TIME_LIMIT = 60.0  # seconds one file may take to read; real reports take well under 2 s
-
-
-def preload() -> None:
-    """Load the data the readers consult (the official layouts, the pre-2019 markers, the JSON field map)
-    once per process: a batch's zygote does it before its first report, so that no report pays for it,
-    and benchmarks/parse.py before its clock starts."""
-    from xxgk.layouts import VERSIONS, load_layout, pre2019_markers
-    from xxgk.read import json_tables
-
-    for version in VERSIONS:
-        load_layout(version)
-    pre2019_markers()
-    json_tables.field_map()
 
 
 def read_document(path: str | Path) -> Document:

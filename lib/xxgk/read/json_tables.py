@@ -22,8 +22,7 @@ _YEAR_FIELD = re.compile(r'"year"\s*:\s*((?:19|20)\d{2})\b')
 
 
 @lru_cache(maxsize=None)
-def field_map() -> dict:
-    """The JSON field names of the extraction tools, mapped to report places (layouts/kiro_json.yaml)."""
+def _kiro() -> dict:
     return yamlfile.load(LAYOUTS_DIR / "kiro_json.yaml")
 
 
@@ -64,7 +63,7 @@ def _salvage(text: str) -> dict | None:
     """Table objects that are still whole inside a broken file (their field names and numbers are ASCII)."""
     decoder = json.JSONDecoder()
     sections = []
-    for kind, spec in field_map()["sections"].items():
+    for kind, spec in _kiro()["sections"].items():
         m = re.search(rf'"{spec["container"]}"\s*:\s*(?=\{{)', text)
         if not m:
             continue
@@ -105,7 +104,7 @@ def _read_own(data: dict, doc: Document) -> None:
 
 # -- KIRO parsed_json ------------------------------------------------------------------------------
 def _read_kiro(data: dict, doc: Document, path: str) -> None:
-    spec = field_map()
+    spec = _kiro()
     parsed = (data.get("active_version") or {}).get("parsed_json") or data.get("parsed_json") or data
     sections = parsed.get("sections") if isinstance(parsed, dict) else None
     if not isinstance(sections, list):
