@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REAL
 from xxgk.layouts import load_layout, normalize_label, section_headings
@@ -278,3 +280,18 @@ def test_fragment_ending_in_a_label(tmp_path):
     assert report.format_version == "2021"
     assert {c.status for c in report.cells if c.row_key == "new_received"} == {"uncertain"}
     assert any("无法拆成 7 个数" in n.message for n in report.notes)
+
+
+def test_ideographs_are_their_own_label_form():
+    """The reader normalizes a page's other characters one by one and takes these as they are."""
+    first, last = crawler_text.IDEOGRAPHS
+    changed = [ch for ch in map(chr, range(ord(first), ord(last) + 1)) if normalize_label(ch) != ch]
+    assert changed == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("申请数合计（）()，, 　\t\n“”‘’\"'１２ab12\u0301\u00a0\ufb01\u2460\u3000ｶﾞ"), max_size=60))
+def test_a_page_is_normalized_as_its_characters_are(text):
+    """Each character's label form, and for each normalized character the position it came from."""
+    forms = [normalize_label(ch) for ch in text]
+    assert crawler_text._normalized(text) == ("".join(forms), [i for i, form in enumerate(forms) for _ in form])

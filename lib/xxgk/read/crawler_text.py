@@ -40,6 +40,9 @@ _SHORT_TEXT = 12  # header text between labels (申请人情况) is this short a
 _SENTENCE = re.compile(r"[。；;！!？?，,：:]")
 _MIN_TABLE_LABELS = 3
 _STRONG_LENGTH = 6  # labels this long are specific enough to open a table area
+# The CJK Unified Ideographs, which normalize_label leaves as they are (none decomposes, none is whitespace or a
+# quote; tests/test_read_crawler_text.py asks of every one): most of a Chinese page's distinct characters.
+IDEOGRAPHS = ("\u4e00", "\u9fff")
 
 
 @dataclass(frozen=True)
@@ -303,10 +306,11 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     Each character is normalized on its own, so the string is built by replacing the few distinct
     characters normalization changes, and the positions shift only at those that change length
     (whitespace): a lookup per character of a whole page was the reader's largest cost."""
-    forms = {ch: normalize_label(ch) for ch in set(text)}
+    first, last = IDEOGRAPHS
+    forms = {ch: normalize_label(ch) for ch in set(text) if not first <= ch <= last}
     changed = {ch: form for ch, form in forms.items() if form != ch}
     if any(c in changed for form in changed.values() for c in form):  # a replacement would be replaced again
-        parts = [forms[ch] for ch in text]
+        parts = [forms.get(ch, ch) for ch in text]
         return "".join(parts), [i for i, part in enumerate(parts) for _ in part]
     norm = text
     for ch, form in changed.items():
