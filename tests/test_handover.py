@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 
 import pandas as pd
@@ -18,6 +19,7 @@ from xxgk import registry
 from xxgk.batch import handover
 
 from xxgk.batch import overview
+from xxgk.batch.summaries import Summaries
 
 from xxgk.review import review
 from xxgk.config import DATA_DIR
@@ -33,9 +35,12 @@ def handed(tmp_path_factory):
     for agency_id in AGENCIES:
         review.load(agency_id, YEAR, data_dir=DATA_DIR, output_dir=out).write_summary()
     out_year = out / str(YEAR)
-    current = overview.summaries(out_year, AGENCIES)
     # a finding whose text a spreadsheet would run: it must arrive as text
-    current["qh-hefeng"]["findings"].append({**current["qh-commerce"]["findings"][0], "message": FORMULA})
+    planted = json.loads((out_year / "qh-hefeng.json").read_text(encoding="utf-8"))
+    first = json.loads((out_year / "qh-commerce.json").read_text(encoding="utf-8"))["findings"][0]
+    planted["findings"].append({**first, "message": FORMULA})
+    (out_year / "qh-hefeng.json").write_text(json.dumps(planted, ensure_ascii=False), encoding="utf-8")
+    current = Summaries(out_year, AGENCIES)
     agencies = registry.load_agencies(DATA_DIR / "agencies.csv")
     handover.write_cells(out_year, overview.cell_records(out_year, current))
     handover.write_year(out_year, YEAR, agencies, current, DATA_DIR)
@@ -166,7 +171,7 @@ def test_year_writes_only_notices_missing_or_older_than_their_summary(tmp_path):
     stale.write_bytes(b"made from an earlier summary")
     summary = out_year / f"{AGENCIES[1]}.json"
     os.utime(stale, ns=(summary.stat().st_mtime_ns - 10**9,) * 2)
-    current = overview.summaries(out_year, AGENCIES)
+    current = Summaries(out_year, AGENCIES)
     agencies = registry.load_agencies(DATA_DIR / "agencies.csv")
     handover.write_year(out_year, YEAR, agencies, current, DATA_DIR)
     assert fresh.read_bytes() == b"made from the current summary"

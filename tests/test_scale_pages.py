@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from xxgk.batch import overview
+from xxgk.batch.summaries import Summaries
 
 SIZE = 1000
 YEAR = 2022
@@ -71,7 +72,7 @@ def test_a_thousand_agencies_overview_and_index_stay_usable(tmp_path):
     words = re.sub(r"<script.*?</script>|data:image/png;base64,[^\"]+", "", page, flags=re.S)
     assert not re.search(r"(?i)(?<![a-z])nan(?![a-z])", words)  # a withheld rate (null, NaN in pandas) is no rate
 
-    current = overview.summaries(out / str(YEAR), list(agencies.index))
+    current = Summaries(out / str(YEAR), list(agencies.index))
     index = overview.index_html(YEAR, agencies, {}, current, out / str(YEAR), "")
     assert index.count("<tr data-level=") == SIZE and 'name="q"' in index and "xxgkTable(" in index
 
@@ -83,7 +84,7 @@ def test_a_long_index_pages_searches_and_sorts_offline(tmp_path):
     data, out, agencies = _region(tmp_path)
     agencies = agencies.iloc[:250]
     folder = out / str(YEAR)
-    current = overview.summaries(folder, list(agencies.index))
+    current = Summaries(folder, list(agencies.index))
     page_file = folder / "index.html"
     page_file.write_text(overview.index_html(YEAR, agencies, {}, current, folder, ""), encoding="utf-8")
 

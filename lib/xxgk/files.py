@@ -9,6 +9,7 @@ with one line naming the path.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 import tempfile
@@ -103,3 +104,13 @@ def atomic_file(path: Path):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_text(path: Path):
+    """atomic_file as UTF-8 text, with no newline translation (what the csv module writes to)."""
+    with atomic_file(path) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # atomic_file closes the file itself

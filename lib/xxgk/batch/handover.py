@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping
 
 from xxgk import registry, yamlfile
 
+from xxgk.batch.summaries import Summaries
 from xxgk.batch.word import Paragraph, document_bytes
 from xxgk.review import pages
 from xxgk.config import PACKAGE_DIR
 from xxgk.fmt import SEVERITY_NAMES
-from xxgk.files import atomic_file, write_atomic
+from xxgk.files import atomic_file, atomic_text, write_atomic
 from xxgk.spreadsheet_safe import Writer, as_text
 
 WORKBOOK = "问题清单.xlsx"
@@ -52,12 +52,13 @@ def evidence_text(evidence) -> tuple[str, str]:
     return (where + more if where else ""), (raw + more if raw else "")
 
 
-def finding_rows(current: dict[str, dict]) -> list[dict]:
-    """Every finding of every agency's summary, in Chinese, numbered (the rows of findings.csv and the sheet)."""
+def finding_rows(current: Mapping[str, dict]) -> Iterator[dict]:
+    """Every finding of every agency's summary, in Chinese, numbered (the rows of findings.csv and the sheet), made
+    as they are read: each output passes over them once, and a region's rows are never in memory at once."""
     from xxgk.rules import catalog
 
     rules, words = catalog(), labels()
-    rows = []
+    n = 0
     for agency_id, s in current.items():
         for f in s.get("findings", []):
             meta = rules.get(f.get("rule"))
@@ -66,8 +67,9 @@ def finding_rows(current: dict[str, dict]) -> list[dict]:
             status = f.get("status") or ""
             correction = (words["corrections"].get(category, "") if status == "fail"
                           else words["uncertain_correction"])
-            rows.append({
-                "序号": len(rows) + 1, "机关编号": agency_id, "机关": s.get("agency") or agency_id,
+            n += 1
+            yield {
+                "序号": n, "机关编号": agency_id, "机关": s.get("agency") or agency_id,
                 "年度": s.get("year", ""), "类别": words["categories"].get(category, category),
                 "问题": f.get("message") or "",
                 "依据": f"{meta.statement}（{meta.basis}）" if meta else "",
@@ -77,8 +79,7 @@ def finding_rows(current: dict[str, dict]) -> list[dict]:
                 "整改要求": correction, "规则": f.get("rule") or "",
                 "已豁免": "是" if f.get("waived") else "", "豁免理由": f.get("waiver_reason") or "",
                 "_status": status, "_waived": bool(f.get("waived")), "_category": category,
-            })
-    return rows
+            }
 
 
 def _text(value) -> str:
@@ -95,7 +96,7 @@ def lateness(findings: list[dict]) -> str:
     return "逾期" if "fail" in said else ("无法判断" if "uncertain" in said else "未发现逾期")
 
 
-def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publications: list[dict], year: int) -> list[dict]:
+def summary_rows(agencies, current: Mapping[str, dict], publications: list[dict], year: int) -> list[dict]:
     """One row per registered agency: score, grade, counts, publication date, lateness, report or none."""
     published = {p.get("agency_id"): p.get("published") for p in publications if str(p.get("year")) == str(year)}
     out = []
@@ -118,8 +119,9 @@ def summary_rows(agencies, current: dict[str, dict], rows: list[dict], publicati
 
 
 # -- files ------------------------------------------------------------------------------------------
-def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
-    """问题清单.xlsx: 汇总 and 问题清单 sheets, frozen header, filters, set widths; text is never a formula.
+def write_workbook(out, summary: list[dict], rows: Iterable[dict]) -> None:
+    """问题清单.xlsx to the binary file `out`: 汇总 and 问题清单 sheets, frozen header, filters, set widths; text is
+    never a formula.
 
     Written row by row (openpyxl's write-only mode): a region of a thousand agencies has tens of thousands of
     cells, which a workbook held whole keeps as objects until it is saved."""
@@ -136,14 +138,14 @@ def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
         for col, name in enumerate(columns, start=1):  # set before any row: a streamed sheet writes them first
             sheet.column_dimensions[get_column_letter(col)].width = words["widths"].get(name, 12)
         sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(data) + 1}"
         header = []
         for name in columns:
             cell = WriteOnlyCell(sheet, value=name)
             cell.font = bold
             header.append(cell)
         sheet.append(header)
-        for record in data:
+        written = 0
+        for written, record in enumerate(data, start=1):
             line = []
             for name in columns:
                 value = record.get(name)
@@ -156,9 +158,8 @@ def workbook_bytes(summary: list[dict], rows: list[dict]) -> bytes:
                 cell.alignment = wrap
                 line.append(cell)
             sheet.append(line)
-    out = io.BytesIO()
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"  # written after the rows
     book.save(out)
-    return out.getvalue()
 
 
 def notice_bytes(agency: str, year: int, rows: list[dict]) -> bytes:
@@ -181,15 +182,15 @@ def notice_bytes(agency: str, year: int, rows: list[dict]) -> bytes:
     return document_bytes(paragraphs)
 
 
-def findings_csv_bytes(rows: list[dict]) -> bytes:
-    """findings.csv for Excel: BOM, Chinese headers, one row per finding, formula-like text kept as text."""
+def write_findings_csv(out, rows: Iterable[dict]) -> None:
+    """findings.csv for Excel to the text file `out`: BOM, Chinese headers, one row per finding, formula-like text
+    kept as text."""
     columns = labels()["findings_columns"]
-    out = io.StringIO()
+    out.write(BOM)
     writer = Writer(out)
     writer.writerow(columns)
     for r in rows:
         writer.writerow([r.get(c, "") for c in columns])
-    return (BOM + out.getvalue()).encode("utf-8")
 
 
 def write_cells(out_year: Path, records: Iterable[list[str]]) -> None:
@@ -198,9 +199,7 @@ def write_cells(out_year: Path, records: Iterable[list[str]]) -> None:
     memory at once (the joined text, its encoding and the Excel copy held them several times over at the year's
     end). Without records, an empty machine file and a BOM."""
     words = labels()
-    with atomic_file(out_year / MACHINE_SUBDIR / "cells.csv") as machine_file, \
-            atomic_file(out_year / "cells.csv") as excel_file:
-        machine, excel = (io.TextIOWrapper(f, encoding="utf-8", newline="") for f in (machine_file, excel_file))
+    with atomic_text(out_year / MACHINE_SUBDIR / "cells.csv") as machine, atomic_text(out_year / "cells.csv") as excel:
         excel.write(BOM)
         to_machine = csv.writer(machine, lineterminator="\n")  # fields are already spreadsheet-safe in the parts
         to_excel = csv.writer(excel, lineterminator="\n")
@@ -215,30 +214,34 @@ def write_cells(out_year: Path, records: Iterable[list[str]]) -> None:
             if status_at is not None and status_at < len(rec):  # the machine file has it already
                 rec[status_at] = words["cell_statuses"].get(rec[status_at], rec[status_at])
             to_excel.writerow(rec)
-        for text in (machine, excel):
-            text.flush()
-            text.detach()  # the atomic file closes itself
 
 
-def leader_html(year: int, summary: list[dict], rows: list[dict], previous: dict[str, dict], generated: str,
+def leader_html(year: int, summary: list[dict], rows: Iterable[dict], previous: Mapping[str, dict], generated: str,
                 sample: bool = False) -> str:
     """领导摘要.html: per region on one A4 page — reports in and missing, late, grades, common problems,
-    most errors, the change from last year; each printed page dated (and marked fictional for the sample)."""
+    most errors, the change from last year; each printed page dated (and marked fictional for the sample).
+    `rows` (the finding rows) and `previous` (last year's summaries) are each read once."""
     e = html.escape
     regions = list(dict.fromkeys(s["_region"] for s in summary)) or [""]
+    region_of = {s["_agency_id"]: s["_region"] for s in summary}
+    failed_in: dict[str, list[tuple[str, str, str]]] = {}  # region -> (rule, what it states, agency id)
+    for r in rows:
+        if r["_status"] == "fail" and not r["_waived"] and r["机关编号"] in region_of:
+            failed_in.setdefault(region_of[r["机关编号"]], []).append(
+                (r["规则"], r["依据"].split("（")[0] or r["问题"], r["机关编号"]))
+    scored = {a: s.get("score") for a, s in previous.items() if s.get("grade") is not None and s.get("score") is not None}
     sheets = []
     for region in regions:
         group = [s for s in summary if s["_region"] == region]
-        ids = {s["_agency_id"] for s in group}
         submitted = [s for s in group if not s["是否缺报"]]
         missing = [s for s in group if s["是否缺报"]]
         late = [s for s in submitted if s["是否逾期"] == "逾期"]
         grades = Counter(s["等级"] for s in submitted)
-        failed = [r for r in rows if r["机关编号"] in ids and r["_status"] == "fail" and not r["_waived"]]
-        statement = {r["规则"]: r["依据"].split("（")[0] or r["问题"] for r in failed}
+        failed = failed_in.get(region, [])
+        statement = {rule: said for rule, said, _ in failed}
         common = Counter({rule: len(agencies) for rule, agencies in _group(failed).items()})
         most = sorted((s for s in submitted if s["错误"]), key=lambda s: -s["错误"])[:5]
-        changes = _changes(group, previous)
+        changes = _changes(group, scored)
         grade_text = "，".join(f"{g} {grades[g]} 个" for g in ("A", "B", "C", "D", "无法评分") if grades[g]) or "无"
         parts = [
             f"<section class='page'><h1>{year}年度政府信息公开工作年度报告审查摘要" + (f"（{e(region)}）" if region else "") + "</h1>",
@@ -274,18 +277,17 @@ p,li{{font-size:10.5pt;margin:1mm 0}}
 """
 
 
-def _group(failed: list[dict]) -> dict[str, set]:
+def _group(failed: list[tuple[str, str, str]]) -> dict[str, set]:
     by_rule: dict[str, set] = {}
-    for r in failed:
-        by_rule.setdefault(r["规则"], set()).add(r["机关编号"])
+    for rule, _, agency_id in failed:
+        by_rule.setdefault(rule, set()).add(agency_id)
     return by_rule
 
 
-def _changes(group: list[dict], previous: dict[str, dict]) -> str:
-    """Scores of agencies reviewed in both years: how many rose, fell or stayed; the mean of each year."""
-    pairs = [(s["得分"], previous[s["_agency_id"]].get("score")) for s in group
-             if s["得分"] is not None and s["_agency_id"] in previous
-             and previous[s["_agency_id"]].get("grade") is not None and previous[s["_agency_id"]].get("score") is not None]
+def _changes(group: list[dict], scored: dict[str, float]) -> str:
+    """Scores of agencies reviewed (and graded) in both years: how many rose, fell or stayed; the mean of each year.
+    `scored`: last year's score of each agency graded then."""
+    pairs = [(s["得分"], scored[s["_agency_id"]]) for s in group if s["得分"] is not None and s["_agency_id"] in scored]
     if not pairs:
         return "上年没有可比的审查结果。"
     up = sum(1 for now, then in pairs if now > then)
@@ -297,23 +299,23 @@ def _changes(group: list[dict], previous: dict[str, dict]) -> str:
 
 
 # -- the year's handover --------------------------------------------------------------------------
-def write_year(out_year: Path, year: int, agencies, current: dict[str, dict], data_root: Path) -> None:
+def write_year(out_year: Path, year: int, agencies, current: Mapping[str, dict], data_root: Path) -> None:
     """问题清单.xlsx, findings.csv and 领导摘要.html, atomically, and each agency's 整改通知.docx that is missing or
-    older than its summary (a batch's reviews write their own as they finish: write_agency). cells.csv: write_cells."""
-    rows = finding_rows(current)
+    older than its summary (a batch's reviews write their own as they finish: write_agency). cells.csv: write_cells.
+    Each output reads the summaries (`current`, best a Summaries) and makes the finding rows again as it goes."""
     publications = registry.load_publications(registry.publications_path(data_root))
-    summary = summary_rows(agencies, current, rows, publications, year)
-    write_atomic(out_year / "findings.csv", findings_csv_bytes(rows))
-    write_atomic(out_year / WORKBOOK, workbook_bytes(summary, rows))
-    by_agency: dict[str, list[dict]] = {}
-    for r in rows:
-        by_agency.setdefault(r["机关编号"], []).append(r)
-    for agency_id, s in current.items():
+    summary = summary_rows(agencies, current, publications, year)
+    with atomic_text(out_year / "findings.csv") as out:
+        write_findings_csv(out, finding_rows(current))
+    with atomic_file(out_year / WORKBOOK) as out:
+        write_workbook(out, summary, finding_rows(current))
+    for agency_id in current:
         if not _notice_current(out_year, agency_id):
+            s = current[agency_id]
             write_atomic(out_year / f"{agency_id}{NOTICE_SUFFIX}",
-                         notice_bytes(s.get("agency") or agency_id, year, by_agency.get(agency_id, [])))
-    previous = _summaries(out_year.parent / str(year - 1))
-    page = leader_html(year, summary, rows, previous, pages.today(), pages.is_sample(data_root))
+                         notice_bytes(s.get("agency") or agency_id, year, list(finding_rows({agency_id: s}))))
+    previous = Summaries.every(out_year.parent / str(year - 1))
+    page = leader_html(year, summary, finding_rows(current), previous, pages.today(), pages.is_sample(data_root))
     write_atomic(out_year / LEADER_PAGE, page.encode("utf-8"))
 
 
@@ -330,22 +332,10 @@ def _notice_current(out_year: Path, agency_id: str) -> bool:
 def write_agency(out_year: Path, agency_id: str, year: int) -> Path:
     """One agency's 整改通知.docx from the summary its review wrote (what `xxgk review` hands over)."""
     summary = json.loads((out_year / f"{agency_id}.json").read_text(encoding="utf-8"))
-    rows = finding_rows({agency_id: summary})
+    rows = list(finding_rows({agency_id: summary}))
     target = out_year / f"{agency_id}{NOTICE_SUFFIX}"
     write_atomic(target, notice_bytes(summary.get("agency") or agency_id, year, rows))
     return target
-
-
-def _summaries(folder: Path) -> dict[str, dict]:
-    found = {}
-    for path in sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []:
-        if path.name == "run.json":
-            continue
-        try:
-            found[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def print_reviews(out_year: Path, agency_ids) -> list[Path]:

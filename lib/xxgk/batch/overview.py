@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,8 @@ from xxgk.config import NOTEBOOKS_DIR
 from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
 from xxgk.review.facts import MIN_RATE_BASE, comparable_rate
-from xxgk.files import write_atomic
+from xxgk.batch.summaries import Summaries
+from xxgk.files import atomic_text, write_atomic
 from xxgk.review.review import PARTS_SUBDIR
 from xxgk.spreadsheet_safe import DictWriter
 
@@ -30,25 +32,13 @@ FINDING_COLUMNS = ("agency_id", "agency", "year", "rule", "category", "severity"
                    "waiver_reason")
 
 
-def summaries(out_year: Path, agency_ids) -> dict[str, dict]:
-    """The per-agency review summaries present in a year's output folder."""
-    found = {}
-    for agency_id in agency_ids:
-        path = Path(out_year) / f"{agency_id}.json"
-        try:
-            found[agency_id] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
 def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
                kernel_manager_class=None) -> None:
     """index.html, overview.html and the handover files (handover.py) for one year of a batch run."""
     status = {r.agency_id: r for r in summary.results}
     # Agencies outside this run's selection keep what an earlier run wrote for them.
     listed = list(agencies.index)
-    current = summaries(out_year, [a for a in listed if status.get(a) is None or status[a].status in ("rendered", "skipped")])
+    current = Summaries(out_year, [a for a in listed if status.get(a) is None or status[a].status in ("rendered", "skipped")])
     from xxgk.batch import handover
 
     key = _year_inputs(out_year, list(current), Path(data_root))
@@ -67,7 +57,8 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-overview") as pool:
             made_overview = pool.submit(render_overview, year, out_year.parent, data_root, kernel_manager_class,
                                         agency_ids=list(current)) if current else None
-            write_atomic(out_year / handover.MACHINE_SUBDIR / "findings.csv", _findings_csv(current).encode("utf-8"))
+            with atomic_text(out_year / handover.MACHINE_SUBDIR / "findings.csv") as out:
+                write_findings_csv(out, current)
             handover.write_cells(out_year, cell_records(out_year, current))
             handover.write_year(out_year, year, agencies, current, Path(data_root))
             try:
@@ -123,8 +114,8 @@ def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_cl
     return target / "overview.html"
 
 
-def _findings_csv(current: dict[str, dict]) -> str:
-    out = io.StringIO()
+def write_findings_csv(out, current: Mapping[str, dict]) -> None:
+    """machine/findings.csv to the text file `out`: one row per finding of each summary, as it is read."""
     writer = DictWriter(out, FINDING_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for agency_id, s in current.items():
@@ -132,10 +123,9 @@ def _findings_csv(current: dict[str, dict]) -> str:
             row = {**f, "agency_id": agency_id, "agency": s.get("agency", ""), "year": s.get("year", "")}
             row["evidence"] = json.dumps(f.get("evidence") or [], ensure_ascii=False)
             writer.writerow(row)
-    return out.getvalue()
 
 
-def cell_records(out_year: Path, current: dict[str, dict]):
+def cell_records(out_year: Path, current: Mapping[str, dict]):
     """The agencies' cell parts as one table's CSV records, agency_id first: the header once, then each part's
     rows, one part read at a time (a part that cannot be read is left out)."""
     header = False
@@ -165,7 +155,7 @@ def coverage_text(summary: dict | None) -> str:
     return "" if c is None else f"{c:.0%}"
 
 
-def index_html(year: int, agencies, status: dict, current: dict[str, dict], out_year: Path, overview_error: str,
+def index_html(year: int, agencies, status: dict, current: Mapping[str, dict], out_year: Path, overview_error: str,
                unregistered=(), sample: bool = False) -> str:
     """Every registered agency with status, score, counts and lateness, linked to its review; sortable and
     filterable offline (templates/pages/index.html.j2)."""
@@ -446,7 +436,7 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
     frames = {}
     for y in (int(year), int(year) - 1):
         ids = [a for a in registered.index if agencies is None or y != int(year) or a in agencies]
-        found = summaries(Path(output_dir) / str(y), ids)
+        found = Summaries(Path(output_dir) / str(y), ids)
         rows = [{**{k: v for k, v in s.items() if k != "findings"},
                  **{k: registered.loc[a, k] for k in ("level", "parent", "sums_children") if k in registered.columns}}
                 for a, s in found.items()]
