@@ -20,7 +20,7 @@ from xxgk.config import NOTEBOOKS_DIR
 from xxgk.registry import LEVEL_NAMES, level_name
 from xxgk.rules.hierarchy import truthy
 from xxgk.review.facts import MIN_RATE_BASE, comparable_rate
-from xxgk.batch.summaries import Summaries
+from xxgk.batch.summaries import RUN_FILE, Summaries
 from xxgk.files import atomic_text, write_atomic
 from xxgk.review.review import PARTS_SUBDIR
 from xxgk.spreadsheet_safe import DictWriter
@@ -206,7 +206,7 @@ def write_root(out_dir: Path, data_root: Path | None = None) -> None:
     for year_dir in sorted((p for p in Path(out_dir).iterdir() if p.name.isdigit() and (p / "index.html").exists()),
                            key=lambda p: -int(p.name)):
         try:
-            counts = json.loads((year_dir / "run.json").read_text(encoding="utf-8"))["counts"]
+            counts = json.loads((year_dir / RUN_FILE).read_text(encoding="utf-8"))["counts"]
         except (OSError, ValueError, KeyError):
             counts = {}
         years.append({"name": year_dir.name,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from xxgk import parse_cache, registry
 
+from xxgk.batch.summaries import RUN_FILE
 from xxgk.review import inputs
 from xxgk.config import DATA_DIR, NOTEBOOKS_DIR, OUTPUT_DIR, PACKAGE_DIR, code_files
 
@@ -291,7 +292,7 @@ def run(
 
             print_reviews(out_year, [r.agency_id for r in summary.results if r.status in ("rendered", "skipped")])
         summary.seconds = time.monotonic() - t0
-        write_atomic(out_year / "run.json", json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
+        write_atomic(out_year / RUN_FILE, json.dumps(_summary_json(summary), ensure_ascii=False, indent=2).encode("utf-8"))
         overview.write_root(Path(out_dir), Path(data_root))
     return summary
 
