@@ -186,3 +186,25 @@ def test_year_writes_only_notices_missing_or_older_than_their_summary(tmp_path):
     os.utime(copied, ns=(past,) * 2)  # older than the notice by its time; its change time is now
     handover.write_year(out_year, YEAR, agencies, current, DATA_DIR)
     assert current[AGENCIES[0]]["agency"] + "：" in "\n".join(p.text for p in Document(fresh).paragraphs)
+
+
+def test_leader_page_reads_the_rows_once_and_compares_only_graded_years():
+    """Common problems count agencies per rule among the failed, unwaived findings of each region; last year's
+    scores count only where that year was graded. The finding rows come as a one-pass iterator."""
+    def agency(agency_id, region, score):
+        return {"_agency_id": agency_id, "_region": region, "机关": agency_id, "是否缺报": "", "是否逾期": "",
+                "等级": "A", "错误": 0, "得分": score}
+
+    def row(agency_id, rule, status="fail", waived=False):
+        return {"机关编号": agency_id, "规则": rule, "依据": f"规则{rule}的要求（依据）", "问题": "", "_status": status,
+                "_waived": waived}
+
+    summary = [agency("a", "甲县", 90), agency("b", "甲县", 70), agency("c", "乙县", 60)]
+    rows = iter([row("a", "X"), row("b", "X"), row("a", "X"), row("a", "Y", waived=True), row("b", "Z", "uncertain"),
+                 row("c", "X")])
+    previous = {"a": {"score": 80, "grade": "B"}, "b": {"score": 75, "grade": None}, "c": {"score": 50, "grade": "C"}}
+    page = handover.leader_html(2024, summary, rows, previous, "2025-02-01")
+    first, second = page.split("<section class='page'>")[1:]
+    assert "规则X的要求：2 个机关" in first and "规则Y" not in first and "规则Z" not in first
+    assert "两年都有评分的 1 个机关：得分上升 1 个、下降 0 个、持平 0 个；平均得分由 80.0 变为 90.0" in first
+    assert "规则X的要求：1 个机关" in second and "平均得分由 50.0 变为 60.0" in second
