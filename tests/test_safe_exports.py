@@ -62,7 +62,7 @@ def test_findings_csv_marks_formulas():
     summary = {"agency": "=cmd|' /C calc'!A0", "year": 2022, "findings": [
         {"rule": "A1", "message": "+1 行\n第二行", "row": "-2+3", "actual": -5, "evidence": [{"raw": "=1"}]}]}
     out = io.StringIO()
-    overview.write_findings_csv(out, {"qh-a": summary})
+    overview.write_machine_findings(out, {"qh-a": summary})
     rows = _rows(out.getvalue())
     header, row = rows[0], dict(zip(rows[0], rows[1]))
     assert len(rows) == 2 and header[0] == "agency_id"

@@ -302,7 +302,8 @@ def _changes(group: list[dict], scored: dict[str, float]) -> str:
 def write_year(out_year: Path, year: int, agencies, current: Mapping[str, dict], data_root: Path) -> None:
     """问题清单.xlsx, findings.csv and 领导摘要.html, atomically, and each agency's 整改通知.docx that is missing or
     older than its summary (a batch's reviews write their own as they finish: write_agency). cells.csv: write_cells.
-    Each output reads the summaries (`current`, best a Summaries) and makes the finding rows again as it goes."""
+    Each output reads the summaries again and makes its finding rows as it goes: with `current` a Summaries, no
+    summary or row outlives the one being written."""
     publications = registry.load_publications(registry.publications_path(data_root))
     summary = summary_rows(agencies, current, publications, year)
     with atomic_text(out_year / "findings.csv") as out:

@@ -58,7 +58,7 @@ def write_year(out_year: Path, year: int, agencies, summary, data_root: Path,
             made_overview = pool.submit(render_overview, year, out_year.parent, data_root, kernel_manager_class,
                                         agency_ids=list(current)) if current else None
             with atomic_text(out_year / handover.MACHINE_SUBDIR / "findings.csv") as out:
-                write_findings_csv(out, current)
+                write_machine_findings(out, current)
             handover.write_cells(out_year, cell_records(out_year, current))
             handover.write_year(out_year, year, agencies, current, Path(data_root))
             try:
@@ -114,7 +114,7 @@ def render_overview(year: int, out_dir: Path, data_root: Path, kernel_manager_cl
     return target / "overview.html"
 
 
-def write_findings_csv(out, current: Mapping[str, dict]) -> None:
+def write_machine_findings(out, current: Mapping[str, dict]) -> None:
     """machine/findings.csv to the text file `out`: one row per finding of each summary, as it is read."""
     writer = DictWriter(out, FINDING_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -443,18 +443,16 @@ def load(year: int, output_dir: Path, data_dir: Path | None = None, agencies: li
         frames[y] = pd.DataFrame(rows).set_index("agency_id") if rows else pd.DataFrame()
         if y == int(year):
             current = found
-    findings = pd.DataFrame(
-        [{**f, "agency_id": a, "agency": s.get("agency", a)} for a, s in current.items() for f in s.get("findings", [])],
-        columns=[c for c in FINDING_COLUMNS if c != "year"],
-    )
-    similar = []
-    for a, s in current.items():
+    records, similar = [], []
+    for a, s in current.items():  # one read of each summary for both
         for f in s.get("findings", []):
+            records.append({**f, "agency_id": a, "agency": s.get("agency", a)})
             if f.get("rule") == "X_SIMILARITY_PEERS" and f.get("status") == "fail" and f.get("evidence"):
                 other = f["evidence"][-1]["where"].split("的报告第")[0]
                 share = _share(f.get("actual"))
                 if share is not None:
                     similar.append((s.get("agency", a), other, share, f.get("row")))
+    findings = pd.DataFrame(records, columns=[c for c in FINDING_COLUMNS if c != "year"])
     similar.sort(key=lambda x: -(x[2] or 0))
     return Overview(int(year), frames[int(year)], findings, frames[int(year) - 1], similar, registered)
 
