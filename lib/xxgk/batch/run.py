@@ -383,13 +383,16 @@ class _Local:
 
 def warm_driver() -> None:
     """What the first reviews would otherwise wait for in this process: the notebook stack's imports, the
-    page exporter and the notices' Word package."""
+    page exporter with its template compiled, the two notebook validators (papermill's strict read and the
+    exporter's relaxed check, each compiled on first use, by both of the first reviews' threads at once) and the
+    notices' Word package. The review notebook itself, unexecuted, is read and exported for that."""
     from xxgk.review import render  # first: it defers a slow grammar build that nbformat's import does
+    import nbformat
     import papermill  # noqa: F401
 
     from xxgk.batch import word
 
-    render.exporter()
+    render.to_html(nbformat.read(render.REVIEW_NOTEBOOK, as_version=4))
     word.document_bytes([])
 
 
