@@ -1,7 +1,7 @@
 """The rules' cost per agency as the region grows: `rules.check` of agencies with 6 … 96 same-region peers,
 in this tree and in an earlier commit, side by side, with the ratio.
 
-Run: .venv/bin/python benchmarks/peers.py [REF] [--sizes 6,12,24,48,96] [--agencies 4] [--rounds 1]
+Run: .venv/bin/python benchmarks/peers.py [REF] [--sizes 6,12,24,48,96] [--agencies 4] [--rounds 1] [--as-batch]
 REF defaults to HEAD (so the numbers compare the working tree with the last commit).
 
 Each tree runs in its own process on its own package. A region of k+1 synthetic reports (distinct texts and
@@ -10,6 +10,10 @@ size, CPU seconds per agency: "first" is the first agency checked in a fresh pro
 review kernel pays with nothing warm), "mean" the mean over the agencies checked in one process (what a
 kernel forked from a zygote that already holds the region pays). The findings of both trees are compared by
 digest, so a speed-up that changes a result shows as "differ".
+
+With --as-batch the peers are what a batch's kernels get: the region's reports as model.Peer, prepared untimed as
+the batch's zygote prepares them before its forks (similarity.Region where the tree has it, else similarity.warm),
+each agency checked against the region less itself.
 """
 
 from __future__ import annotations
@@ -27,17 +31,25 @@ ROOT = Path(__file__).resolve().parents[1]
 # Runs inside each tree's own package.
 _ONE_ROUND = """
 import hashlib, json, sys, time
-from xxgk.rules import check, load_rules
+from xxgk.model import Peer
+from xxgk.rules import check, load_rules, similarity
 from xxgk.samples.synth import consistent_report
 load_rules()
-k, m = int(sys.argv[1]), int(sys.argv[2])
+k, m, as_batch = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
 region = []
 for i in range(k + 1):
     prev = consistent_report("2021", 2021, agency=f"某县第{i}局", seed=1000 + i)
     region.append((consistent_report("2021", 2022, agency=f"某县第{i}局", seed=i, previous=prev), prev))
+kept = [r for r, _ in region]
+if as_batch:
+    kept = [Peer(f"{i}.txt", r.agency, r.year, tuple(r.sections), None, None) for i, r in enumerate(kept)]
+    if hasattr(similarity, "Region"):
+        kept = list(similarity.Region(kept).members)
+    else:
+        similarity.warm(kept)
 times, digest = [], hashlib.sha256()
-for me, prev in region[:m]:
-    peers = [r for r, _ in region if r is not me]
+for i, (me, prev) in enumerate(region[:m]):
+    peers = kept[:i] + kept[i + 1:]
     start = time.process_time()
     found = check(me, previous=prev, peers=peers)
     times.append(time.process_time() - start)
@@ -46,10 +58,10 @@ print(json.dumps({"first": times[0], "mean": sum(times) / len(times), "digest": 
 """
 
 
-def _round(lib: Path, k: int, m: int) -> dict:
+def _round(lib: Path, k: int, m: int, as_batch: bool) -> dict:
     env = {**os.environ, "PYTHONPATH": str(lib)}
-    proc = subprocess.run([sys.executable, "-c", _ONE_ROUND, str(k), str(m)], capture_output=True, text=True,
-                          env=env, check=True)
+    proc = subprocess.run([sys.executable, "-c", _ONE_ROUND, str(k), str(m), "1" if as_batch else "0"],
+                          capture_output=True, text=True, env=env, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -59,9 +71,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="6,12,24,48,96", help="peers per region, comma-separated")
     parser.add_argument("--agencies", type=int, default=4, help="agencies checked per region")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--as-batch", action="store_true", help="peers as a batch's kernels get them (see above)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"rules.check CPU s/agency; {args.ref[:10]} against this tree; {args.agencies} agencies per region")
+    print(f"rules.check CPU s/agency; {args.ref[:10]} against this tree; {args.agencies} agencies per region"
+          + ("; peers as a batch keeps them" if args.as_batch else ""))
     print(f"{'peers':>6}{'first ' + args.ref[:8]:>16}{'first this':>12}{'ratio':>7}"
           f"{'mean ' + args.ref[:8]:>16}{'mean this':>11}{'ratio':>7}  findings")
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +87,7 @@ def main() -> None:
                 got = {"base": [], "this": []}
                 for _ in range(args.rounds):  # alternate, so machine load hits both alike
                     for name, lib in (("base", base / "lib"), ("this", ROOT / "lib")):
-                        got[name].append(_round(lib, k, min(args.agencies, k + 1)))
+                        got[name].append(_round(lib, k, min(args.agencies, k + 1), args.as_batch))
                 b = {key: min(r[key] for r in got["base"]) for key in ("first", "mean")}
                 t = {key: min(r[key] for r in got["this"]) for key in ("first", "mean")}
                 same = "same" if got["base"][0]["digest"] == got["this"][0]["digest"] else "differ"

@@ -278,30 +278,32 @@ def test_warm_keeps_the_years_reports_as_peers(tmp_path):
 @pytest.mark.parametrize("year", [2021, 2022])
 def test_reviews_from_warmed_peers_say_what_whole_reports_say(tmp_path, year):
     """Every agency's findings, summary, peer chart and skipped files are the same whether its region's reports
-    were read whole or kept as the warm-up's Peers: the copied sections are still found (2021) and the summing county
-    government still compares its children."""
+    were read whole or kept as the warm-up's Peers, whose copied-text checks read the region's index: the copied
+    sections are still found (2021) and the summing county government still compares its children."""
     from xxgk.model import Peer
     from xxgk.review import review
+    from xxgk.rules import similarity
 
     ids = list(load_agencies(DATA_DIR / "agencies.csv").index)
 
     def everything():
-        out, kinds = {}, set()
+        out, kinds, indexed = {}, set(), set()
         for agency_id in ids:
             rv = load(agency_id, year, DATA_DIR, tmp_path)
             out[agency_id] = ([f.to_json() for f in rv.findings], rv.summary(), rv.peer_view(), rv.skipped)
             kinds |= {type(peer) for _, peer in rv.peers.values()}
-        return out, kinds
+            indexed.add(similarity._indexed(rv.report, [peer for _, peer in rv.peers.values()]) is not None)
+        return out, kinds, indexed
 
     review._READ.clear()
     review._PEERS.clear()
     try:
-        whole, kinds = everything()
-        assert kinds == {Report}
+        whole, kinds, indexed = everything()
+        assert kinds == {Report} and indexed == {False}
         review._READ.clear()
         review.warm(year, DATA_DIR, tmp_path)
-        warmed, kinds = everything()
-        assert kinds == {Peer}
+        warmed, kinds, indexed = everything()
+        assert kinds == {Peer} and indexed == {True}
     finally:
         review._PEERS.clear()
     assert warmed == whole

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from hypothesis import given, settings, strategies as st
 
 from rulekit import failed, run, statuses
-from xxgk.model import Section
-from xxgk.rules import similarity
+from xxgk.model import Peer, Section
+from xxgk.rules import Context, catalog, load_rules, similarity
 from xxgk.rules.similarity import clean
 from xxgk.samples.synth import consistent_report, with_cell
 
@@ -119,3 +120,73 @@ def test_the_candidate_index_misses_no_text_that_could_reach_the_threshold(drawn
         got = similarity.compare(mine, Section(number=2, heading="", text=other), set())
         if got is not None and got[0] >= similarity.THRESHOLD:
             assert found is not None and other in found
+
+
+def _similar(report, peers, previous):
+    """Both copied-text rules' findings, the rules called as check() calls them."""
+    functions, base = load_rules().functions, Context(report, previous, tuple(peers))
+    return {rule: [f.to_json() for f in functions[rule](replace(base, meta=catalog()[rule], _cells=base._cells))]
+            for rule in ("X_SIMILARITY_PEERS", "X_SIMILARITY_PREVIOUS")}
+
+
+def _prose(data, pool: list[str]) -> str:
+    """A section's words: one of a few texts the region shares, a few characters changed, or words of its own."""
+    if pool and data.draw(st.booleans()):
+        chars = list(data.draw(st.sampled_from(pool)))
+        for _ in range(data.draw(st.integers(0, 4))):
+            chars[data.draw(st.integers(0, len(chars) - 1))] = data.draw(st.sampled_from(_WORDS))
+        return "".join(chars)
+    return "".join(data.draw(st.lists(st.sampled_from(_WORDS), min_size=20, max_size=90)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_a_region_indexed_once_finds_what_walking_its_peers_finds(data):
+    """A batch indexes each region once (similarity.Region) and a review of one member reads the index instead of
+    its peers' sections: the findings of both copied-text rules are those of walking the same peers."""
+    pool = [_prose(data, []) for _ in range(3)]
+    reports = []
+    for i in range(data.draw(st.integers(2, 8))):
+        report = consistent_report("2021", 2022, agency=data.draw(st.sampled_from(["某县民政局", "某县水务局", f"某县第{i}局"])),
+                                   seed=i)
+        for section in report.sections:
+            if section.number in (1, 2, 5):
+                section.text = _prose(data, pool)
+        reports.append(report)
+    previous = with_section(P21, 1, _prose(data, pool))
+    plain = [Peer(f"{i}.txt", r.agency, r.year, tuple(r.sections), None, None) for i, r in enumerate(reports)]
+    region = similarity.Region(plain)
+    for i, report in enumerate(reports):
+        walked = plain[:i] + plain[i + 1:]
+        indexed = list(region.members[:i] + region.members[i + 1:])
+        assert similarity._indexed(report, indexed) == (region, i)
+        assert similarity._indexed(report, walked) is None
+        assert _similar(report, indexed, previous) == _similar(report, walked, previous)
+
+
+def test_the_index_is_read_only_for_the_region_less_the_report_itself():
+    reports = [consistent_report("2021", 2022, agency=f"某县第{i}局", seed=i) for i in range(4)]
+    reports[:2] = [with_section(r, 5, LONG) for r in reports[:2]]  # the first two agencies share a section
+    region = similarity.Region(Peer(f"{i}.txt", r.agency, r.year, tuple(r.sections), None, None)
+                               for i, r in enumerate(reports))
+    others = list(region.members[1:])
+    assert similarity._indexed(reports[0], others) == (region, 0)
+    assert similarity._indexed(with_section(reports[0], 5, LONG + "另"), others) is None  # not the text indexed
+    assert similarity._indexed(reports[0], others[:-1]) is None  # two members left out
+    assert similarity._indexed(reports[0], others[:-1] + [replace(others[-1], agency="某县")]) is None  # not a member
+    assert similarity._indexed(reports[0], others[:-1] + [others[0]]) is None  # one peer twice
+    found = _similar(reports[0], others, None)["X_SIMILARITY_PEERS"]
+    assert [(f["status"], f["row"]) for f in found] == [("fail", reports[0].sections[4].heading)]
+    assert "某县第1局" in found[0]["message"]
+
+
+def test_a_text_most_of_the_others_share_is_boilerplate_by_the_index_as_by_the_walk():
+    """Four of seven agencies write one section alike: for one of the four, its three peers are half of its six
+    (the common share), so the text is the region's boilerplate and no copy; the index counts the region less the
+    report, as the walk does."""
+    reports = [consistent_report("2021", 2022, agency=f"某县第{i}局", seed=i) for i in range(7)]
+    reports[:4] = [with_section(r, 5, LONG) for r in reports[:4]]
+    plain = [Peer(f"{i}.txt", r.agency, r.year, tuple(r.sections), None, None) for i, r in enumerate(reports)]
+    indexed = list(similarity.Region(plain).members[1:])
+    assert _similar(reports[0], indexed, None) == _similar(reports[0], plain[1:], None)
+    assert [f["status"] for f in _similar(reports[0], indexed, None)["X_SIMILARITY_PEERS"]] == ["pass"]

@@ -281,6 +281,9 @@ class Peer:
     sections: tuple[Section, ...]
     received: float | int | None
     rate: float | None
+    # The region's index its copied-text rules read instead of every peer's sections (similarity.Region), when
+    # the batch indexed the region before its kernels fork; None otherwise.
+    region: Any = field(default=None, compare=False, repr=False)
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)

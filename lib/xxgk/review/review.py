@@ -300,8 +300,8 @@ def reports_needed(agency_ids, year: int, agencies, reports_dir: Path,
 def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path | str | None = None,
          agency_ids: list[str] | None = None) -> int:
     """Read the year's reports the reviews of `agency_ids` (default: every agency) need, keep each as its region's
-    reviews use it (a Peer) and shingle each region's texts, so kernels forked afterwards share that work instead
-    of each repeating it; returns reports read.
+    reviews use it (a Peer) and shingle and index each region's texts (similarity.Region), so kernels forked
+    afterwards share that work instead of each repeating it; returns reports read.
 
     Whole reports are left to the kernels, as are earlier years: each serves only its own agency's review (or,
     for a report that sums its children, that one review), so holding them here would only make every kernel's
@@ -314,7 +314,7 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
     agencies_csv, reports_dir, _ = registry.data_paths(data_dir)
     agencies = registry.load_agencies(agencies_csv)
     rows = agencies.to_dict("index")
-    regions: dict[str, list[Peer]] = {}
+    regions: dict[str, list[tuple[tuple | None, Peer]]] = {}
     done = 0
     for agency_id, y, path in reports_needed(list(agencies.index) if agency_ids is None else agency_ids, year,
                                              agencies, reports_dir, earlier=False):
@@ -330,9 +330,11 @@ def warm(year: int | str, data_dir: Path | str | None = None, output_dir: Path |
         if key is not None:
             _PEERS[key] = peer
         if rows[agency_id]["region"]:
-            regions.setdefault(rows[agency_id]["region"], []).append(peer)
-    for region in regions.values():
-        similarity.warm(region)
+            regions.setdefault(rows[agency_id]["region"], []).append((key, peer))
+    for members in regions.values():  # each region's texts shingled and indexed once; its peers point to it
+        for (key, _), peer in zip(members, similarity.Region(peer for _, peer in members).members):
+            if key is not None:
+                _PEERS[key] = peer
     return done
 
 

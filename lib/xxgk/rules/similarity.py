@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from sys import intern
@@ -98,12 +99,20 @@ def _common(reports: Iterable[Report | Peer], number: int, mine: str = "") -> se
     taken out again: every review of a region (whose peers are the region less itself) thus shares one count.
     """
     texts = [s.text for r in reports if (s := r.section(number)) is not None]
-    n = len(texts)
-    if n < 3:
+    if len(texts) < 3:
         return set()
-    threshold = max(3, COMMON_SHARE * n)
+    threshold = _threshold(len(texts))
     key = _multiset([*texts, mine])
-    counts, shared = _counts(key), _at_least(key, threshold)
+    return _without_mine(_counts(key), _at_least(key, threshold), threshold, mine)
+
+
+def _threshold(n: int) -> float:
+    """How many of n texts a shingle must stand in to be common (3 texts at least)."""
+    return max(3, COMMON_SHARE * n)
+
+
+def _without_mine(counts: dict[str, int], shared: frozenset[str], threshold: float, mine: str) -> set[str]:
+    """The shared shingles (counted over the others plus `mine`) less those only `mine` made common."""
     return set(shared.difference(sh for sh in text_shingles(mine) if sh in shared and counts[sh] - 1 < threshold))
 
 
@@ -114,18 +123,74 @@ def _multiset(texts: list[str]) -> frozenset[tuple[str, int]]:
     return frozenset(copies.items())
 
 
-def warm(region: Iterable[Report | Peer]) -> None:
-    """Shingle every section of a region's reports and count the shared ones, as each review of the region
-    (its peers being the region less itself) will ask: done once before the reviews fork, not in each."""
-    region = list(region)
-    for number in sorted({s.number for r in region for s in r.sections if s.number}):
-        texts = [s.text for r in region if (s := r.section(number)) is not None]
-        for text in texts:
-            _own(text)
-            text_shingles(text)
-        if len(texts) - 1 >= 3:
-            _at_least(_multiset(texts), max(3, COMMON_SHARE * (len(texts) - 1)))
-        _postings(_multiset(texts))
+class Region:
+    """A region's reports of one year as its reviews' copied-text checks read them, indexed once before a batch's
+    kernels fork (review.warm): per section number, the multiset of the members' texts with its shingle counts,
+    shared shingles and postings, and which members hold each text. A review whose peers are the region less
+    itself (`_indexed`) then reads only what its own sections lead to, not every peer's sections: that walk grew
+    each review's time with the region (benchmarks/peers.py --as-batch) and, in a forked kernel, copied the pages
+    those objects lie on (reading an object writes its reference count).
+
+    `members` are the given peers, each now pointing here (Peer.region)."""
+
+    def __init__(self, peers: Iterable[Peer]) -> None:
+        self.members = tuple(replace(p, region=self) for p in peers)
+        texts: dict[int, list[str]] = {}
+        holders: dict[int, dict[str, list[int]]] = {}
+        namesakes: dict[str, list[int]] = {}
+        for i, member in enumerate(self.members):
+            for number in dict.fromkeys(s.number for s in member.sections if s.number):
+                text = member.section(number).text
+                texts.setdefault(number, []).append(text)
+                holders.setdefault(number, {}).setdefault(text, []).append(i)
+                _own(text)
+                text_shingles(text)
+            if member.agency is not None:
+                namesakes.setdefault(member.agency, []).append(i)
+        self.holders = {n: {text: tuple(at) for text, at in held.items()} for n, held in holders.items()}
+        self.namesakes = {agency: tuple(at) for agency, at in namesakes.items()}
+        self.sizes = {n: len(found) for n, found in texts.items()}
+        keys = {n: _multiset(found) for n, found in texts.items()}
+        # Kept here, not only in the functions' small caches: a run of many regions would push them out there.
+        self.counts = {n: _counts(key) for n, key in keys.items()}
+        self.shared = {n: _at_least(key, _threshold(self.sizes[n] - 1)) for n, key in keys.items()
+                       if self.sizes[n] - 1 >= 3}
+        self.postings = {n: _postings(key) for n, key in keys.items()}
+
+    def common(self, number: int, mine: str) -> set[str]:
+        """_common over the region less the member whose section `number` reads `mine`."""
+        if self.sizes[number] - 1 < 3:
+            return set()
+        return _without_mine(self.counts[number], self.shared[number], _threshold(self.sizes[number] - 1), mine)
+
+    def holding(self, likely: dict[int, set[str] | None], left_out: int, peers: list[Peer]) -> list[Peer]:
+        """The members but `left_out` whose section of a number holds one of that number's likely texts, in the
+        order of `peers` (the region less that member)."""
+        hit = {i for n, found in likely.items() if found for text in found for i in self.holders[n].get(text, ())}
+        hit.discard(left_out)
+        order = {id(p): k for k, p in enumerate(peers)}
+        return sorted((self.members[i] for i in hit), key=lambda p: order[id(p)])
+
+
+def _indexed(report: Report, peers) -> tuple[Region, int] | None:
+    """(the region, the position of its member left out) when `peers` are one indexed region less one member whose
+    numbered sections read as the report's own: every count, shared shingle and posting over the peers plus the
+    report is then the region's. Else None, and the rules walk the peers. Only the peer objects are read here."""
+    region = getattr(peers[0], "region", None) if peers else None
+    if region is None or len(peers) != len(region.members) - 1:
+        return None
+    ids = {id(p) for p in peers}
+    members = {id(m): i for i, m in enumerate(region.members)}
+    if len(ids) != len(peers) or not ids <= members.keys():
+        return None
+    (left_out,) = (i for m, i in members.items() if m not in ids)
+    me = region.members[left_out]
+    for mine in report.sections:
+        if mine.number and mine.key is not None:
+            theirs = me.section(mine.number)
+            if theirs is None or theirs.text != mine.text:
+                return None
+    return region, left_out
 
 
 @lru_cache(maxsize=32)
@@ -145,10 +210,15 @@ def candidates(mine: Section, others: list[str], common: set[str]) -> set[str] |
     holds one of any n - t + 1; taking the n - t + 1 rarest (shortest posting lists) makes the union small.
     Every review of a region shares one posting index, so comparing stays flat as the region grows.
     """
+    return _candidates(mine, lambda: _postings(_multiset([*others, mine.text])), common)
+
+
+def _candidates(mine: Section, postings_of, common: set[str]) -> set[str] | None:
+    """candidates() with the posting index of the others plus mine (`postings_of()`, asked only when needed)."""
     own = _own(mine.text) - common
     if len(own) < MIN_SHINGLES:
         return None
-    postings = _postings(_multiset([*others, mine.text]))
+    postings = postings_of()
     need = len(own) - _shared_needed(len(own)) + 1
     rarest = sorted(own, key=lambda sh: len(postings.get(sh, ())))[:need]
     return {t for sh in rarest for t in postings.get(sh, ())}
@@ -226,15 +296,17 @@ def passages(mine: str, other: str, common: set[str], limit: int = 3) -> list[tu
 
 
 def _check(ctx: Context, other: Report | Peer, who: str, common_pool: list[Report | Peer],
-           commons: dict) -> list[Finding]:
-    """`commons` keeps the shared shingles of each section number across the calls of one rule."""
+           commons: dict, indexed: tuple[Region, int] | None = None) -> list[Finding]:
+    """`commons` keeps the shared shingles of each section number across the calls of one rule; `indexed`: the
+    common pool as its region less one member (_indexed), so that a section's shared shingles are the region's."""
     out = []
     for mine in ctx.report.sections:
         theirs = other.section(mine.number) if mine.number else None
         if theirs is None or mine.key is None:
             continue
         if mine.number not in commons:
-            commons[mine.number] = _common(common_pool, mine.number, mine.text)
+            commons[mine.number] = (indexed[0].common(mine.number, mine.text) if indexed is not None
+                                    else _common(common_pool, mine.number, mine.text))
         common = commons[mine.number]
         got = compare(mine, theirs, common)
         if got is None:
@@ -260,22 +332,34 @@ def similar_to_previous(ctx: Context) -> Iterable[Finding]:
     prev = ctx.previous
     if prev is None:
         return [ctx.not_assessable("没有提供上年报告")]
-    found = _check(ctx, prev, f"{prev.year or '上'}年报告", list(ctx.peers), {})
+    found = _check(ctx, prev, f"{prev.year or '上'}年报告", list(ctx.peers), {}, _indexed(ctx.report, ctx.peers))
     return found or [ctx.not_assessable("各部分正文太短或与上年报告没有可比的部分")]
 
 
 @rule("X_SIMILARITY_PEERS")
 def similar_to_peers(ctx: Context) -> Iterable[Finding]:
-    peers = [p for p in ctx.peers if p is not ctx.report and (p.agency != ctx.report.agency or p.agency is None)]
+    indexed = _indexed(ctx.report, ctx.peers)
+    if indexed is not None and ctx.report.agency is not None and any(
+            i != indexed[1] for i in indexed[0].namesakes.get(ctx.report.agency, ())):
+        indexed = None  # peers of the report's own name are left out below: no longer the region less one
+    if indexed is not None:
+        peers = list(ctx.peers)
+    else:
+        peers = [p for p in ctx.peers if p is not ctx.report and (p.agency != ctx.report.agency or p.agency is None)]
     if not peers:
         return [ctx.not_assessable("没有提供同年其他机关的报告")]
     out, commons, likely = [], {}, {}
     for mine in ctx.report.sections:
         if mine.number and mine.key is not None:
-            others = [s.text for p in peers if (s := p.section(mine.number)) is not None]
-            commons[mine.number] = _common(peers, mine.number, mine.text)
-            likely[mine.number] = candidates(mine, others, commons[mine.number])
-    for peer in peers:
+            if indexed is not None:
+                region = indexed[0]
+                commons[mine.number] = region.common(mine.number, mine.text)
+                likely[mine.number] = _candidates(mine, lambda: region.postings[mine.number], commons[mine.number])
+            else:
+                others = [s.text for p in peers if (s := p.section(mine.number)) is not None]
+                commons[mine.number] = _common(peers, mine.number, mine.text)
+                likely[mine.number] = candidates(mine, others, commons[mine.number])
+    for peer in indexed[0].holding(likely, indexed[1], peers) if indexed is not None else peers:
         if not any(found is not None and (s := peer.section(n)) is not None and s.text in found
                    for n, found in likely.items()):
             continue  # holds THRESHOLD of no section of mine: it could only pass, and passes are not listed
