@@ -384,8 +384,9 @@ class _Local:
 def warm_driver() -> None:
     """What the first reviews would otherwise wait for in this process: the notebook stack's imports, the
     page exporter with its template compiled, the two notebook validators (papermill's strict read and the
-    exporter's relaxed check, each compiled on first use, by both of the first reviews' threads at once) and the
-    notices' Word package. The review notebook itself, unexecuted, is read and exported for that."""
+    exporter's relaxed check, each compiled on first use, at times by both of the first reviews' threads: nbformat's
+    cache has no lock) and the notices' Word package. The review notebook itself, unexecuted, is read and exported
+    for that."""
     from xxgk.review import render  # first: it defers a slow grammar build that nbformat's import does
     import nbformat
     import papermill  # noqa: F401
