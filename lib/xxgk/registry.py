@@ -240,6 +240,11 @@ def report_file(agency_id: str, year: int, data_dir: Path = REPORTS_DATA_DIR) ->
     return hits[0] if hits else None
 
 
+def year_reports(year: int, data_dir: Path = REPORTS_DATA_DIR) -> dict[str, Path]:
+    """report_file of every agency with a report that year, from one look at the folder."""
+    return {agency_id: hits[0] for agency_id, hits in _year_files(Path(data_dir) / str(year)).items() if hits}
+
+
 _LISTINGS: dict[Path, tuple[int, dict[str, list[Path]]]] = {}
 
 

@@ -78,7 +78,9 @@ class Data:
         return registry.report_file(agency_id, int(year), self.reports_dir)
 
     def _report(self, agency_id: str, year: int) -> str:
-        path = self._file(agency_id, year)
+        return self._named(self._file(agency_id, year))
+
+    def _named(self, path: Path | None) -> str:
         if path is None:
             return "-"
         return f"{path.name}:{file_digest(path, self.reports_dir)}"  # kept by file state (files.py)
@@ -92,9 +94,10 @@ class Data:
         one short answer, where two per agency made a review's record grow with its region (and every review's
         record is written twice and read back by each re-run)."""
         ids = sorted(self.agencies.index[self.agencies["region"] == region])
+        files = registry.year_reports(int(year), self.reports_dir)  # the folder listed once, not once per agency
         digest = hashlib.sha256()
         for agency_id in ids:
-            digest.update(_json([agency_id, self._agency(agency_id), self._report(agency_id, year)]).encode("utf-8"))
+            digest.update(_json([agency_id, self._agency(agency_id), self._named(files.get(agency_id))]).encode("utf-8"))
             digest.update(b"\n")
         return f"{len(ids)}:{digest.hexdigest()}"
 
