@@ -54,7 +54,7 @@ def file_digest(path: Path | str, root: Path | str) -> str:
     and time) instead of its bytes, so a planted link or a 4 GB sparse file costs nothing. A link moved to another
     file leads to another inode, so a remembered answer is never given for it.
     """
-    path = path if isinstance(path, Path) else Path(path)  # Path(a Path) parses it again: a region asks 1,000 times
+    path = path if isinstance(path, Path) else Path(path)  # Path(a Path) parses it again: asked once per peer
     try:
         st = path.stat()
     except OSError as exc:

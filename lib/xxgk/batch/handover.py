@@ -312,9 +312,7 @@ def write_year(out_year: Path, year: int, agencies, current: Mapping[str, dict],
         write_workbook(out, summary, finding_rows(current))
     for agency_id in current:
         if not _notice_current(out_year, agency_id):
-            s = current[agency_id]
-            write_atomic(out_year / f"{agency_id}{NOTICE_SUFFIX}",
-                         notice_bytes(s.get("agency") or agency_id, year, list(finding_rows({agency_id: s}))))
+            _write_notice(out_year, agency_id, current[agency_id], year)
     previous = Summaries.every(out_year.parent / str(year - 1))
     page = leader_html(year, summary, finding_rows(current), previous, pages.today(), pages.is_sample(data_root))
     write_atomic(out_year / LEADER_PAGE, page.encode("utf-8"))
@@ -332,9 +330,13 @@ def _notice_current(out_year: Path, agency_id: str) -> bool:
 
 def write_agency(out_year: Path, agency_id: str, year: int) -> Path:
     """One agency's 整改通知.docx from the summary its review wrote (what `xxgk review` hands over)."""
-    summary = json.loads((out_year / f"{agency_id}.json").read_text(encoding="utf-8"))
-    rows = list(finding_rows({agency_id: summary}))
+    return _write_notice(out_year, agency_id, json.loads((out_year / f"{agency_id}.json").read_text(encoding="utf-8")),
+                         year)
+
+
+def _write_notice(out_year: Path, agency_id: str, summary: dict, year: int) -> Path:
     target = out_year / f"{agency_id}{NOTICE_SUFFIX}"
+    rows = list(finding_rows({agency_id: summary}))
     write_atomic(target, notice_bytes(summary.get("agency") or agency_id, year, rows))
     return target
 

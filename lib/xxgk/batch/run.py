@@ -382,11 +382,10 @@ class _Local:
 
 
 def warm_driver() -> None:
-    """What the first reviews would otherwise wait for in this process: the notebook stack's imports, the
-    page exporter with its template compiled, the two notebook validators (papermill's strict read and the
-    exporter's relaxed check, each compiled on first use, at times by both of the first reviews' threads: nbformat's
-    cache has no lock) and the notices' Word package. The review notebook itself, unexecuted, is read and exported
-    for that."""
+    """What the first reviews would otherwise wait for in this process: the notebook stack's imports, the page
+    exporter's compiled template, the notebook validators (compiled on first use, unlocked, so at times by both of the
+    first reviews' threads) and the notices' Word package; reading and exporting the unexecuted review notebook
+    makes the middle two."""
     from xxgk.review import render  # first: it defers a slow grammar build that nbformat's import does
     import nbformat
     import papermill  # noqa: F401

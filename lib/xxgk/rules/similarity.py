@@ -135,6 +135,7 @@ class Region:
 
     def __init__(self, peers: Iterable[Peer]) -> None:
         self.members = tuple(replace(p, region=self) for p in peers)
+        self.position = {id(m): i for i, m in enumerate(self.members)}  # the members live as long as the index
         texts: dict[int, list[str]] = {}
         holders: dict[int, dict[str, list[int]]] = {}
         namesakes: dict[str, list[int]] = {}
@@ -159,9 +160,10 @@ class Region:
 
     def common(self, number: int, mine: str) -> set[str]:
         """_common over the region less the member whose section `number` reads `mine`."""
-        if self.sizes[number] - 1 < 3:
+        others = self.sizes[number] - 1
+        if others < 3:
             return set()
-        return _without_mine(self.counts[number], self.shared[number], _threshold(self.sizes[number] - 1), mine)
+        return _without_mine(self.counts[number], self.shared[number], _threshold(others), mine)
 
     def holding(self, likely: dict[int, set[str] | None], left_out: int, peers: list[Peer]) -> list[Peer]:
         """The members but `left_out` whose section of a number holds one of that number's likely texts, in the
@@ -180,10 +182,9 @@ def _indexed(report: Report, peers) -> tuple[Region, int] | None:
     if region is None or len(peers) != len(region.members) - 1:
         return None
     ids = {id(p) for p in peers}
-    members = {id(m): i for i, m in enumerate(region.members)}
-    if len(ids) != len(peers) or not ids <= members.keys():
+    if len(ids) != len(peers) or not ids <= region.position.keys():
         return None
-    (left_out,) = (i for m, i in members.items() if m not in ids)
+    (left_out,) = (i for m, i in region.position.items() if m not in ids)
     me = region.members[left_out]
     for mine in report.sections:
         if mine.number and mine.key is not None:
